@@ -1,0 +1,1 @@
+//! Portico pages (being written).

@@ -1,0 +1,1 @@
+//! wasm entry (being written).
