@@ -1,1 +1,96 @@
-fn main() {}
+//! `portico`: run the server, or seed demo data.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use portico_server::clock::{Clock as _, SystemClock};
+use portico_server::config::Settings;
+use portico_server::{Server, demo, telemetry};
+
+#[derive(Parser)]
+#[command(name = "portico", version, about = "Portico: patient-portal registration")]
+struct Cli {
+    /// A TOML file of settings; environment variables override it.
+    #[arg(long, env = "PORTICO_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the browser app (the default).
+    Serve,
+    /// Seed the demo organisation (if absent), then serve.
+    Demo {
+        #[arg(long, default_value_t = 40)]
+        records: usize,
+    },
+    /// Seed the demo organisation (if absent) and exit.
+    SeedDemo {
+        #[arg(long, default_value_t = 40)]
+        records: usize,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(cli.config.as_deref())?;
+    telemetry::init(settings.log_format);
+    tracing::info!(settings = ?settings, "starting");
+    let command = cli.command.unwrap_or(Command::Serve);
+    let seed_records = match command {
+        Command::Serve => None,
+        Command::Demo { records } | Command::SeedDemo { records } => Some(records),
+    };
+    let server = Server::build(settings.clone()).await?;
+    if let Some(records) = seed_records {
+        let seeded = demo::seed(&server.state().db, records, SystemClock.now()).await?;
+        if seeded.already_there {
+            tracing::info!("demo data already present");
+        } else {
+            tracing::info!(records = seeded.records, "demo data seeded");
+        }
+    }
+    if matches!(command, Command::SeedDemo { .. }) {
+        return Ok(());
+    }
+    let addr = server.local_addr()?;
+    println!("\nPortico is running at {}", settings.public_base_url);
+    println!("  (listening on {addr}; database {})", engine_name(&settings.database_url));
+    if matches!(command, Command::Demo { .. }) {
+        println!("  Staff sign-in: {}staff/sign-in", settings.public_base_url);
+        println!("  Demo professionals (password: {}):", demo::DEMO_PASSWORD);
+        for (email, name, roles) in demo::PROFESSIONALS {
+            let roles: Vec<String> = roles.iter().map(|(team, role)| format!("{role} in {team}")).collect();
+            println!("    {email:<38} {name} ({})", roles.join(", "));
+        }
+    }
+    println!("  Press Ctrl+C to stop.\n");
+    server.run(shutdown_signal()).await.context("server stopped with an error")
+}
+
+fn engine_name(url: &str) -> &'static str {
+    if url.starts_with("sqlite:") { "SQLite (embedded)" } else { "PostgreSQL" }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,80 @@
+//! The audit log: an append-only row for every security- or record-relevant
+//! action, written inside the transaction of the change it describes.
+
+use time::OffsetDateTime;
+
+use crate::clock::stored;
+use crate::db::Tx;
+
+/// What happened. Stored as the text of `as_str`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    SignIn,
+    SignInFailed,
+    SignInLockedOut,
+    SignOut,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::SignIn => "sign_in",
+            Action::SignInFailed => "sign_in_failed",
+            Action::SignInLockedOut => "sign_in_locked_out",
+            Action::SignOut => "sign_out",
+        }
+    }
+}
+
+/// One audit event. `detail` is short JSON text, never personal data such as
+/// a password or a full email address that was not an account's.
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    pub action: Action,
+    pub at: OffsetDateTime,
+    pub actor_account_id: Option<&'a str>,
+    pub record_id: Option<&'a str>,
+    pub team_id: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub detail: Option<serde_json::Value>,
+}
+
+impl<'a> Event<'a> {
+    pub fn new(action: Action, at: OffsetDateTime) -> Self {
+        Self { action, at, actor_account_id: None, record_id: None, team_id: None, ip: None, detail: None }
+    }
+
+    pub fn actor(mut self, account_id: &'a str) -> Self {
+        self.actor_account_id = Some(account_id);
+        self
+    }
+
+    pub fn ip(mut self, ip: Option<&'a str>) -> Self {
+        self.ip = ip;
+        self
+    }
+
+    pub fn detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+}
+
+/// Appends `event` within `tx`: it commits or rolls back with the change.
+pub async fn record(tx: &mut Tx, event: Event<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_events (id, occurred_at, action, actor_account_id, record_id, team_id, ip, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(stored(event.at))
+    .bind(event.action.as_str())
+    .bind(event.actor_account_id)
+    .bind(event.record_id)
+    .bind(event.team_id)
+    .bind(event.ip)
+    .bind(event.detail.map(|d| d.to_string()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

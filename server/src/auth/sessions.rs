@@ -1,0 +1,129 @@
+//! Server-side sessions: a row per session in the database (so several
+//! instances share them), found by the SHA-256 of a 256-bit random token that
+//! only the browser's HttpOnly cookie holds.
+//!
+//! A session ends after 30 minutes without use and 12 hours in all, whichever
+//! comes first; a sign-in always makes a new one (no fixation).
+
+use rand::RngCore as _;
+use sha2::{Digest as _, Sha256};
+use time::{Duration, OffsetDateTime};
+
+use crate::clock::{parse_stored, stored};
+use crate::db::{Db, Tx};
+
+pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
+/// `last_seen_at` is written at most this often, so reads stay reads.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+/// The secret the cookie carries.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        Self(hex::encode(bytes))
+    }
+
+    pub fn from_cookie(value: &str) -> Option<Self> {
+        (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.0.as_bytes()))
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// A live session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub account_id: String,
+}
+
+/// Starts a session for `account_id` within `tx`.
+pub async fn create(
+    tx: &mut Tx,
+    account_id: &str,
+    now: OffsetDateTime,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<Token, sqlx::Error> {
+    let token = Token::generate();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
+    )
+    .bind(token.hash())
+    .bind(account_id)
+    .bind(stored(now))
+    .bind(stored(now + IDLE_TIMEOUT))
+    .bind(stored(now + ABSOLUTE_TIMEOUT))
+    .bind(ip)
+    .bind(user_agent.map(|ua| ua.chars().take(256).collect::<String>()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+/// Finds the live session for `token`, extending its idle time. An expired
+/// session is deleted and not returned; so is one whose account is disabled.
+pub async fn find(db: &Db, token: &Token, now: OffsetDateTime) -> Result<Option<Session>, sqlx::Error> {
+    let token_hash = token.hash();
+    let row: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT s.account_id, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at, a.disabled_at \
+         FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
+    )
+    .bind(&token_hash)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((account_id, last_seen, idle_expires, absolute_expires, disabled_at)) = row else {
+        return Ok(None);
+    };
+    let expired = |text: &str| parse_stored(text).is_none_or(|at| at <= now);
+    if expired(&idle_expires) || expired(&absolute_expires) || disabled_at.is_some() {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&token_hash).execute(&db.pool).await?;
+        return Ok(None);
+    }
+    if parse_stored(&last_seen).is_none_or(|seen| now - seen >= TOUCH_EVERY) {
+        let absolute = parse_stored(&absolute_expires).unwrap_or(now);
+        sqlx::query("UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE token_hash = $1")
+            .bind(&token_hash)
+            .bind(stored(now))
+            .bind(stored((now + IDLE_TIMEOUT).min(absolute)))
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(Some(Session { token_hash, account_id }))
+}
+
+/// Ends one session within `tx`; returns the account it belonged to.
+pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING account_id")
+        .bind(token_hash)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// Removes sessions that have expired, however they ended. Run now and then.
+pub async fn delete_expired(db: &Db, now: OffsetDateTime) -> Result<u64, sqlx::Error> {
+    let now = stored(now);
+    let done = sqlx::query("DELETE FROM sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $1")
+        .bind(now)
+        .execute(&db.pool)
+        .await?;
+    Ok(done.rows_affected())
+}

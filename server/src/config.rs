@@ -1,0 +1,129 @@
+//! Typed, layered configuration: defaults, then an optional TOML file, then
+//! environment variables (`DATABASE_URL`, and `PORTICO_*` for the rest).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// `sqlite://path/to/file.db` (the embedded default) or `postgres://…`.
+    pub database_url: String,
+    pub database_max_connections: u32,
+    /// Where the HTTP server listens.
+    pub bind: SocketAddr,
+    /// The address people reach Portico at. Links in emails and letters are
+    /// built from this, never from a request's Host header, and the `Origin`
+    /// of state-changing requests must match it.
+    pub public_base_url: Url,
+    /// The built browser app (`scripts/build-web` writes it).
+    pub site_dir: PathBuf,
+    /// `pretty` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// Outgoing mail; when absent, mail lands in the development outbox.
+    pub smtp_url: Option<String>,
+    /// Password hashes computed at once; each takes ~19 MiB and one core.
+    pub password_hash_concurrency: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let bind = SocketAddr::from(([127, 0, 0, 1], 8080));
+        Self {
+            database_url: "sqlite://portico.db".into(),
+            database_max_connections: 8,
+            bind,
+            public_base_url: Url::parse("http://127.0.0.1:8080/").unwrap_or_else(|_| unreachable_url()),
+            site_dir: PathBuf::from("target/site"),
+            log_format: LogFormat::Pretty,
+            smtp_url: None,
+            password_hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+#[allow(clippy::panic)] // a literal URL above that always parses
+fn unreachable_url() -> Url {
+    panic!("the default base URL is a valid URL")
+}
+
+impl Settings {
+    /// Loads settings: defaults < `config_file` (if given) < environment.
+    pub fn load(config_file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = config_file {
+            anyhow::ensure!(path.exists(), "config file {} does not exist", path.display());
+            figment = figment.merge(Toml::file(path));
+        }
+        figment
+            .merge(Env::prefixed("PORTICO_").ignore(&["config"]))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .extract()
+            .context("invalid configuration")
+    }
+
+    /// Whether cookies must carry `Secure` (and may use the `__Host-` prefix).
+    pub fn served_over_tls(&self) -> bool {
+        self.public_base_url.scheme() == "https"
+    }
+
+    /// The origin (`scheme://host:port`) browsers send in `Origin`.
+    pub fn public_origin(&self) -> String {
+        self.public_base_url.origin().ascii_serialization()
+    }
+}
+
+/// Secrets (an SMTP password inside its URL) never reach logs.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("public_base_url", &self.public_base_url.as_str())
+            .field("site_dir", &self.site_dir)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .finish_non_exhaustive()
+    }
+}
+
+fn redact_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_in_urls() {
+        let shown = redact_url("postgres://portico:s3cret@db.internal/portico");
+        assert!(!shown.contains("s3cret"));
+        assert!(shown.contains("***"));
+    }
+
+    #[test]
+    fn origin_has_no_path() {
+        let mut s = Settings::default();
+        s.public_base_url = Url::parse("https://portico.example.nhs.uk/app/").unwrap();
+        assert_eq!(s.public_origin(), "https://portico.example.nhs.uk");
+        assert!(s.served_over_tls());
+    }
+}

@@ -1,0 +1,213 @@
+//! Demo data: one organisation, two teams, four professionals with different
+//! roles and synthetic patient records with valid test NHS numbers (the 999
+//! range, which is never issued to a real person).
+
+use portico_types::NhsNumber;
+use sqlx::QueryBuilder;
+use time::{Date, Duration, OffsetDateTime};
+
+use crate::auth::passwords;
+use crate::clock::stored;
+use crate::db::Db;
+
+/// The password every demo professional signs in with.
+pub const DEMO_PASSWORD: &str = "portico-demo-password";
+pub const DEMO_ODS_CODE: &str = "X26DEMO";
+
+/// The demo professionals: email, name, and roles per team slug.
+pub const PROFESSIONALS: [(&str, &str, &[(&str, &str)]); 4] = [
+    ("asha.patel@demo.portico.example", "Dr Asha Patel", &[("diabetes", "clinician"), ("diabetes", "admin")]),
+    ("sam.okafor@demo.portico.example", "Sam Okafor", &[("diabetes", "receptionist"), ("respiratory", "receptionist")]),
+    (
+        "morgan.reid@demo.portico.example",
+        "Morgan Reid",
+        &[("diabetes", "safeguarding_lead"), ("respiratory", "safeguarding_lead"), ("respiratory", "clinician")],
+    ),
+    ("jordan.hughes@demo.portico.example", "Jordan Hughes", &[("respiratory", "admin")]),
+];
+
+const TEAMS: [(&str, &str); 2] = [("diabetes", "Diabetes Clinic"), ("respiratory", "Respiratory Clinic")];
+
+const GIVEN: [&str; 24] = [
+    "Olivia", "Amelia", "Isla", "Ava", "Mia", "Ivy", "Lily", "Freya", "Grace", "Aisha", "Priya", "Zara",
+    "Noah", "Oliver", "George", "Arthur", "Leo", "Muhammad", "Harry", "Oscar", "Jack", "Rhys", "Tomasz", "Kwame",
+];
+const FAMILY: [&str; 24] = [
+    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson", "Roberts",
+    "Khan", "Patel", "Walker", "Wright", "Robinson", "Thompson", "White", "Hughes", "Edwards", "Green", "Nowak",
+    "Mensah", "O'Brien",
+];
+
+/// What seeding made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seeded {
+    pub records: usize,
+    pub already_there: bool,
+}
+
+/// Seeds the demo organisation with `records` patients, unless it is there already.
+pub async fn seed(db: &Db, records: usize, now: OffsetDateTime) -> anyhow::Result<Seeded> {
+    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM organisations WHERE ods_code = $1")
+        .bind(DEMO_ODS_CODE)
+        .fetch_optional(&db.pool)
+        .await?;
+    if exists.is_some() {
+        return Ok(Seeded { records: 0, already_there: true });
+    }
+    let mut hashes = Vec::new();
+    for _ in PROFESSIONALS {
+        hashes.push(tokio::task::spawn_blocking(|| passwords::hash_blocking(DEMO_PASSWORD)).await??);
+    }
+    let at = stored(now);
+    let mut tx = db.begin_write().await?;
+    let org_id = new_id();
+    sqlx::query("INSERT INTO organisations (id, ods_code, name, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(&org_id)
+        .bind(DEMO_ODS_CODE)
+        .bind("Portico Demo NHS Foundation Trust")
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+    let mut team_ids = Vec::new();
+    for (slug, name) in TEAMS {
+        let id = new_id();
+        sqlx::query("INSERT INTO teams (id, organisation_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&id)
+            .bind(&org_id)
+            .bind(slug)
+            .bind(name)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+        team_ids.push((slug, id));
+    }
+    let team_id = |slug: &str| team_ids.iter().find(|(s, _)| *s == slug).map(|(_, id)| id.clone());
+    for ((email, name, roles), hash) in PROFESSIONALS.iter().zip(hashes) {
+        let account_id = new_id();
+        sqlx::query(
+            "INSERT INTO accounts (id, email, email_verified_at, password_hash, display_name, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $3)",
+        )
+        .bind(&account_id)
+        .bind(email)
+        .bind(&at)
+        .bind(hash)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO professionals (account_id, organisation_id, created_at) VALUES ($1, $2, $3)")
+            .bind(&account_id)
+            .bind(&org_id)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+        for (slug, role) in *roles {
+            sqlx::query("INSERT INTO team_roles (account_id, team_id, role) VALUES ($1, $2, $3)")
+                .bind(&account_id)
+                .bind(team_id(slug))
+                .bind(role)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    let patients = synthetic_patients(records, now.date());
+    let [(_, diabetes), (_, respiratory)] = [&team_ids[0], &team_ids[1]].map(|(s, id)| (*s, id.clone()));
+    for chunk in patients.chunks(200) {
+        let mut insert = QueryBuilder::new(
+            "INSERT INTO records (id, nhs_number, given_name, family_name, search_name, date_of_birth, email, mobile, created_at, updated_at) ",
+        );
+        insert.push_values(chunk, |mut row, p| {
+            row.push_bind(&p.id)
+                .push_bind(p.nhs_number.as_digits())
+                .push_bind(p.given)
+                .push_bind(p.family)
+                .push_bind(format!("{} {}", p.given, p.family).to_lowercase())
+                .push_bind(p.date_of_birth.to_string())
+                .push_bind(&p.email)
+                .push_bind(&p.mobile)
+                .push_bind(&at)
+                .push_bind(&at);
+        });
+        insert.build().execute(&mut *tx).await?;
+        let memberships: Vec<(&str, &str)> = chunk
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                // Most patients are in one team, every third in both.
+                let both = i % 3 == 0;
+                let first = if p.index % 2 == 0 { diabetes.as_str() } else { respiratory.as_str() };
+                let second = if p.index % 2 == 0 { respiratory.as_str() } else { diabetes.as_str() };
+                std::iter::once((first, p.id.as_str())).chain(both.then_some((second, p.id.as_str())))
+            })
+            .collect();
+        let mut join = QueryBuilder::new("INSERT INTO team_records (team_id, record_id, added_at) ");
+        join.push_values(memberships, |mut row, (team, record)| {
+            row.push_bind(team).push_bind(record).push_bind(&at);
+        });
+        join.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(Seeded { records: patients.len(), already_there: false })
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+struct Patient {
+    index: usize,
+    id: String,
+    nhs_number: NhsNumber,
+    given: &'static str,
+    family: &'static str,
+    date_of_birth: Date,
+    email: Option<String>,
+    mobile: Option<String>,
+}
+
+/// Deterministic synthetic patients: the same `count` gives the same people.
+fn synthetic_patients(count: usize, today: Date) -> Vec<Patient> {
+    let mut stems = (999_000_000u32..).filter_map(NhsNumber::from_stem);
+    (0..count)
+        .map_while(|index| {
+            let nhs_number = stems.next()?;
+            let mix = (index as u64).wrapping_mul(2_654_435_761) % 1_000_003;
+            let given = GIVEN[index % GIVEN.len()];
+            let family = FAMILY[(index / GIVEN.len() + index * 7) % FAMILY.len()];
+            // Ages from a month to 95 years, spread by the mix.
+            let days_old = 30 + i64::try_from(mix % (95 * 365)).unwrap_or(0);
+            let date_of_birth = today - Duration::days(days_old);
+            let handle = format!("{}.{}{}", given, family.replace('\'', ""), index).to_lowercase();
+            Some(Patient {
+                index,
+                id: new_id(),
+                nhs_number,
+                given,
+                family,
+                date_of_birth,
+                email: (index % 4 != 3).then(|| format!("{handle}@patients.portico.example")),
+                mobile: (index % 5 != 4).then(|| format!("07700 9{:05}", index % 100_000)),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn synthetic_patients_have_valid_test_numbers_and_past_birthdays() {
+        let today = date!(2026 - 11 - 25);
+        let patients = synthetic_patients(500, today);
+        assert_eq!(patients.len(), 500);
+        for p in &patients {
+            assert!(p.nhs_number.as_digits().starts_with("999"));
+            assert!(p.date_of_birth <= today);
+        }
+        let mut numbers: Vec<_> = patients.iter().map(|p| p.nhs_number).collect();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 500);
+    }
+}

@@ -1,0 +1,3 @@
+//! Patient records: finding them. (Feeds that create and fill them come later.)
+
+pub mod search;
