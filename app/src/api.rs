@@ -1,0 +1,151 @@
+//! The typed client of `/api/v1`: the only module that knows the URLs.
+//!
+//! Pages call these functions and get domain answers or an [`ApiError`]; they
+//! never build a request themselves. Every state-changing request carries the
+//! CSRF header the server insists on. The session cookie travels on its own:
+//! the API is same-origin and fetch sends same-origin cookies by default.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use portico_types::api::{
+    API_PREFIX, CSRF_HEADER, RecordSearchResponse, SessionResponse, SignInRequest, TeamsResponse,
+};
+use portico_types::problem::Problem;
+use serde::de::DeserializeOwned;
+
+/// Why a call did not give the answer asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// 401: not signed in, or the session has ended.
+    Unauthorised(Problem),
+    /// Any other refusal the server explained (403, 404, 422, 429, ...).
+    Refused(Problem),
+    /// The server could not be reached, or answered something unreadable.
+    Unavailable,
+}
+
+impl ApiError {
+    /// The sentence to show a person, from the server's own words where it gave some.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Unauthorised(p) | ApiError::Refused(p) => {
+                p.detail.clone().unwrap_or_else(|| p.title.clone())
+            }
+            ApiError::Unavailable => {
+                "Sorry, there is a problem with the service. Try again later.".to_owned()
+            }
+        }
+    }
+
+    /// The problem body, when the server sent one.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            ApiError::Unauthorised(p) | ApiError::Refused(p) => Some(p),
+            ApiError::Unavailable => None,
+        }
+    }
+}
+
+/// `POST /api/v1/session`: signs in and sets the session cookie.
+pub async fn sign_in(body: &SignInRequest) -> Result<SessionResponse, ApiError> {
+    let request = write(Request::post(&url("/session")))
+        .json(body)
+        .map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
+}
+
+/// `GET /api/v1/session`: who is signed in.
+pub async fn session() -> Result<SessionResponse, ApiError> {
+    read(Request::get(&url("/session")).send().await).await
+}
+
+/// `DELETE /api/v1/session`: signs out.
+pub async fn sign_out() -> Result<(), ApiError> {
+    let response = write(Request::delete(&url("/session")))
+        .send()
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    if response.ok() { Ok(()) } else { Err(refusal(response).await) }
+}
+
+/// `GET /api/v1/staff/teams`: the teams the signed-in professional works in.
+pub async fn staff_teams() -> Result<TeamsResponse, ApiError> {
+    read(Request::get(&url("/staff/teams")).send().await).await
+}
+
+/// `GET /api/v1/staff/teams/{team_id}/records`: one page of a team's records,
+/// filtered by `q` (a name, NHS number or date of birth) when given.
+pub async fn team_records(
+    team_id: &str,
+    q: Option<&str>,
+    page: u32,
+) -> Result<RecordSearchResponse, ApiError> {
+    // The id comes from the address bar: encode it so it stays one path segment.
+    let team: String = js_sys::encode_uri_component(team_id).into();
+    let page = page.to_string();
+    let mut query = vec![("page", page.as_str())];
+    if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
+        query.push(("q", q));
+    }
+    let request = Request::get(&url(&format!("/staff/teams/{team}/records"))).query(query);
+    read(request.send().await).await
+}
+
+fn url(path: &str) -> String {
+    format!("{API_PREFIX}{path}")
+}
+
+/// Marks a request as one a page sent on purpose (see `CSRF_HEADER`).
+fn write(request: RequestBuilder) -> RequestBuilder {
+    request.header(CSRF_HEADER, "1")
+}
+
+async fn read<T: DeserializeOwned>(
+    sent: Result<Response, gloo_net::Error>,
+) -> Result<T, ApiError> {
+    let response = sent.map_err(|_| ApiError::Unavailable)?;
+    if response.ok() {
+        response.json().await.map_err(|_| ApiError::Unavailable)
+    } else {
+        Err(refusal(response).await)
+    }
+}
+
+/// Turns an error answer into an [`ApiError`], keeping the server's problem
+/// when it sent one, and making one from the status when it did not (a proxy's
+/// HTML error page, say).
+async fn refusal(response: Response) -> ApiError {
+    let status = response.status();
+    let header_wait = response
+        .headers()
+        .get("retry-after")
+        .and_then(|s| s.trim().parse::<u64>().ok());
+    let mut problem = match response.json::<Problem>().await {
+        Ok(problem) => problem,
+        Err(_) if status >= 500 => return ApiError::Unavailable,
+        Err(_) => Problem {
+            kind: "about:blank".to_owned(),
+            title: fallback_title(status).to_owned(),
+            status,
+            detail: None,
+            errors: Vec::new(),
+            retry_after: None,
+        },
+    };
+    problem.retry_after = problem.retry_after.or(header_wait);
+    match status {
+        401 => ApiError::Unauthorised(problem),
+        500.. => ApiError::Unavailable,
+        _ => ApiError::Refused(problem),
+    }
+}
+
+/// Words for an error answer that came without a problem body.
+fn fallback_title(status: u16) -> &'static str {
+    match status {
+        401 => "Sign in to continue",
+        403 => "You do not have access to this page",
+        404 => "Page not found",
+        429 => "Too many attempts",
+        _ => "Sorry, there is a problem with the service",
+    }
+}

@@ -1,0 +1,89 @@
+//! The NHS.UK error summary: every error of a form, each linking to its field.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, ScrollIntoViewOptions, ScrollLogicalPosition};
+
+use super::ErrorItem;
+
+/// Shown while `errors` is not empty; takes focus each time `errors` is set
+/// to a non-empty list, which is how a form reports a failed submit.
+#[component]
+pub fn ErrorSummary(
+    #[prop(into)] errors: Signal<Vec<ErrorItem>>,
+    /// A sentence under the heading (such as how long to wait).
+    #[prop(into, optional)]
+    description: Signal<Option<String>>,
+) -> impl IntoView {
+    let summary = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if errors.with(|e| !e.is_empty()) {
+            // After the summary is in the DOM: the effect runs before layout.
+            request_animation_frame(move || {
+                if let Some(el) = summary.get_untracked() {
+                    let _ = el.focus();
+                }
+            });
+        }
+    });
+    view! {
+        <Show when=move || errors.with(|e| !e.is_empty())>
+            <div class="nhsuk-error-summary" tabindex="-1" node_ref=summary>
+                // role=alert on an inner element, as NHS.UK does, so the
+                // announcement does not race the focus move.
+                <div role="alert">
+                    <h2 class="nhsuk-error-summary__heading">"There is a problem"</h2>
+                    <div class="nhsuk-error-summary__body">
+                        {move || description.get().map(|d| view! { <p>{d}</p> })}
+                        <ul class="nhsuk-list nhsuk-error-summary__list">
+                            <For
+                                each=move || errors.get()
+                                key=|item| item.clone()
+                                children=|item| view! { <li><SummaryLink item=item/></li> }
+                            />
+                        </ul>
+                    </div>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn SummaryLink(item: ErrorItem) -> impl IntoView {
+    match item.field {
+        Some(field) => {
+            let target = field.clone();
+            // On the link itself, so it runs before the router's click handler. Focus
+            // the field and bring its label into view too, as NHS.UK's own
+            // script does: a field scrolled to the top hides what it asks for.
+            let jump = move |ev: leptos::ev::MouseEvent| {
+                ev.prevent_default();
+                focus_field(&target);
+            };
+            view! {
+                <a href=format!("#{field}") on:click=jump>{item.message}</a>
+            }
+            .into_any()
+        }
+        None => item.message.into_any(),
+    }
+}
+
+fn focus_field(id: &str) {
+    let document = document();
+    let Some(input) = document.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    else {
+        return;
+    };
+    let label = document.query_selector(&format!("label[for=\"{id}\"]")).ok().flatten();
+    let options = ScrollIntoViewOptions::new();
+    options.set_block(ScrollLogicalPosition::Start);
+    match label {
+        Some(label) => label.scroll_into_view_with_scroll_into_view_options(&options),
+        None => input.scroll_into_view_with_scroll_into_view_options(&options),
+    }
+    let focus = web_sys::FocusOptions::new();
+    focus.set_prevent_scroll(true);
+    let _ = input.focus_with_options(&focus);
+}

@@ -1,0 +1,59 @@
+//! Form components that render the NHS.UK form pattern once, so every form
+//! gets labels, hints, error messages and the error summary right
+//! (WCAG 1.3.1, 3.3.1, 3.3.2, 4.1.2).
+//!
+//! A form page keeps its values in signals and its errors as a list of
+//! [`ErrorItem`]s; the components show each error beside its field and all of
+//! them in the [`ErrorSummary`], which takes focus when a submit fails.
+
+mod button;
+mod error_summary;
+mod field;
+mod password_input;
+mod text_input;
+
+pub use button::Button;
+pub use error_summary::ErrorSummary;
+pub use password_input::PasswordInput;
+pub use text_input::TextInput;
+
+use portico_types::problem::Problem;
+
+/// One thing wrong with what was entered.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ErrorItem {
+    /// The id of the field it belongs to, which the error summary links to.
+    /// `None` for an error about the form as a whole.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl ErrorItem {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self { field: Some(field.to_owned()), message: message.into() }
+    }
+
+    pub fn form(message: impl Into<String>) -> Self {
+        Self { field: None, message: message.into() }
+    }
+}
+
+/// The message for `field`, if it has one: the first, as NHS.UK shows one
+/// message per field.
+pub fn message_for(errors: &[ErrorItem], field: &str) -> Option<String> {
+    errors
+        .iter()
+        .find(|e| e.field.as_deref() == Some(field))
+        .map(|e| e.message.clone())
+}
+
+/// The server's per-field errors, kept only for fields this form has (a
+/// message about a field the page does not show could not be acted on).
+pub fn from_problem(problem: &Problem, fields: &[&str]) -> Vec<ErrorItem> {
+    problem
+        .errors
+        .iter()
+        .filter(|e| fields.contains(&e.field.as_str()))
+        .map(|e| ErrorItem::field(&e.field, e.message.clone()))
+        .collect()
+}

@@ -1,0 +1,42 @@
+//! The staff bundle: the console at `/staff…` for professionals, loaded only
+//! by `staff.html`, so none of it weighs on a patient's first load.
+
+mod account;
+mod records;
+mod session;
+mod sign_in;
+mod teams;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::layout::Shell;
+use crate::not_found::NotFound;
+
+/// The service name in the header and in every title.
+pub const SERVICE: &str = "Portico staff";
+/// Where a professional signs in, and where every 401 sends them.
+pub const SIGN_IN_PATH: &str = "/staff/sign-in";
+/// The staff start page: their teams.
+pub const HOME_PATH: &str = "/staff";
+
+/// The root of the staff bundle, with its own router.
+#[component]
+pub fn StaffRoot() -> impl IntoView {
+    session::StaffSession::provide();
+    let account = ViewFn::from(|| view! { <account::StaffAccount/> });
+    view! {
+        <Router>
+            <Shell service=SERVICE home=HOME_PATH account=account>
+                <Routes fallback=|| view! {
+                    <NotFound service=SERVICE home=HOME_PATH home_text="Go to your teams"/>
+                }>
+                    <Route path=path!("/staff/sign-in") view=sign_in::SignIn/>
+                    <Route path=path!("/staff") view=teams::Teams/>
+                    <Route path=path!("/staff/teams/:team_id") view=records::TeamRecords/>
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}

@@ -1,0 +1,69 @@
+//! `/staff`: the teams the signed-in professional works in.
+
+use leptos::prelude::*;
+use portico_types::api::{Role, TeamSummary};
+
+use super::SERVICE;
+use super::records::records_href;
+use super::session::sign_in_on_unauthorised;
+use crate::api::{self, ApiError};
+use crate::page::show_page;
+
+/// One card per team, each leading to the team's records.
+#[component]
+pub fn Teams() -> impl IntoView {
+    show_page("Your teams", SERVICE);
+    let teams = LocalResource::new(api::staff_teams);
+    sign_in_on_unauthorised(teams);
+
+    view! {
+        <h1 tabindex="-1">"Your teams"</h1>
+        {move || match teams.get() {
+            None => view! { <p role="status">"Loading your teams…"</p> }.into_any(),
+            Some(Ok(answer)) if answer.teams.is_empty() => view! {
+                <p>"You are not a member of any team yet."</p>
+                <p>"Ask an admin of your team to add you."</p>
+            }
+            .into_any(),
+            Some(Ok(answer)) => view! {
+                <ul class="nhsuk-list">
+                    {answer.teams.into_iter().map(|team| view! { <li><TeamCard team=team/></li> }).collect_view()}
+                </ul>
+            }
+            .into_any(),
+            // The redirect to sign in is on its way.
+            Some(Err(ApiError::Unauthorised(_))) => ().into_any(),
+            Some(Err(error)) => view! { <p class="nhsuk-body">{error.message()}</p> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn TeamCard(team: TeamSummary) -> impl IntoView {
+    let records = match team.record_count {
+        1 => "1 record".to_owned(),
+        n => format!("{n} records"),
+    };
+    view! {
+        <div class="nhsuk-card nhsuk-card--clickable">
+            <div class="nhsuk-card__content">
+                <h2 class="nhsuk-card__heading nhsuk-heading-m">
+                    <a class="nhsuk-card__link" href=records_href(&team.id, None, 1)>{team.name}</a>
+                </h2>
+                <p class="nhsuk-card__description">
+                    {team.organisation.name}" ("{team.organisation.ods_code.to_string()}")"
+                </p>
+                <p class="nhsuk-card__description">"Your roles: "{roles_text(&team.roles)}</p>
+                <p class="nhsuk-card__description">{records}</p>
+            </div>
+        </div>
+    }
+}
+
+/// "Clinician, Team admin", in the order the roles were given.
+fn roles_text(roles: &[Role]) -> String {
+    if roles.is_empty() {
+        return "none".to_owned();
+    }
+    roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")
+}
