@@ -45,7 +45,7 @@ impl Default for Settings {
             database_url: "sqlite://portico.db".into(),
             database_max_connections: 8,
             bind,
-            public_base_url: Url::parse("http://127.0.0.1:8080/").unwrap_or_else(|_| unreachable_url()),
+            public_base_url: default_base_url(),
             site_dir: PathBuf::from("target/site"),
             log_format: LogFormat::Pretty,
             smtp_url: None,
@@ -54,9 +54,9 @@ impl Default for Settings {
     }
 }
 
-#[allow(clippy::panic)] // a literal URL above that always parses
-fn unreachable_url() -> Url {
-    panic!("the default base URL is a valid URL")
+#[allow(clippy::expect_used)] // a literal that always parses
+fn default_base_url() -> Url {
+    Url::parse("http://127.0.0.1:8080/").expect("the default base URL is a valid URL")
 }
 
 impl Settings {
@@ -121,8 +121,10 @@ mod tests {
 
     #[test]
     fn origin_has_no_path() {
-        let mut s = Settings::default();
-        s.public_base_url = Url::parse("https://portico.example.nhs.uk/app/").unwrap();
+        let s = Settings {
+            public_base_url: Url::parse("https://portico.example.nhs.uk/app/").unwrap(),
+            ..Settings::default()
+        };
         assert_eq!(s.public_origin(), "https://portico.example.nhs.uk");
         assert!(s.served_over_tls());
     }

@@ -5,9 +5,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use sqlx::any::AnyArguments;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Executor as _, Transaction};
+use sqlx::{AnyPool, Arguments as _, Executor as _, Transaction};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -53,9 +54,8 @@ impl Db {
             _ => url.to_owned(),
         };
         let options = AnyConnectOptions::from_str(&url).context("DATABASE_URL is not a valid database URL")?;
-        let pool_options = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10));
+        let pool_options =
+            AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
         let pool_options = match engine {
             // Set on every connection: these pragmas are per connection, except
             // journal_mode which the file keeps. NORMAL with WAL survives a
@@ -72,10 +72,7 @@ impl Db {
             }),
             Engine::Postgres => pool_options,
         };
-        let pool = pool_options
-            .connect_with(options)
-            .await
-            .context("could not connect to the database")?;
+        let pool = pool_options.connect_with(options).await.context("could not connect to the database")?;
         let db = Self { pool, engine };
         db.migrate().await?;
         if engine == Engine::Sqlite {
@@ -112,5 +109,145 @@ impl Db {
     /// Answers whether the database takes queries now (for `/readyz`).
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+}
+
+/// A value bound to a [`Statement`].
+#[derive(Debug, Clone)]
+pub enum Param {
+    Text(Option<String>),
+    Int(i64),
+}
+
+impl From<String> for Param {
+    fn from(value: String) -> Self {
+        Self::Text(Some(value))
+    }
+}
+
+impl From<&str> for Param {
+    fn from(value: &str) -> Self {
+        Self::Text(Some(value.to_owned()))
+    }
+}
+
+impl From<Option<String>> for Param {
+    fn from(value: Option<String>) -> Self {
+        Self::Text(value)
+    }
+}
+
+impl From<i64> for Param {
+    fn from(value: i64) -> Self {
+        Self::Int(value)
+    }
+}
+
+/// SQL built at run time with numbered `$n` placeholders, which both engines
+/// read. (sqlx's `QueryBuilder` writes `?` for the `Any` driver, which
+/// PostgreSQL refuses.) Values are always bound, never spliced into the text.
+#[derive(Debug, Default)]
+pub struct Statement {
+    sql: String,
+    params: Vec<Param>,
+}
+
+impl Statement {
+    pub fn new(sql: &str) -> Self {
+        Self { sql: sql.to_owned(), params: Vec::new() }
+    }
+
+    /// Appends SQL text. Only ever literal text from the code, never input.
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder bound to `value`.
+    pub fn bind(&mut self, value: impl Into<Param>) -> &mut Self {
+        self.params.push(value.into());
+        self.sql.push('$');
+        self.sql.push_str(&self.params.len().to_string());
+        self
+    }
+
+    /// Appends `VALUES (…), (…)`: one parenthesised row per item.
+    pub fn values<T>(&mut self, rows: impl IntoIterator<Item = T>, mut row: impl FnMut(&mut Row<'_>, T)) -> &mut Self {
+        self.sql.push_str("VALUES ");
+        for (i, item) in rows.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.sql.push('(');
+            row(&mut Row { statement: self, first: true }, item);
+            self.sql.push(')');
+        }
+        self
+    }
+
+    fn into_parts(self) -> Result<(sqlx::AssertSqlSafe<String>, AnyArguments), sqlx::Error> {
+        let mut arguments = AnyArguments::default();
+        for param in self.params {
+            match param {
+                Param::Text(text) => arguments.add(text),
+                Param::Int(int) => arguments.add(int),
+            }
+            .map_err(sqlx::Error::Encode)?;
+        }
+        Ok((sqlx::AssertSqlSafe(self.sql), arguments))
+    }
+
+    pub fn query(self) -> Result<sqlx::query::Query<'static, sqlx::Any, AnyArguments>, sqlx::Error> {
+        let (sql, arguments) = self.into_parts()?;
+        Ok(sqlx::query_with(sql, arguments))
+    }
+
+    pub fn query_scalar<O>(self) -> Result<sqlx::query::QueryScalar<'static, sqlx::Any, O, AnyArguments>, sqlx::Error>
+    where
+        (O,): for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let (sql, arguments) = self.into_parts()?;
+        Ok(sqlx::query_scalar_with(sql, arguments))
+    }
+
+    pub fn query_as<O>(self) -> Result<sqlx::query::QueryAs<'static, sqlx::Any, O, AnyArguments>, sqlx::Error>
+    where
+        O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let (sql, arguments) = self.into_parts()?;
+        Ok(sqlx::query_as_with(sql, arguments))
+    }
+}
+
+/// One row of [`Statement::values`].
+pub struct Row<'a> {
+    statement: &'a mut Statement,
+    first: bool,
+}
+
+impl Row<'_> {
+    pub fn bind(&mut self, value: impl Into<Param>) -> &mut Self {
+        if !self.first {
+            self.statement.sql.push_str(", ");
+        }
+        self.first = false;
+        self.statement.bind(value);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_number_their_placeholders() {
+        let mut s = Statement::new("INSERT INTO t (a, b) ");
+        s.values([1_i64, 2], |row, n| {
+            row.bind(n).bind(format!("v{n}"));
+        });
+        s.push(" RETURNING a");
+        assert_eq!(s.sql, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) RETURNING a");
+        assert_eq!(s.params.len(), 4);
     }
 }

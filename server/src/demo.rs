@@ -3,19 +3,20 @@
 //! range, which is never issued to a real person).
 
 use portico_types::NhsNumber;
-use sqlx::QueryBuilder;
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::auth::passwords;
 use crate::clock::stored;
-use crate::db::Db;
+use crate::db::{Db, Statement};
 
 /// The password every demo professional signs in with.
 pub const DEMO_PASSWORD: &str = "portico-demo-password";
 pub const DEMO_ODS_CODE: &str = "X26DEMO";
 
-/// The demo professionals: email, name, and roles per team slug.
-pub const PROFESSIONALS: [(&str, &str, &[(&str, &str)]); 4] = [
+/// A demo professional: email, name, and (team slug, role) pairs.
+pub type DemoProfessional = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+
+pub const PROFESSIONALS: [DemoProfessional; 4] = [
     ("asha.patel@demo.portico.example", "Dr Asha Patel", &[("diabetes", "clinician"), ("diabetes", "admin")]),
     ("sam.okafor@demo.portico.example", "Sam Okafor", &[("diabetes", "receptionist"), ("respiratory", "receptionist")]),
     (
@@ -29,8 +30,8 @@ pub const PROFESSIONALS: [(&str, &str, &[(&str, &str)]); 4] = [
 const TEAMS: [(&str, &str); 2] = [("diabetes", "Diabetes Clinic"), ("respiratory", "Respiratory Clinic")];
 
 const GIVEN: [&str; 24] = [
-    "Olivia", "Amelia", "Isla", "Ava", "Mia", "Ivy", "Lily", "Freya", "Grace", "Aisha", "Priya", "Zara",
-    "Noah", "Oliver", "George", "Arthur", "Leo", "Muhammad", "Harry", "Oscar", "Jack", "Rhys", "Tomasz", "Kwame",
+    "Olivia", "Amelia", "Isla", "Ava", "Mia", "Ivy", "Lily", "Freya", "Grace", "Aisha", "Priya", "Zara", "Noah",
+    "Oliver", "George", "Arthur", "Leo", "Muhammad", "Harry", "Oscar", "Jack", "Rhys", "Tomasz", "Kwame",
 ];
 const FAMILY: [&str; 24] = [
     "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson", "Roberts",
@@ -113,22 +114,22 @@ pub async fn seed(db: &Db, records: usize, now: OffsetDateTime) -> anyhow::Resul
     let patients = synthetic_patients(records, now.date());
     let [(_, diabetes), (_, respiratory)] = [&team_ids[0], &team_ids[1]].map(|(s, id)| (*s, id.clone()));
     for chunk in patients.chunks(200) {
-        let mut insert = QueryBuilder::new(
+        let mut insert = Statement::new(
             "INSERT INTO records (id, nhs_number, given_name, family_name, search_name, date_of_birth, email, mobile, created_at, updated_at) ",
         );
-        insert.push_values(chunk, |mut row, p| {
-            row.push_bind(&p.id)
-                .push_bind(p.nhs_number.as_digits())
-                .push_bind(p.given)
-                .push_bind(p.family)
-                .push_bind(format!("{} {}", p.given, p.family).to_lowercase())
-                .push_bind(p.date_of_birth.to_string())
-                .push_bind(&p.email)
-                .push_bind(&p.mobile)
-                .push_bind(&at)
-                .push_bind(&at);
+        insert.values(chunk, |row, p| {
+            row.bind(p.id.as_str())
+                .bind(p.nhs_number.as_digits())
+                .bind(p.given)
+                .bind(p.family)
+                .bind(format!("{} {}", p.given, p.family).to_lowercase())
+                .bind(p.date_of_birth.to_string())
+                .bind(p.email.clone())
+                .bind(p.mobile.clone())
+                .bind(at.as_str())
+                .bind(at.as_str());
         });
-        insert.build().execute(&mut *tx).await?;
+        insert.query()?.execute(&mut *tx).await?;
         let memberships: Vec<(&str, &str)> = chunk
             .iter()
             .enumerate()
@@ -140,11 +141,11 @@ pub async fn seed(db: &Db, records: usize, now: OffsetDateTime) -> anyhow::Resul
                 std::iter::once((first, p.id.as_str())).chain(both.then_some((second, p.id.as_str())))
             })
             .collect();
-        let mut join = QueryBuilder::new("INSERT INTO team_records (team_id, record_id, added_at) ");
-        join.push_values(memberships, |mut row, (team, record)| {
-            row.push_bind(team).push_bind(record).push_bind(&at);
+        let mut join = Statement::new("INSERT INTO team_records (team_id, record_id, added_at) ");
+        join.values(memberships, |row, (team, record)| {
+            row.bind(team).bind(record).bind(at.as_str());
         });
-        join.build().execute(&mut *tx).await?;
+        join.query()?.execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(Seeded { records: patients.len(), already_there: false })

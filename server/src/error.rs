@@ -83,7 +83,9 @@ impl ApiError {
         let (kind, title, detail): (&str, &str, Option<String>) = match self {
             Self::Invalid(_) => ("invalid-request", "There is a problem with what you entered", None),
             Self::Malformed(why) => ("malformed-request", "The request could not be read", Some(why.clone())),
-            Self::WrongShape(why) => ("wrong-shape", "The request does not have the expected fields", Some(why.clone())),
+            Self::WrongShape(why) => {
+                ("wrong-shape", "The request does not have the expected fields", Some(why.clone()))
+            }
             Self::Unauthenticated => ("unauthenticated", "You need to sign in", None),
             Self::WrongCredentials => (
                 "wrong-credentials",
@@ -96,20 +98,15 @@ impl ApiError {
             Self::TooManyAttempts { retry_after_secs } => (
                 "too-many-attempts",
                 "Too many attempts",
-                Some(format!(
-                    "For your security, wait {} before trying again.",
-                    minutes_phrase(*retry_after_secs)
-                )),
+                Some(format!("For your security, wait {} before trying again.", minutes_phrase(*retry_after_secs))),
             ),
             Self::CrossSite => ("cross-site", "Cross-site request refused", None),
-            Self::UnsupportedMediaType => (
-                "unsupported-media-type",
-                "Send the request as application/json",
-                None,
-            ),
+            Self::UnsupportedMediaType => ("unsupported-media-type", "Send the request as application/json", None),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed", None),
             Self::Unavailable => ("unavailable", "The service is unavailable", Some("Try again later.".into())),
-            Self::Internal(_) => ("internal", "Sorry, there is a problem with the service", Some("Try again later.".into())),
+            Self::Internal(_) => {
+                ("internal", "Sorry, there is a problem with the service", Some("Try again later.".into()))
+            }
         };
         Problem {
             kind: kind.into(),
@@ -139,13 +136,9 @@ pub fn problem_response(problem: &Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_vec(problem).unwrap_or_default();
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-    if let Some(secs) = problem.retry_after {
-        if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    if let Some(value) = problem.retry_after.and_then(|secs| HeaderValue::from_str(&secs.to_string()).ok()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
 }

@@ -61,9 +61,7 @@ impl DateOfBirth {
 
     /// Reads a date already stored by Portico (so already checked once).
     pub fn from_stored(input: &str) -> Result<Self, DateOfBirthError> {
-        Date::parse(input.trim(), ISO)
-            .map(Self)
-            .map_err(|_| DateOfBirthError::NotARealDate)
+        Date::parse(input.trim(), ISO).map(Self).map_err(|_| DateOfBirthError::NotARealDate)
     }
 
     fn checked(date: Date, today: Date) -> Result<Self, DateOfBirthError> {

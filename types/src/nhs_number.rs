@@ -56,11 +56,7 @@ impl NhsNumber {
     /// The modulus 11 check digit for nine leading digits, or `None` when the
     /// remainder gives 10, for which no NHS number is ever issued.
     pub fn check_digit(first_nine: &[u8]) -> Option<u8> {
-        let sum: u32 = first_nine
-            .iter()
-            .zip((2..=10).rev())
-            .map(|(&d, weight)| u32::from(d) * weight)
-            .sum();
+        let sum: u32 = first_nine.iter().zip((2..=10).rev()).map(|(&d, weight)| u32::from(d) * weight).sum();
         match 11 - (sum % 11) {
             11 => Some(0),
             10 => None,

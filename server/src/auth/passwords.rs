@@ -34,9 +34,7 @@ pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-    let hash = argon2()?
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("argon2 hash: {e}"))?;
+    let hash = argon2()?.hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("argon2 hash: {e}"))?;
     Ok(hash.to_string())
 }
 

@@ -46,13 +46,20 @@ async fn create(
     Ok((jar.add(session_cookie(&state, &signed_in.token)), Json(response)))
 }
 
-async fn show(State(state): State<AppState>, CurrentSession(session): CurrentSession) -> ApiResult<Json<SessionResponse>> {
+async fn show(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> ApiResult<Json<SessionResponse>> {
     Ok(Json(session_response(&state, &session.account_id).await?))
 }
 
 /// Signing out always succeeds and always clears the cookie, even when the
 /// session had already ended.
-async fn destroy(State(state): State<AppState>, ClientIp(ip): ClientIp, jar: CookieJar) -> ApiResult<(StatusCode, CookieJar)> {
+async fn destroy(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+) -> ApiResult<(StatusCode, CookieJar)> {
     if let Some(token) = session_token(&state, &jar) {
         sign_in::sign_out(&state, &token.hash(), &ip).await?;
     }

@@ -67,7 +67,13 @@ pub enum Claim {
 }
 
 /// Counts an attempt against `key` within `tx`, or refuses it while locked.
-pub async fn claim(tx: &mut Tx, engine: Engine, key: &Key, policy: Policy, now: OffsetDateTime) -> Result<Claim, sqlx::Error> {
+pub async fn claim(
+    tx: &mut Tx,
+    engine: Engine,
+    key: &Key,
+    policy: Policy,
+    now: OffsetDateTime,
+) -> Result<Claim, sqlx::Error> {
     sqlx::query(
         "INSERT INTO sign_in_throttles (throttle_key, failures, window_started_at, locked_until) \
          VALUES ($1, 0, $2, NULL) ON CONFLICT (throttle_key) DO NOTHING",
@@ -91,11 +97,8 @@ pub async fn claim(tx: &mut Tx, engine: Engine, key: &Key, policy: Policy, now: 
         return Ok(Claim::Refused { retry_after: until - now });
     }
     let window_started_at = parse_stored(&window_started_at).unwrap_or(now);
-    let (failures, window_started_at) = if now - window_started_at > policy.window {
-        (1, now)
-    } else {
-        (failures + 1, window_started_at)
-    };
+    let (failures, window_started_at) =
+        if now - window_started_at > policy.window { (1, now) } else { (failures + 1, window_started_at) };
     let lock = (failures >= policy.free_attempts).then(|| now + lock_for(policy, failures));
     sqlx::query(
         "UPDATE sign_in_throttles SET failures = $2, window_started_at = $3, locked_until = $4 WHERE throttle_key = $1",
@@ -112,10 +115,7 @@ pub async fn claim(tx: &mut Tx, engine: Engine, key: &Key, policy: Policy, now: 
 /// Forgives the attempt counted by [`claim`] after the password proved right:
 /// the email's counter is cleared, the address's loses that one attempt.
 pub async fn forgive(tx: &mut Tx, email: &Key, address: &Key, policy: Policy) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sign_in_throttles WHERE throttle_key = $1")
-        .bind(&email.0)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("DELETE FROM sign_in_throttles WHERE throttle_key = $1").bind(&email.0).execute(&mut **tx).await?;
     sqlx::query(
         "UPDATE sign_in_throttles SET failures = failures - 1, \
          locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END \

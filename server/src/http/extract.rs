@@ -42,9 +42,7 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
 /// serde's message says which field and why (`unknown field `x``, `invalid
 /// type: integer, expected a string`); the prefix axum adds is noise.
 fn serde_detail(text: &str) -> String {
-    let detail = text
-        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
-        .unwrap_or(text);
+    let detail = text.strip_prefix("Failed to deserialize the JSON body into the target type: ").unwrap_or(text);
     detail.to_owned()
 }
 

@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/api", axum::routing::any(problems::api_not_found))
+        .route("/api/", axum::routing::any(problems::api_not_found))
         .route("/api/{*rest}", axum::routing::any(problems::api_not_found))
         .merge(health::routes())
         .fallback_service(spa::service(&state.settings.site_dir))

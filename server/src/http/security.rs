@@ -52,17 +52,11 @@ pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, 
     }
     let headers = request.headers();
     let has_token = headers.get(CSRF_HEADER).is_some();
-    let origin_ok = headers
-        .get(header::ORIGIN)
-        .is_none_or(|origin| origin.as_bytes() == state.settings.public_origin().as_bytes());
-    let fetch_site_ok = headers
-        .get("sec-fetch-site")
-        .is_none_or(|site| matches!(site.as_bytes(), b"same-origin" | b"none"));
-    if has_token && origin_ok && fetch_site_ok {
-        next.run(request).await
-    } else {
-        ApiError::CrossSite.into_response()
-    }
+    let origin_ok =
+        headers.get(header::ORIGIN).is_none_or(|origin| origin.as_bytes() == state.settings.public_origin().as_bytes());
+    let fetch_site_ok =
+        headers.get("sec-fetch-site").is_none_or(|site| matches!(site.as_bytes(), b"same-origin" | b"none"));
+    if has_token && origin_ok && fetch_site_ok { next.run(request).await } else { ApiError::CrossSite.into_response() }
 }
 
 fn is_safe(method: &Method) -> bool {

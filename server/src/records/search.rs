@@ -4,10 +4,9 @@
 use portico_types::api::RecordSummary;
 use portico_types::problem::FieldError;
 use portico_types::{DateOfBirth, NhsNumber};
-use sqlx::QueryBuilder;
 use time::Date;
 
-use crate::db::Db;
+use crate::db::{Db, Statement};
 
 pub const PAGE_SIZE: u32 = 25;
 const MAX_QUERY_CHARS: usize = 100;
@@ -33,6 +32,9 @@ impl Query {
         }
         if raw.chars().count() > MAX_QUERY_CHARS {
             return Err(FieldError::new("q", "Search must be 100 characters or fewer"));
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(FieldError::new("q", "Search must only include letters, numbers, spaces and punctuation"));
         }
         let compact: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         if compact.len() == 10 && compact.chars().all(|c| c.is_ascii_digit()) {
@@ -98,20 +100,20 @@ fn like_pattern(word: &str) -> String {
     escaped
 }
 
-fn push_filter<'a>(sql: &mut QueryBuilder<sqlx::Any>, team_id: &'a str, query: &'a Query) {
+fn push_filter(sql: &mut Statement, team_id: &str, query: &Query) {
     sql.push(" FROM records r JOIN team_records tr ON tr.record_id = r.id WHERE tr.team_id = ");
-    sql.push_bind(team_id);
+    sql.bind(team_id);
     match query {
         Query::All => {}
         Query::NhsNumber(n) => {
-            sql.push(" AND r.nhs_number = ").push_bind(n.as_digits());
+            sql.push(" AND r.nhs_number = ").bind(n.as_digits());
         }
         Query::DateOfBirth(d) => {
-            sql.push(" AND r.date_of_birth = ").push_bind(d.iso());
+            sql.push(" AND r.date_of_birth = ").bind(d.iso());
         }
         Query::Name(words) => {
             for word in words {
-                sql.push(" AND r.search_name LIKE ").push_bind(like_pattern(word)).push(" ESCAPE '\\'");
+                sql.push(" AND r.search_name LIKE ").bind(like_pattern(word)).push(" ESCAPE '\\'");
             }
         }
     }
@@ -119,19 +121,18 @@ fn push_filter<'a>(sql: &mut QueryBuilder<sqlx::Any>, team_id: &'a str, query: &
 
 /// One page of the team's records matching `query`, and how many match in all.
 pub async fn in_team(db: &Db, team_id: &str, query: &Query, page: u32) -> anyhow::Result<(Vec<RecordSummary>, u64)> {
-    let mut count = QueryBuilder::new("SELECT COUNT(*)");
+    let mut count = Statement::new("SELECT COUNT(*)");
     push_filter(&mut count, team_id, query);
-    let total: i64 = count.build_query_scalar().fetch_one(&db.pool).await?;
+    let total: i64 = count.query_scalar()?.fetch_one(&db.pool).await?;
 
-    let mut select = QueryBuilder::new("SELECT r.id, r.nhs_number, r.given_name, r.family_name, r.date_of_birth");
+    let mut select = Statement::new("SELECT r.id, r.nhs_number, r.given_name, r.family_name, r.date_of_birth");
     push_filter(&mut select, team_id, query);
     select
         .push(" ORDER BY r.family_name, r.given_name, r.id LIMIT ")
-        .push_bind(i64::from(PAGE_SIZE))
+        .bind(i64::from(PAGE_SIZE))
         .push(" OFFSET ")
-        .push_bind(i64::from((page - 1) * PAGE_SIZE));
-    let rows: Vec<(String, Option<String>, String, String, String)> =
-        select.build_query_as().fetch_all(&db.pool).await?;
+        .bind(i64::from((page - 1) * PAGE_SIZE));
+    let rows: Vec<(String, Option<String>, String, String, String)> = select.query_as()?.fetch_all(&db.pool).await?;
     let records = rows
         .into_iter()
         .map(|(id, nhs_number, given_name, family_name, dob)| {
@@ -169,6 +170,7 @@ mod tests {
         assert!(Query::parse("31/02/1985", TODAY).is_err());
         assert!(Query::parse(&"a".repeat(101), TODAY).is_err());
         assert!(page(Some(0)).is_err());
+        assert!(Query::parse("smith\u{0}", TODAY).is_err());
     }
 
     #[test]

@@ -112,10 +112,8 @@ fn team_query(db: &Db, filter: &str) -> String {
 /// The teams `professional` holds a role in, with their record counts.
 pub async fn teams_of(db: &Db, professional: &Professional) -> anyhow::Result<Vec<TeamSummary>> {
     let sql = team_query(db, "EXISTS (SELECT 1 FROM team_roles r WHERE r.team_id = t.id AND r.account_id = $1)");
-    let rows: Vec<TeamRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(&professional.account_id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows: Vec<TeamRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&professional.account_id).fetch_all(&db.pool).await?;
     rows.into_iter().map(team_summary).collect()
 }
 

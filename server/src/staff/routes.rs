@@ -12,9 +12,7 @@ use crate::records::search::{self, PAGE_SIZE, Query};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/staff/teams", get(list_teams))
-        .route("/staff/teams/{team_id}/records", get(search_records))
+    Router::new().route("/staff/teams", get(list_teams)).route("/staff/teams/{team_id}/records", get(search_records))
 }
 
 async fn list_teams(State(state): State<AppState>, professional: Professional) -> ApiResult<Json<TeamsResponse>> {
@@ -37,12 +35,5 @@ async fn search_records(
     };
     let team = super::team_of(&state.db, &professional, &team_id).await?.ok_or(ApiError::NotFound)?;
     let (records, total) = search::in_team(&state.db, &team.id, &query, page).await?;
-    Ok(Json(RecordSearchResponse {
-        team,
-        records,
-        total,
-        page,
-        page_size: PAGE_SIZE,
-        matched_on: query.kind().into(),
-    }))
+    Ok(Json(RecordSearchResponse { team, records, total, page, page_size: PAGE_SIZE, matched_on: query.kind().into() }))
 }

@@ -1,0 +1,208 @@
+//! `spawn_app`: the real server on a random port with a fresh database
+//! (a SQLite file, or a new PostgreSQL database), demo data, a clock the test
+//! moves, and a client that keeps cookies like a browser.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use portico_server::clock::ManualClock;
+use portico_server::config::Settings;
+use portico_server::db::{Db, Engine};
+use portico_server::{Server, demo};
+use portico_types::api::{SessionResponse, TeamsResponse};
+use reqwest::{Client, Response};
+use serde_json::{Value, json};
+use time::macros::datetime;
+
+pub use portico_server::demo::DEMO_PASSWORD;
+pub const SAM: &str = "sam.okafor@demo.portico.example";
+pub const ASHA: &str = "asha.patel@demo.portico.example";
+
+/// Runs each listed test once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $test() { super::$test(portico_server::db::Engine::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $test() { super::$test(portico_server::db::Engine::Postgres).await } )*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub clock: ManualClock,
+    /// A browser-like client: keeps cookies, sends the CSRF header.
+    pub client: Client,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Options {
+    pub tls_base_url: bool,
+}
+
+pub async fn spawn_app(engine: Engine) -> TestApp {
+    spawn_app_with(engine, Options { tls_base_url: false }).await
+}
+
+pub async fn spawn_app_with(engine: Engine, options: Options) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = match engine {
+        Engine::Sqlite => format!("sqlite://{}", dir.path().join("portico.db").display()),
+        Engine::Postgres => fresh_postgres_database().await,
+    };
+    let site_dir = fake_site(&dir.path().join("site"));
+    // Bind first to learn the port, so the public base URL can name it.
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = probe.local_addr().unwrap();
+    drop(probe);
+    let scheme = if options.tls_base_url { "https" } else { "http" };
+    let settings = Settings {
+        database_url,
+        database_max_connections: 5,
+        bind: addr,
+        public_base_url: format!("{scheme}://{addr}/").parse().unwrap(),
+        site_dir,
+        password_hash_concurrency: 2,
+        ..Settings::default()
+    };
+    let clock = ManualClock::new(datetime!(2026-11-25 09:00 UTC));
+    let server = Server::build_with_clock(settings, Arc::new(clock.clone())).await.unwrap();
+    let db = server.state().db.clone();
+    demo::seed(&db, 40, datetime!(2026-11-25 09:00 UTC)).await.unwrap();
+    tokio::spawn(server.run(std::future::pending()));
+    TestApp { base: format!("http://{addr}"), db, clock, client: browser(), _dir: dir }
+}
+
+/// A client like a browser on Portico's own page: cookies kept, CSRF header sent.
+pub fn browser() -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-portico-csrf", reqwest::header::HeaderValue::from_static("1"));
+    Client::builder().cookie_store(true).default_headers(headers).build().unwrap()
+}
+
+async fn fresh_postgres_database() -> String {
+    let admin = std::env::var("PORTICO_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("portico_t_{}", uuid::Uuid::new_v4().simple());
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&admin).await.expect("PostgreSQL must answer at PORTICO_TEST_POSTGRES_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
+    pool.close().await;
+    let mut url: url::Url = admin.parse().unwrap();
+    url.set_path(&name);
+    url.to_string()
+}
+
+/// A stand-in for the built browser app: the two shells and one asset.
+fn fake_site(dir: &std::path::Path) -> PathBuf {
+    std::fs::create_dir_all(dir.join("pkg")).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>patient shell</title>").unwrap();
+    std::fs::write(dir.join("staff.html"), "<!doctype html><title>staff shell</title>").unwrap();
+    std::fs::write(dir.join("pkg/app.js"), "export {};").unwrap();
+    dir.to_path_buf()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/api/v1/session"))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs in with a fresh client, for tests that need several people or several attempts.
+    pub async fn sign_in_as(&self, client: &Client, email: &str, password: &str) -> Response {
+        client
+            .post(self.url("/api/v1/session"))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn signed_in(&self, email: &str) -> SessionResponse {
+        let response = self.sign_in(email, DEMO_PASSWORD).await;
+        assert_eq!(response.status(), 200, "signing in as {email}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn teams(&self) -> TeamsResponse {
+        let response = self.get("/api/v1/staff/teams").await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    pub async fn audit_actions(&self) -> Vec<String> {
+        sqlx::query_scalar("SELECT action FROM audit_events ORDER BY occurred_at, id")
+            .fetch_all(&self.db.pool)
+            .await
+            .unwrap()
+    }
+}
+
+/// The problem JSON of a response, checking its media type.
+pub async fn problem(response: Response) -> Value {
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert_eq!(content_type, "application/problem+json", "status {}", response.status());
+    response.json().await.unwrap()
+}
+
+/// Adds an account with the demo password and returns its email.
+async fn account(app: &TestApp, email: &str, name: &str) -> String {
+    let hash = portico_server::auth::passwords::hash_blocking(DEMO_PASSWORD).unwrap();
+    sqlx::query(
+        "INSERT INTO accounts (id, email, email_verified_at, password_hash, display_name, created_at) \
+         VALUES ($1, $2, '2026-11-25T09:00:00.000000Z', $3, $4, '2026-11-25T09:00:00.000000Z')",
+    )
+    .bind(email)
+    .bind(email)
+    .bind(hash)
+    .bind(name)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    email.to_owned()
+}
+
+/// An account with no professional role (a patient, later).
+pub async fn patient_account(app: &TestApp) -> String {
+    account(app, "pat.ient@patients.portico.example", "Pat Ient").await
+}
+
+/// A clinician of another organisation, in a team of its own.
+pub async fn other_organisation_professional(app: &TestApp) -> String {
+    let email = account(app, "casey@other-trust.example", "Casey Other").await;
+    let at = "2026-11-25T09:00:00.000000Z";
+    for sql in [
+        "INSERT INTO organisations (id, ods_code, name, created_at) VALUES ('org-2', 'RXX', 'Other Trust', $1)",
+        "INSERT INTO teams (id, organisation_id, slug, name, created_at) VALUES ('team-2', 'org-2', 'other', 'Other Team', $1)",
+    ] {
+        sqlx::query(sql).bind(at).execute(&app.db.pool).await.unwrap();
+    }
+    sqlx::query("INSERT INTO professionals (account_id, organisation_id, created_at) VALUES ($1, 'org-2', $2)")
+        .bind(&email)
+        .bind(at)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO team_roles (account_id, team_id, role) VALUES ($1, 'team-2', 'clinician')")
+        .bind(&email)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    email
+}
