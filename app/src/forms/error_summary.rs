@@ -7,17 +7,16 @@ use web_sys::{HtmlElement, ScrollIntoViewOptions, ScrollLogicalPosition};
 use super::ErrorItem;
 
 /// Shown while `errors` is not empty; takes focus each time `errors` is set
-/// to a non-empty list, which is how a form reports a failed submit.
+/// to a non-empty list, which is how a form reports a failed submit. The
+/// page title starts with "Error: " meanwhile, so a screen reader user hears
+/// it on the first thing read.
 #[component]
-pub fn ErrorSummary(
-    #[prop(into)] errors: Signal<Vec<ErrorItem>>,
-    /// A sentence under the heading (such as how long to wait).
-    #[prop(into, optional)]
-    description: Signal<Option<String>>,
-) -> impl IntoView {
+pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<ErrorItem>>) -> impl IntoView {
     let summary = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
-        if errors.with(|e| !e.is_empty()) {
+        let failed = errors.with(|e| !e.is_empty());
+        mark_title(failed);
+        if failed {
             // After the summary is in the DOM: the effect runs before layout.
             request_animation_frame(move || {
                 if let Some(el) = summary.get_untracked() {
@@ -26,6 +25,7 @@ pub fn ErrorSummary(
             });
         }
     });
+    on_cleanup(|| mark_title(false));
     view! {
         <Show when=move || errors.with(|e| !e.is_empty())>
             <div class="nhsuk-error-summary" tabindex="-1" node_ref=summary>
@@ -34,7 +34,6 @@ pub fn ErrorSummary(
                 <div role="alert">
                     <h2 class="nhsuk-error-summary__heading">"There is a problem"</h2>
                     <div class="nhsuk-error-summary__body">
-                        {move || description.get().map(|d| view! { <p>{d}</p> })}
                         <ul class="nhsuk-list nhsuk-error-summary__list">
                             <For
                                 each=move || errors.get()
@@ -46,6 +45,19 @@ pub fn ErrorSummary(
                 </div>
             </div>
         </Show>
+    }
+}
+
+const ERROR_PREFIX: &str = "Error: ";
+
+/// Adds or removes the "Error: " at the start of the page title.
+fn mark_title(failed: bool) {
+    let document = document();
+    let title = document.title();
+    match (failed, title.strip_prefix(ERROR_PREFIX)) {
+        (true, None) => document.set_title(&format!("{ERROR_PREFIX}{title}")),
+        (false, Some(rest)) => document.set_title(rest),
+        _ => {}
     }
 }
 

@@ -2,13 +2,13 @@
 //! console, so the first load stays small.
 
 mod landing;
+pub mod router;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 use crate::layout::Shell;
 use crate::not_found::NotFound;
+use router::{PatientRoute, PatientRouter};
 
 /// The service name in the header and in every title.
 pub const SERVICE: &str = "Portico";
@@ -16,15 +16,16 @@ pub const SERVICE: &str = "Portico";
 /// The root of the patient bundle, with its own router.
 #[component]
 pub fn PatientRoot() -> impl IntoView {
+    let router = PatientRouter::start();
     view! {
-        <Router>
-            <Shell service=SERVICE home="/">
-                <Routes fallback=|| view! {
+        <Shell service=SERVICE home="/">
+            {move || match router.route() {
+                PatientRoute::Landing => view! { <landing::Landing/> }.into_any(),
+                PatientRoute::NotFound => view! {
                     <NotFound service=SERVICE home="/" home_text="Go to the Portico home page"/>
-                }>
-                    <Route path=path!("/") view=landing::Landing/>
-                </Routes>
-            </Shell>
-        </Router>
+                }
+                .into_any(),
+            }}
+        </Shell>
     }
 }

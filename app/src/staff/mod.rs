@@ -8,7 +8,7 @@ mod sign_in;
 mod teams;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::path;
 
 use crate::layout::Shell;
@@ -29,13 +29,13 @@ pub fn StaffRoot() -> impl IntoView {
     view! {
         <Router>
             <Shell service=SERVICE home=HOME_PATH account=account>
-                <Routes fallback=|| view! {
+                <FlatRoutes fallback=|| view! {
                     <NotFound service=SERVICE home=HOME_PATH home_text="Go to your teams"/>
                 }>
                     <Route path=path!("/staff/sign-in") view=sign_in::SignIn/>
                     <Route path=path!("/staff") view=teams::Teams/>
                     <Route path=path!("/staff/teams/:team_id") view=records::TeamRecords/>
-                </Routes>
+                </FlatRoutes>
             </Shell>
         </Router>
     }

@@ -23,14 +23,14 @@ const FIELDS: [&str; 2] = ["email", "password"];
 pub fn SignIn() -> impl IntoView {
     show_page("Sign in", SERVICE);
     let session = StaffSession::get();
-    let notice = session.take_notice();
+    // Shown until the person acts: after a submit, the errors say what matters.
+    let notice = RwSignal::new(session.take_notice());
     let navigate = use_navigate();
 
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let shown = RwSignal::new(false);
     let errors = RwSignal::new(Vec::<ErrorItem>::new());
-    let wait = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -39,7 +39,7 @@ pub fn SignIn() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        wait.set(None);
+        notice.set(None);
         let found = check(&email.get_untracked(), &password.get_untracked());
         if !found.is_empty() {
             errors.set(found);
@@ -63,7 +63,6 @@ pub fn SignIn() -> impl IntoView {
                     if matches!(error, ApiError::Unauthorised(_)) {
                         password.set(String::new());
                     }
-                    wait.set(error.problem().and_then(|p| p.retry_after).map(wait_sentence));
                     errors.set(refusal_errors(&error));
                 }
             }
@@ -76,8 +75,8 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <div class="nhsuk-grid-row">
             <div class="nhsuk-grid-column-two-thirds">
-                {notice.map(|n| view! { <NoticeBanner notice=n/> })}
-                <ErrorSummary errors=errors description=wait/>
+                {move || notice.get().map(|n| view! { <NoticeBanner notice=n/> })}
+                <ErrorSummary errors=errors/>
                 <h1 tabindex="-1">"Sign in"</h1>
                 <p>"Sign in with the email address and password of your Portico staff account."</p>
                 <form on:submit=submit novalidate>
@@ -123,7 +122,19 @@ fn refusal_errors(error: &ApiError) -> Vec<ErrorItem> {
         ApiError::Unauthorised(_) => vec![ErrorItem::field("email", error.message())],
         ApiError::Refused(problem) => {
             let per_field = forms::from_problem(problem, &FIELDS);
-            if per_field.is_empty() { vec![ErrorItem::form(error.message())] } else { per_field }
+            if !per_field.is_empty() {
+                return per_field;
+            }
+            // Too many attempts: the server's words, then how long to wait.
+            let message = match problem.retry_after {
+                Some(seconds) => {
+                    let said = error.message();
+                    let stop = if said.ends_with(['.', '!', '?']) { "" } else { "." };
+                    format!("{said}{stop} {}", wait_sentence(seconds))
+                }
+                None => error.message(),
+            };
+            vec![ErrorItem::form(message)]
         }
         ApiError::Unavailable => vec![ErrorItem::form(error.message())],
     }

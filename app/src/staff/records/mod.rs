@@ -15,7 +15,7 @@ use super::session::sign_in_on_unauthorised;
 use super::{HOME_PATH, SERVICE};
 use crate::api::{self, ApiError};
 use crate::forms::{self, ErrorItem, ErrorSummary};
-use crate::page::show_page;
+use crate::page::{focus_heading, show_page};
 use crate::pagination::Pagination;
 
 /// The address of one page of a team's records.
@@ -65,11 +65,22 @@ pub fn TeamRecords() -> impl IntoView {
             _ => Vec::new(),
         })
     });
-    let team_name = Memo::new(move |_| {
+    // Kept from the last answer that had it: a refused search has no team.
+    let team_name = Memo::new(move |before: Option<&Option<String>>| {
         results.with(|r| match r {
             Some(Ok(answer)) => Some(answer.team.name.clone()),
-            _ => None,
+            _ => before.cloned().flatten(),
         })
+    });
+    // Previous/next replace the links that were pressed: focus goes to the
+    // heading, as on a new page, rather than being lost to the body. A new
+    // search keeps focus in the form, and the result count is announced.
+    Effect::new(move |seen: Option<(Option<String>, u32)>| {
+        let now = (q.get(), page.get());
+        if seen.is_some_and(|(seen_q, seen_page)| seen_q == now.0 && seen_page != now.1) {
+            request_animation_frame(focus_heading);
+        }
+        now
     });
     Effect::new(move |_| {
         if let Some(name) = team_name.get() {
