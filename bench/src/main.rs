@@ -1,1 +1,26 @@
-fn main() {}
+//! `scripts/bench`: Portico's figures, each beside a baseline measured in the
+//! same run (these machines are noisy, so ratios travel better than seconds).
+//!
+//! - What the browser downloads for the patient's first load and for the
+//!   staff console: raw and gzip bytes, against the 200 KB budget.
+//! - Time from process start to `/readyz` answering, with an empty SQLite file
+//!   and with 10,000 records, against the time the same binary takes to start
+//!   and exit (`portico --version`).
+
+mod bundle;
+mod startup;
+
+use std::path::PathBuf;
+
+fn main() -> anyhow::Result<()> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let only = std::env::args().nth(1);
+    if only.as_deref().is_none_or(|o| o == "bundle") {
+        bundle::report(&target.join("site"))?;
+    }
+    if only.as_deref().is_none_or(|o| o == "startup") {
+        startup::report(&target.join("release").join("portico"))?;
+    }
+    Ok(())
+}
