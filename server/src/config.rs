@@ -113,6 +113,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_environment_overrides_the_file_which_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "portico.toml",
+                "bind = \"0.0.0.0:9000\"\npublic_base_url = \"https://portico.example/\"\ndatabase_url = \"sqlite://file.db\"",
+            )?;
+            jail.set_env("DATABASE_URL", "postgres://db.internal/portico");
+            jail.set_env("PORTICO_DATABASE_MAX_CONNECTIONS", "20");
+            let s = Settings::load(Some(Path::new("portico.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(s.bind.to_string(), "0.0.0.0:9000");
+            assert_eq!(s.database_url, "postgres://db.internal/portico");
+            assert_eq!(s.database_max_connections, 20);
+            assert!(s.served_over_tls());
+            assert_eq!(s.site_dir, PathBuf::from("target/site"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_the_reason() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PORTICO_BIND", "not an address");
+            let err = Settings::load(None).err().ok_or("accepted a bad address")?;
+            assert!(format!("{err:#}").contains("BIND"), "{err:#}");
+            assert!(Settings::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
     fn redacts_passwords_in_urls() {
         let shown = redact_url("postgres://portico:s3cret@db.internal/portico");
         assert!(!shown.contains("s3cret"));
