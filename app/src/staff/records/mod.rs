@@ -4,19 +4,18 @@
 //! so back, forward and refresh show the same results, and a search is a link
 //! that can be shared with a colleague who has access to the same team.
 
+mod results;
 mod search;
 mod table;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use portico_types::api::RecordSearchResponse;
 
 use super::session::sign_in_on_unauthorised;
 use super::{HOME_PATH, SERVICE};
 use crate::api::{self, ApiError};
 use crate::forms::{self, ErrorItem, ErrorSummary};
 use crate::page::{focus_heading, show_page};
-use crate::pagination::Pagination;
 
 /// The address of one page of a team's records.
 pub fn records_href(team_id: &str, q: Option<&str>, page: u32) -> String {
@@ -72,6 +71,19 @@ pub fn TeamRecords() -> impl IntoView {
             _ => before.cloned().flatten(),
         })
     });
+    // No such team, or not this professional's: the page says so instead.
+    let closed = Memo::new(move |_| {
+        results.with(|r| match r {
+            Some(Err(ApiError::Refused(p))) if p.status == 404 => Some(Closed::NotFound),
+            Some(Err(ApiError::Refused(p))) if p.status == 403 => Some(Closed::Forbidden),
+            _ => None,
+        })
+    });
+    let heading = move || match (closed.get(), team_name.get()) {
+        (Some(closed), _) => closed.heading().to_owned(),
+        (None, Some(name)) => name,
+        (None, None) => "Team records".to_owned(),
+    };
     // Previous/next replace the links that were pressed: focus goes to the
     // heading, as on a new page, rather than being lost to the body. A new
     // search keeps focus in the form, and the result count is announced.
@@ -83,21 +95,28 @@ pub fn TeamRecords() -> impl IntoView {
         now
     });
     Effect::new(move |_| {
-        if let Some(name) = team_name.get() {
-            document().set_title(&format!("{name} – {SERVICE}"));
+        if closed.with(Option::is_some) || team_name.with(Option::is_some) {
+            document().set_title(&format!("{} – {SERVICE}", heading()));
         }
     });
 
     view! {
         <a class="nhsuk-back-link" href=HOME_PATH>"Back to your teams"</a>
         <ErrorSummary errors=errors/>
-        <h1 tabindex="-1">{move || team_name.get().unwrap_or_else(|| "Team records".to_owned())}</h1>
-        <search::SearchForm team_id=team_id q=q errors=errors/>
+        <h1 tabindex="-1">{heading}</h1>
+        <Show when=move || closed.with(Option::is_none)>
+            <search::SearchForm team_id=team_id q=q errors=errors/>
+        </Show>
         {move || match results.get() {
             None => view! { <p role="status">"Loading records…"</p> }.into_any(),
-            Some(Ok(answer)) => view! { <Results answer=answer q=q.get_untracked()/> }.into_any(),
+            Some(Ok(answer)) => view! { <results::Results answer=answer q=q.get_untracked()/> }.into_any(),
             Some(Err(ApiError::Unauthorised(_))) => ().into_any(),
             Some(Err(ApiError::Refused(p))) if p.status == 422 => ().into_any(),
+            Some(Err(_)) if closed.with(Option::is_some) => view! {
+                <p>"Check the address, or choose one of your teams."</p>
+                <p><a href=HOME_PATH>"Go to your teams"</a></p>
+            }
+            .into_any(),
             Some(Err(error)) => view! {
                 <p role="status">{error.message()}</p>
                 <p><a href=HOME_PATH>"Go to your teams"</a></p>
@@ -107,65 +126,18 @@ pub fn TeamRecords() -> impl IntoView {
     }
 }
 
-/// The count, the table or the empty state, and the way to other pages.
-#[component]
-fn Results(answer: RecordSearchResponse, q: Option<String>) -> impl IntoView {
-    let RecordSearchResponse { team, records, total, page, page_size, .. } = answer;
-    let pages = u32::try_from(total.div_ceil(u64::from(page_size.max(1)))).unwrap_or(u32::MAX);
-    let href = {
-        let (team_id, q) = (team.id.clone(), q.clone());
-        move |n: u32| records_href(&team_id, q.as_deref(), n)
-    };
-    let previous = (page > 1).then(|| (href(page - 1), format!("{} of {pages}", page - 1)));
-    let next = (page < pages).then(|| (href(page + 1), format!("{} of {pages}", page + 1)));
-    let count = count_sentence(total, q.as_deref());
-    view! {
-        // role=status: after a search, focus stays in the form and this is announced.
-        <p class="nhsuk-body" role="status">{count}</p>
-        {if records.is_empty() {
-            view! { <EmptyState searched=q.is_some() page=page/> }.into_any()
-        } else {
-            view! { <table::RecordsTable team_name=team.name records=records/> }.into_any()
-        }}
-        {(pages > 1).then(|| view! { <Pagination previous=previous next=next/> })}
-    }
+/// Why the page shows no records at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Closed {
+    NotFound,
+    Forbidden,
 }
 
-#[component]
-fn EmptyState(searched: bool, page: u32) -> impl IntoView {
-    if page > 1 {
-        view! { <p>"There are no records on this page."</p> }.into_any()
-    } else if searched {
-        view! {
-            <p>"Check the spelling, or search by NHS number or date of birth instead."</p>
+impl Closed {
+    fn heading(self) -> &'static str {
+        match self {
+            Closed::NotFound => "Team not found",
+            Closed::Forbidden => "You do not have access to this team",
         }
-        .into_any()
-    } else {
-        view! { <p>"Records appear here when staff add them or a data feed sends them."</p> }.into_any()
-    }
-}
-
-/// "3 records found for ‘smith’", "No records", "1 record".
-fn count_sentence(total: u64, q: Option<&str>) -> String {
-    let records = match total {
-        0 => "No records".to_owned(),
-        1 => "1 record".to_owned(),
-        n => format!("{n} records"),
-    };
-    match q {
-        Some(q) => format!("{records} found for ‘{q}’"),
-        None => records,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::count_sentence;
-
-    #[test]
-    fn counts_read_naturally() {
-        assert_eq!(count_sentence(0, None), "No records");
-        assert_eq!(count_sentence(1, None), "1 record");
-        assert_eq!(count_sentence(12, Some("smith")), "12 records found for ‘smith’");
     }
 }
