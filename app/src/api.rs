@@ -27,12 +27,8 @@ impl ApiError {
     /// The sentence to show a person, from the server's own words where it gave some.
     pub fn message(&self) -> String {
         match self {
-            ApiError::Unauthorised(p) | ApiError::Refused(p) => {
-                p.detail.clone().unwrap_or_else(|| p.title.clone())
-            }
-            ApiError::Unavailable => {
-                "Sorry, there is a problem with the service. Try again later.".to_owned()
-            }
+            ApiError::Unauthorised(p) | ApiError::Refused(p) => p.detail.clone().unwrap_or_else(|| p.title.clone()),
+            ApiError::Unavailable => "Sorry, there is a problem with the service. Try again later.".to_owned(),
         }
     }
 
@@ -47,9 +43,7 @@ impl ApiError {
 
 /// `POST /api/v1/session`: signs in and sets the session cookie.
 pub async fn sign_in(body: &SignInRequest) -> Result<SessionResponse, ApiError> {
-    let request = write(Request::post(&url("/session")))
-        .json(body)
-        .map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/session"))).json(body).map_err(|_| ApiError::Unavailable)?;
     read(request.send().await).await
 }
 
@@ -60,10 +54,7 @@ pub async fn session() -> Result<SessionResponse, ApiError> {
 
 /// `DELETE /api/v1/session`: signs out.
 pub async fn sign_out() -> Result<(), ApiError> {
-    let response = write(Request::delete(&url("/session")))
-        .send()
-        .await
-        .map_err(|_| ApiError::Unavailable)?;
+    let response = write(Request::delete(&url("/session"))).send().await.map_err(|_| ApiError::Unavailable)?;
     if response.ok() { Ok(()) } else { Err(refusal(response).await) }
 }
 
@@ -74,11 +65,7 @@ pub async fn staff_teams() -> Result<TeamsResponse, ApiError> {
 
 /// `GET /api/v1/staff/teams/{team_id}/records`: one page of a team's records,
 /// filtered by `q` (a name, NHS number or date of birth) when given.
-pub async fn team_records(
-    team_id: &str,
-    q: Option<&str>,
-    page: u32,
-) -> Result<RecordSearchResponse, ApiError> {
+pub async fn team_records(team_id: &str, q: Option<&str>, page: u32) -> Result<RecordSearchResponse, ApiError> {
     // The id comes from the address bar: encode it so it stays one path segment.
     let team: String = js_sys::encode_uri_component(team_id).into();
     let page = page.to_string();
@@ -99,15 +86,9 @@ fn write(request: RequestBuilder) -> RequestBuilder {
     request.header(CSRF_HEADER, "1")
 }
 
-async fn read<T: DeserializeOwned>(
-    sent: Result<Response, gloo_net::Error>,
-) -> Result<T, ApiError> {
+async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
     let response = sent.map_err(|_| ApiError::Unavailable)?;
-    if response.ok() {
-        response.json().await.map_err(|_| ApiError::Unavailable)
-    } else {
-        Err(refusal(response).await)
-    }
+    if response.ok() { response.json().await.map_err(|_| ApiError::Unavailable) } else { Err(refusal(response).await) }
 }
 
 /// Turns an error answer into an [`ApiError`], keeping the server's problem
@@ -115,10 +96,7 @@ async fn read<T: DeserializeOwned>(
 /// HTML error page, say).
 async fn refusal(response: Response) -> ApiError {
     let status = response.status();
-    let header_wait = response
-        .headers()
-        .get("retry-after")
-        .and_then(|s| s.trim().parse::<u64>().ok());
+    let header_wait = response.headers().get("retry-after").and_then(|s| s.trim().parse::<u64>().ok());
     let mut problem = match response.json::<Problem>().await {
         Ok(problem) => problem,
         Err(_) if status >= 500 => return ApiError::Unavailable,

@@ -72,10 +72,7 @@ fn Header(service: &'static str, home: &'static str, account: Option<ViewFn>) ->
 
 /// The header's account area: who is signed in, and a sign-out button.
 #[component]
-pub fn AccountNav(
-    #[prop(into)] name: Signal<String>,
-    on_sign_out: Callback<()>,
-) -> impl IntoView {
+pub fn AccountNav(#[prop(into)] name: Signal<String>, on_sign_out: Callback<()>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         on_sign_out.run(());

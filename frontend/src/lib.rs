@@ -13,7 +13,8 @@ pub fn start() {
     {
         // Both in one build (a workspace check, not a shipped bundle): choose by address.
         let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
-        if path.starts_with("/staff") {
+        // The server's rule for which shell a path gets.
+        if path == "/staff" || path.starts_with("/staff/") {
             leptos::mount::mount_to_body(portico_app::staff::StaffRoot);
         } else {
             leptos::mount::mount_to_body(portico_app::patient::PatientRoot);

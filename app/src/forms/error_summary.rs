@@ -84,8 +84,7 @@ fn SummaryLink(item: ErrorItem) -> impl IntoView {
 
 fn focus_field(id: &str) {
     let document = document();
-    let Some(input) = document.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlElement>().ok())
-    else {
+    let Some(input) = document.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlElement>().ok()) else {
         return;
     };
     let label = document.query_selector(&format!("label[for=\"{id}\"]")).ok().flatten();

@@ -41,10 +41,7 @@ impl ErrorItem {
 /// The message for `field`, if it has one: the first, as NHS.UK shows one
 /// message per field.
 pub fn message_for(errors: &[ErrorItem], field: &str) -> Option<String> {
-    errors
-        .iter()
-        .find(|e| e.field.as_deref() == Some(field))
-        .map(|e| e.message.clone())
+    errors.iter().find(|e| e.field.as_deref() == Some(field)).map(|e| e.message.clone())
 }
 
 /// The server's per-field errors, kept only for fields this form has (a

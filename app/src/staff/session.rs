@@ -39,10 +39,7 @@ impl StaffSession {
     /// `StaffRoot`, which provides it, so the fallback is never reached; it
     /// keeps a missing context from panicking all the same.
     pub fn get() -> Self {
-        use_context::<Self>().unwrap_or(Self {
-            current: RwSignal::new(None),
-            notice: RwSignal::new(None),
-        })
+        use_context::<Self>().unwrap_or(Self { current: RwSignal::new(None), notice: RwSignal::new(None) })
     }
 
     /// The notice to show once, cleared as it is read.
@@ -61,9 +58,7 @@ impl StaffSession {
 
 /// Sends the person to sign in when `resource` answers 401. Lives as long as
 /// the page that calls it, so an answer arriving after they left does nothing.
-pub fn sign_in_on_unauthorised<T: Send + Sync + 'static>(
-    resource: LocalResource<Result<T, ApiError>>,
-) {
+pub fn sign_in_on_unauthorised<T: Send + Sync + 'static>(resource: LocalResource<Result<T, ApiError>>) {
     let session = StaffSession::get();
     let navigate = use_navigate();
     let location = use_location();

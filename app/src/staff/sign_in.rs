@@ -46,10 +46,8 @@ pub fn SignIn() -> impl IntoView {
             return;
         }
         busy.set(true);
-        let request = SignInRequest {
-            email: email.get_untracked().trim().to_owned(),
-            password: password.get_untracked(),
-        };
+        let request =
+            SignInRequest { email: email.get_untracked().trim().to_owned(), password: password.get_untracked() };
         let navigate = navigate.clone();
         spawn_local(async move {
             let answer = api::sign_in(&request).await;
@@ -158,10 +156,7 @@ fn NoticeBanner(notice: Notice) -> impl IntoView {
         Notice::SignedOut => (true, "You have signed out"),
         Notice::SessionEnded => (false, "Your session has ended. Sign in again to continue."),
         Notice::SignInNeeded => (false, "Sign in to see that page."),
-        Notice::SignOutFailed => (
-            false,
-            "We could not confirm that you signed out. To be safe, close your browser.",
-        ),
+        Notice::SignOutFailed => (false, "We could not confirm that you signed out. To be safe, close your browser."),
     };
     let class = if success {
         "nhsuk-notification-banner nhsuk-notification-banner--success"

@@ -9,11 +9,7 @@ use crate::forms::{Button, ErrorItem, TextInput, message_for};
 /// A search by name, NHS number or date of birth. Searching is navigating:
 /// the query goes into the address, and the page reads it from there.
 #[component]
-pub fn SearchForm(
-    team_id: Memo<String>,
-    q: Memo<Option<String>>,
-    errors: Signal<Vec<ErrorItem>>,
-) -> impl IntoView {
+pub fn SearchForm(team_id: Memo<String>, q: Memo<Option<String>>, errors: Signal<Vec<ErrorItem>>) -> impl IntoView {
     let navigate = use_navigate();
     let value = RwSignal::new(q.get_untracked().unwrap_or_default());
     // Back and forward change the address, not the box: follow the address.
