@@ -56,9 +56,9 @@ impl StaffSession {
     }
 }
 
-/// Sends the person to sign in when `resource` answers 401. Lives as long as
+/// Sends the person to sign in when a page's loaded `resource` is a 401. Lives as long as
 /// the page that calls it, so an answer arriving after they left does nothing.
-pub fn sign_in_on_unauthorised<T: Send + Sync + 'static>(resource: LocalResource<Result<T, ApiError>>) {
+pub fn sign_in_on_unauthorised<T: Send + Sync + 'static>(resource: ReadSignal<Option<Result<T, ApiError>>>) {
     let session = StaffSession::get();
     let navigate = use_navigate();
     let location = use_location();

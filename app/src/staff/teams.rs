@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use portico_types::api::{Role, TeamSummary};
 
 use super::SERVICE;
+use super::loader::load;
 use super::records::records_href;
 use super::session::sign_in_on_unauthorised;
 use crate::api::{self, ApiError};
@@ -13,7 +14,7 @@ use crate::page::show_page;
 #[component]
 pub fn Teams() -> impl IntoView {
     show_page("Your teams", SERVICE);
-    let teams = LocalResource::new(api::staff_teams);
+    let teams = load(api::staff_teams);
     sign_in_on_unauthorised(teams);
 
     view! {

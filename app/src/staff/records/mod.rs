@@ -11,6 +11,7 @@ mod table;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::loader::load;
 use super::session::sign_in_on_unauthorised;
 use super::{HOME_PATH, SERVICE};
 use crate::api::{self, ApiError};
@@ -45,7 +46,7 @@ pub fn TeamRecords() -> impl IntoView {
         query.with(|p| p.get("page")).and_then(|n| n.parse::<u32>().ok()).filter(|n| *n >= 1).unwrap_or(1)
     });
 
-    let results = LocalResource::new(move || {
+    let results = load(move || {
         let (team, q, page) = (team_id.get(), q.get(), page.get());
         async move { api::team_records(&team, q.as_deref(), page).await }
     });
