@@ -31,14 +31,6 @@ impl ApiError {
             ApiError::Unavailable => "Sorry, there is a problem with the service. Try again later.".to_owned(),
         }
     }
-
-    /// The problem body, when the server sent one.
-    pub fn problem(&self) -> Option<&Problem> {
-        match self {
-            ApiError::Unauthorised(p) | ApiError::Refused(p) => Some(p),
-            ApiError::Unavailable => None,
-        }
-    }
 }
 
 /// `POST /api/v1/session`: signs in and sets the session cookie.
