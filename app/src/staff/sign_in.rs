@@ -117,19 +117,16 @@ fn check(email: &str, password: &str) -> Vec<ErrorItem> {
 /// email field, the first a person would check.
 fn refusal_errors(error: &ApiError) -> Vec<ErrorItem> {
     match error {
-        ApiError::Unauthorised(_) => vec![ErrorItem::field("email", error.message())],
+        // The title ("Email or password is incorrect") is the NHS.UK-style short message.
+        ApiError::Unauthorised(problem) => vec![ErrorItem::field("email", problem.title.clone())],
         ApiError::Refused(problem) => {
             let per_field = forms::from_problem(problem, &FIELDS);
             if !per_field.is_empty() {
                 return per_field;
             }
-            // Too many attempts: the server's words, then how long to wait.
+            // Too many attempts: what happened, then how long to wait.
             let message = match problem.retry_after {
-                Some(seconds) => {
-                    let said = error.message();
-                    let stop = if said.ends_with(['.', '!', '?']) { "" } else { "." };
-                    format!("{said}{stop} {}", wait_sentence(seconds))
-                }
+                Some(seconds) => format!("{}. {}", problem.title.trim_end_matches('.'), wait_sentence(seconds)),
                 None => error.message(),
             };
             vec![ErrorItem::form(message)]
