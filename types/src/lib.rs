@@ -1,6 +1,7 @@
 //! Types shared by the Portico server and the browser app.
 //!
-//! Domain values (`NhsNumber`, `EmailAddress`, `DateOfBirth`, `OdsCode`) can only
+//! Domain values (`NhsNumber`, `EmailAddress`, `DateOfBirth`, `OdsCode`,
+//! `MobileNumber`, `Postcode`) can only
 //! hold valid data: each is parsed once at the edge, and the page and the server
 //! reject the same input with the same message. Wire types (`api`) carry plain
 //! strings and are converted into domain values on the server.
@@ -8,11 +9,15 @@
 pub mod api;
 mod date_of_birth;
 mod email;
+mod mobile_number;
 mod nhs_number;
 mod ods_code;
+mod postcode;
 pub mod problem;
 
 pub use date_of_birth::{DateOfBirth, DateOfBirthError};
 pub use email::{EmailAddress, EmailAddressError};
+pub use mobile_number::{MobileNumber, MobileNumberError};
 pub use nhs_number::{NhsNumber, NhsNumberError};
 pub use ods_code::{OdsCode, OdsCodeError};
+pub use postcode::{Postcode, PostcodeError};
