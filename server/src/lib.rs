@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod feeds;
 pub mod http;
 pub mod records;
 pub mod staff;

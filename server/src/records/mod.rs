@@ -1,3 +1,6 @@
-//! Patient records: finding them. (Feeds that create and fill them come later.)
+//! Patient records: their details and history, how feeds fill them, and
+//! finding them.
 
+pub mod details;
 pub mod search;
+pub mod store;
