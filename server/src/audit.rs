@@ -13,6 +13,10 @@ pub enum Action {
     SignInFailed,
     SignInLockedOut,
     SignOut,
+    ExclusionSet,
+    ExclusionLifted,
+    FeedKeyCreated,
+    FeedKeyRevoked,
 }
 
 impl Action {
@@ -22,6 +26,10 @@ impl Action {
             Action::SignInFailed => "sign_in_failed",
             Action::SignInLockedOut => "sign_in_locked_out",
             Action::SignOut => "sign_out",
+            Action::ExclusionSet => "exclusion_set",
+            Action::ExclusionLifted => "exclusion_lifted",
+            Action::FeedKeyCreated => "feed_key_created",
+            Action::FeedKeyRevoked => "feed_key_revoked",
         }
     }
 }
@@ -46,6 +54,11 @@ impl<'a> Event<'a> {
 
     pub fn actor(mut self, account_id: &'a str) -> Self {
         self.actor_account_id = Some(account_id);
+        self
+    }
+
+    pub fn record(mut self, record_id: &'a str) -> Self {
+        self.record_id = Some(record_id);
         self
     }
 

@@ -155,3 +155,99 @@ pub struct RecordSummary {
 pub struct HealthResponse {
     pub status: String,
 }
+
+/// `GET /api/v1/staff/records/{record_id}`: a record as staff see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordDetailResponse {
+    pub record: RecordDetail,
+    pub teams: Vec<TeamRef>,
+    pub entries: Vec<EntrySummary>,
+    /// `not_invited` until invitations exist; later `invited`, `registered`.
+    pub registration: String,
+    /// Present only for staff who may see exclusions (safeguarding leads and
+    /// clinicians of the record's teams), and only when the record is excluded.
+    pub exclusion: Option<ExclusionView>,
+    /// Whether the viewer may set or lift the exclusion (safeguarding lead).
+    pub may_manage_exclusion: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordDetail {
+    pub id: String,
+    pub nhs_number: Option<NhsNumber>,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: DateOfBirth,
+    pub email: Option<EmailAddress>,
+    pub mobile: Option<crate::MobileNumber>,
+    pub address_lines: Vec<String>,
+    pub postcode: Option<crate::Postcode>,
+    pub gp_ods_code: Option<OdsCode>,
+    pub version: i64,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntrySummary {
+    pub id: String,
+    /// `letter`, `result`, `appointment` or `note`.
+    pub kind: String,
+    pub title: String,
+    pub body: Option<String>,
+    pub occurred_at: String,
+    pub sensitive: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExclusionView {
+    /// `safeguarding_concern`, `court_order`, `clinical_decision`, `deceased` or `other`.
+    pub reason: String,
+    pub note: String,
+    pub set_by: String,
+    pub set_at: String,
+}
+
+/// `PUT /api/v1/staff/records/{record_id}/exclusion`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetExclusionRequest {
+    pub reason: String,
+    pub note: String,
+}
+
+/// `POST /api/v1/staff/records/{record_id}/exclusion/lift`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiftExclusionRequest {
+    pub note: String,
+}
+
+/// `POST /api/v1/staff/teams/{team_id}/feed-keys`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateFeedKeyRequest {
+    pub name: String,
+}
+
+/// A feed key as listed; `key` is present only in the answer that created it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedKeyView {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedKeysResponse {
+    pub keys: Vec<FeedKeyView>,
+}

@@ -20,7 +20,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{auth, staff};
+use crate::{auth, feeds, records, staff};
 
 /// The largest JSON body the API reads. Uploads (CSV, FHIR bundles) get
 /// their own, larger limits on their own routes.
@@ -32,6 +32,8 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(auth::routes::routes())
         .merge(staff::routes::routes())
+        .merge(records::routes::routes())
+        .merge(feeds::keys::routes())
         .fallback(problems::api_not_found)
         .method_not_allowed_fallback(problems::method_not_allowed)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
@@ -51,8 +53,12 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers));
 
+    // Feeds authenticate with a key in a header, never a cookie, so the
+    // browser's cross-site rules do not apply to them; they have their own body limit.
+    let feeds = feeds::fhir::routes().layer(middleware::from_fn(security::no_store));
+
     Router::new()
-        .nest("/api/v1", api)
+        .nest("/api/v1", feeds.merge(api))
         .route("/api", axum::routing::any(problems::api_not_found))
         .route("/api/", axum::routing::any(problems::api_not_found))
         .route("/api/{*rest}", axum::routing::any(problems::api_not_found))

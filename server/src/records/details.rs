@@ -42,23 +42,26 @@ pub fn name(field: &str, label: &str, raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(field, format!("The {label} must be {MAX_NAME_CHARS} characters or fewer")));
     }
     if cleaned.chars().any(|c| c.is_control() || matches!(c, '<' | '>' | '{' | '}' | '\\')) {
-        return Err(FieldError::new(field, format!("The {label} must only include letters, spaces, hyphens and apostrophes")));
+        return Err(FieldError::new(
+            field,
+            format!("The {label} must only include letters, spaces, hyphens and apostrophes"),
+        ));
     }
     Ok(cleaned)
 }
 
 /// Address lines: blank lines dropped, each trimmed and checked.
 pub fn address_lines<'a>(field: &str, raw: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, FieldError> {
-    let lines: Vec<String> = raw
-        .into_iter()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect();
+    let lines: Vec<String> =
+        raw.into_iter().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect();
     if lines.len() > MAX_ADDRESS_LINES {
         return Err(FieldError::new(field, format!("An address has at most {MAX_ADDRESS_LINES} lines")));
     }
     if lines.iter().any(|l| l.chars().count() > MAX_ADDRESS_LINE_CHARS || l.chars().any(char::is_control)) {
-        return Err(FieldError::new(field, "Each address line must be 100 characters or fewer, with no control characters"));
+        return Err(FieldError::new(
+            field,
+            "Each address line must be 100 characters or fewer, with no control characters",
+        ));
     }
     Ok(lines)
 }

@@ -2,5 +2,9 @@
 //! finding them.
 
 pub mod details;
+pub mod entries;
+pub mod exclusions;
+pub mod routes;
 pub mod search;
 pub mod store;
+pub mod view;

@@ -91,7 +91,12 @@ fn existing(row: RecordRow) -> Result<Existing, UpsertError> {
     Ok(Existing { id, details, version, source_updated_at: source_updated_at.as_deref().and_then(parse_stored) })
 }
 
-async fn find(tx: &mut Tx, engine: Engine, team_id: &str, details: &PatientDetails) -> Result<Option<Existing>, UpsertError> {
+async fn find(
+    tx: &mut Tx,
+    engine: Engine,
+    team_id: &str,
+    details: &PatientDetails,
+) -> Result<Option<Existing>, UpsertError> {
     let lock = if engine == Engine::Postgres { " FOR UPDATE OF r" } else { "" };
     if let Some(nhs) = details.nhs_number {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM records r WHERE r.nhs_number = $1{lock}");

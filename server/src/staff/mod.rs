@@ -131,3 +131,17 @@ pub async fn team_of(db: &Db, professional: &Professional, team_id: &str) -> any
         .await?;
     row.map(team_summary).transpose()
 }
+
+/// The roles `professional` holds in the teams record `record_id` belongs to.
+/// Empty when the record is not theirs to see (or does not exist).
+pub async fn roles_on_record(db: &Db, professional: &Professional, record_id: &str) -> anyhow::Result<Vec<Role>> {
+    let roles: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT r.role FROM team_roles r JOIN team_records tr ON tr.team_id = r.team_id \
+         WHERE r.account_id = $1 AND tr.record_id = $2",
+    )
+    .bind(&professional.account_id)
+    .bind(record_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(roles_of(&roles.join(",")))
+}

@@ -6,6 +6,8 @@
 mod helpers;
 
 mod bad_input;
+mod exclusions;
+mod fhir;
 mod health;
 mod records;
 mod security;

@@ -1,0 +1,180 @@
+//! Feed keys: the credentials an integration engine posts data with. A team
+//! admin creates one (shown once), and can revoke it; only its SHA-256 is
+//! stored (a 256-bit random key needs no slow hash).
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use portico_types::api::{CreateFeedKeyRequest, FeedKeyView, FeedKeysResponse, Role};
+use rand::RngCore as _;
+use serde_json::json;
+use sha2::{Digest as _, Sha256};
+
+use crate::audit::{self, Action, Event};
+use crate::auth::extract::ClientIp;
+use crate::clock::stored;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::ApiJson;
+use crate::staff::{self, Professional};
+use crate::state::AppState;
+
+const KEY_PREFIX: &str = "portico_fk_";
+
+fn hash(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff/teams/{team_id}/feed-keys", get(list).post(create))
+        .route("/staff/teams/{team_id}/feed-keys/{key_id}", delete(revoke))
+}
+
+/// The team, if `professional` is its admin.
+async fn admin_of(state: &AppState, professional: &Professional, team_id: &str) -> ApiResult<String> {
+    let team = staff::team_of(&state.db, professional, team_id).await?.ok_or(ApiError::NotFound)?;
+    if team.roles.contains(&Role::Admin) { Ok(team.organisation.id) } else { Err(ApiError::Forbidden) }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    professional: Professional,
+    Path(team_id): Path<String>,
+) -> ApiResult<Json<FeedKeysResponse>> {
+    admin_of(&state, &professional, &team_id).await?;
+    type KeyRow = (String, String, String, Option<String>, Option<String>);
+    let rows: Vec<KeyRow> = sqlx::query_as(
+        "SELECT id, name, created_at, revoked_at, last_used_at FROM feed_keys WHERE team_id = $1 ORDER BY created_at",
+    )
+    .bind(&team_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let keys = rows
+        .into_iter()
+        .map(|(id, name, created_at, revoked_at, last_used_at)| FeedKeyView {
+            id,
+            name,
+            created_at,
+            revoked_at,
+            last_used_at,
+            key: None,
+        })
+        .collect();
+    Ok(Json(FeedKeysResponse { keys }))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    professional: Professional,
+    ClientIp(ip): ClientIp,
+    Path(team_id): Path<String>,
+    ApiJson(body): ApiJson<CreateFeedKeyRequest>,
+) -> ApiResult<(StatusCode, Json<FeedKeyView>)> {
+    let organisation_id = admin_of(&state, &professional, &team_id).await?;
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(ApiError::field("name", "Enter a name for the key of 100 characters or fewer, like \"Mirth ADT\""));
+    }
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    let key = format!("{KEY_PREFIX}{}", hex::encode(secret));
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO feed_keys (id, organisation_id, team_id, name, key_hash, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(&organisation_id)
+    .bind(&team_id)
+    .bind(name)
+    .bind(hash(&key))
+    .bind(&professional.account_id)
+    .bind(stored(now))
+    .execute(&mut *tx)
+    .await?;
+    let event = Event::new(Action::FeedKeyCreated, now).actor(&professional.account_id).ip(Some(&ip));
+    audit::record(&mut tx, event.detail(json!({ "key_id": id, "team_id": team_id }))).await?;
+    tx.commit().await?;
+    let view = FeedKeyView {
+        id,
+        name: name.to_owned(),
+        created_at: stored(now),
+        revoked_at: None,
+        last_used_at: None,
+        key: Some(key),
+    };
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    professional: Professional,
+    ClientIp(ip): ClientIp,
+    Path((team_id, key_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    admin_of(&state, &professional, &team_id).await?;
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let done =
+        sqlx::query("UPDATE feed_keys SET revoked_at = $3 WHERE id = $1 AND team_id = $2 AND revoked_at IS NULL")
+            .bind(&key_id)
+            .bind(&team_id)
+            .bind(stored(now))
+            .execute(&mut *tx)
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::NotFound);
+    }
+    let event = Event::new(Action::FeedKeyRevoked, now).actor(&professional.account_id).ip(Some(&ip));
+    audit::record(&mut tx, event.detail(json!({ "key_id": key_id, "team_id": team_id }))).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A request made with a live feed key (`Authorization: Bearer portico_fk_…`).
+#[derive(Debug, Clone)]
+pub struct FeedClient {
+    pub key_id: String,
+    pub organisation_id: String,
+    pub team_id: String,
+}
+
+/// Why a feed request was not let in.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedAuthError {
+    #[error("no feed key: send Authorization: Bearer <key>")]
+    Missing,
+    #[error("the feed key is not valid, or has been revoked")]
+    Invalid,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl FromRequestParts<AppState> for FeedClient {
+    type Rejection = FeedAuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let key = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(FeedAuthError::Missing)?;
+        if !key.starts_with(KEY_PREFIX) {
+            return Err(FeedAuthError::Invalid);
+        }
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT id, organisation_id, team_id FROM feed_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(hash(key))
+        .fetch_optional(&state.db.pool)
+        .await?;
+        let (key_id, organisation_id, team_id) = row.ok_or(FeedAuthError::Invalid)?;
+        Ok(Self { key_id, organisation_id, team_id })
+    }
+}
