@@ -7,7 +7,7 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use portico_types::api::{
-    API_PREFIX, CSRF_HEADER, RecordSearchResponse, SessionResponse, SignInRequest, TeamsResponse,
+    API_PREFIX, CSRF_HEADER, MyRecordResponse, RecordSearchResponse, SessionResponse, SignInRequest, TeamsResponse,
 };
 use portico_types::problem::Problem;
 use serde::de::DeserializeOwned;
@@ -48,6 +48,11 @@ pub async fn session() -> Result<SessionResponse, ApiError> {
 pub async fn sign_out() -> Result<(), ApiError> {
     let response = write(Request::delete(&url("/session"))).send().await.map_err(|_| ApiError::Unavailable)?;
     if response.ok() { Ok(()) } else { Err(refusal(response).await) }
+}
+
+/// `GET /api/v1/me/record`: the signed-in patient's own record.
+pub async fn my_record() -> Result<MyRecordResponse, ApiError> {
+    read(Request::get(&url("/me/record")).send().await).await
 }
 
 /// `GET /api/v1/staff/teams`: the teams the signed-in professional works in.

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod forms;
 pub mod layout;
+pub mod loader;
 pub mod not_found;
 pub mod page;
 pub mod pagination;

@@ -8,6 +8,7 @@ use time::{Date, Duration, OffsetDateTime};
 use crate::auth::passwords;
 use crate::clock::stored;
 use crate::db::{Db, Statement};
+use crate::records::entries::{EntryDetails, EntryKind, upsert_entry};
 
 /// The password every demo professional signs in with.
 pub const DEMO_PASSWORD: &str = "portico-demo-password";
@@ -147,8 +148,54 @@ pub async fn seed(db: &Db, records: usize, now: OffsetDateTime) -> anyhow::Resul
         });
         join.query()?.execute(&mut *tx).await?;
     }
+    if let Some(first) = patients.first() {
+        demo_patient(&mut tx, first, &at, now).await?;
+    }
     tx.commit().await?;
     Ok(Seeded { records: patients.len(), already_there: false })
+}
+
+/// The patient who owns the first record, with a few entries, so the patient's
+/// record page has something to show before registration exists.
+pub const DEMO_PATIENT_EMAIL: &str = "olivia.smith@patients.portico.example";
+
+async fn demo_patient(tx: &mut crate::db::Tx, patient: &Patient, at: &str, now: OffsetDateTime) -> anyhow::Result<()> {
+    let account_id = new_id();
+    let hash = tokio::task::spawn_blocking(|| passwords::hash_blocking(DEMO_PASSWORD)).await??;
+    sqlx::query(
+        "INSERT INTO accounts (id, email, email_verified_at, password_hash, display_name, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $3)",
+    )
+    .bind(&account_id)
+    .bind(DEMO_PATIENT_EMAIL)
+    .bind(at)
+    .bind(hash)
+    .bind(format!("{} {}", patient.given, patient.family))
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE records SET owner_account_id = $1 WHERE id = $2")
+        .bind(&account_id)
+        .bind(&patient.id)
+        .execute(&mut **tx)
+        .await?;
+    let entries = [
+        (EntryKind::Letter, "Clinic letter", Some("Summary of your diabetes review, with the plan we agreed."), 20),
+        (EntryKind::Result, "HbA1c", Some("48 mmol/mol"), 14),
+        (EntryKind::Appointment, "Diabetes clinic", Some("Outpatients, level 2. Bring your blood glucose diary."), -10),
+    ];
+    for (kind, title, body, days_ago) in entries {
+        let entry = EntryDetails {
+            kind,
+            source_system: "demo".into(),
+            source_id: title.into(),
+            title: title.into(),
+            body: body.map(str::to_owned),
+            occurred_at: now - Duration::days(days_ago),
+            sensitive: false,
+        };
+        upsert_entry(tx, &patient.id, &entry, now).await?;
+    }
+    Ok(())
 }
 
 fn new_id() -> String {
@@ -172,7 +219,7 @@ fn synthetic_patients(count: usize, today: Date) -> Vec<Patient> {
     (0..count)
         .map_while(|index| {
             let nhs_number = stems.next()?;
-            let mix = (index as u64).wrapping_mul(2_654_435_761) % 1_000_003;
+            let mix = (index as u64 + 1).wrapping_mul(2_654_435_761) % 1_000_003;
             let given = GIVEN[index % GIVEN.len()];
             let family = FAMILY[(index / GIVEN.len() + index * 7) % FAMILY.len()];
             // Ages from a month to 95 years, spread by the mix.

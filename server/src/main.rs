@@ -68,6 +68,10 @@ async fn main() -> anyhow::Result<()> {
             println!("    {email:<38} {name} ({})", roles.join(", "));
         }
     }
+    if matches!(command, Command::Demo { .. }) {
+        println!("  Demo patient with a record ({}record): {}", settings.public_base_url, demo::DEMO_PATIENT_EMAIL);
+        println!("    (patients sign in once registration is built; the API takes the same password)");
+    }
     println!("  Press Ctrl+C to stop.\n");
     server.run(shutdown_signal()).await.context("server stopped with an error")
 }

@@ -251,3 +251,14 @@ pub struct FeedKeyView {
 pub struct FeedKeysResponse {
     pub keys: Vec<FeedKeyView>,
 }
+
+/// `GET /api/v1/me/record`: the signed-in patient's own record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyRecordResponse {
+    pub given_name: String,
+    pub family_name: String,
+    pub nhs_number: Option<NhsNumber>,
+    pub date_of_birth: DateOfBirth,
+    /// Newest first.
+    pub entries: Vec<EntrySummary>,
+}

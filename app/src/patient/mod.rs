@@ -1,7 +1,9 @@
-//! The patient bundle: what a patient sees at `/`, and nothing of the staff
-//! console, so the first load stays small.
+//! The patient bundle: what a patient sees (the start page at `/`, their
+//! record at `/record`), and nothing of the staff console, so the first load
+//! stays small.
 
 mod landing;
+mod my_record;
 pub mod router;
 
 use leptos::prelude::*;
@@ -21,6 +23,7 @@ pub fn PatientRoot() -> impl IntoView {
         <Shell service=SERVICE home="/">
             {move || match router.route() {
                 PatientRoute::Landing => view! { <landing::Landing/> }.into_any(),
+                PatientRoute::MyRecord => view! { <my_record::MyRecord/> }.into_any(),
                 PatientRoute::NotFound => view! {
                     <NotFound service=SERVICE home="/" home_text="Go to the Portico home page"/>
                 }

@@ -15,6 +15,8 @@ use leptos::prelude::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PatientRoute {
     Landing,
+    /// The signed-in patient's own record.
+    MyRecord,
     NotFound,
 }
 
@@ -23,6 +25,7 @@ impl PatientRoute {
     pub fn from_path(path: &str) -> Self {
         match path.trim_end_matches('/') {
             "" | "/index.html" => PatientRoute::Landing,
+            "/record" => PatientRoute::MyRecord,
             _ => PatientRoute::NotFound,
         }
     }
@@ -76,6 +79,7 @@ mod tests {
         assert_eq!(PatientRoute::from_path("/"), PatientRoute::Landing);
         assert_eq!(PatientRoute::from_path(""), PatientRoute::Landing);
         assert_eq!(PatientRoute::from_path("/register"), PatientRoute::NotFound);
+        assert_eq!(PatientRoute::from_path("/record/"), PatientRoute::MyRecord);
         assert_eq!(PatientRoute::from_path("/staff"), PatientRoute::NotFound);
     }
 }

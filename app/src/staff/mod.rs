@@ -2,7 +2,7 @@
 //! by `staff.html`, so none of it weighs on a patient's first load.
 
 mod account;
-mod loader;
+use crate::loader;
 mod records;
 mod session;
 mod sign_in;

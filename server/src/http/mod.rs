@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes::routes())
         .merge(staff::routes::routes())
         .merge(records::routes::routes())
+        .merge(records::mine::routes())
         .merge(feeds::keys::routes())
         .fallback(problems::api_not_found)
         .method_not_allowed_fallback(problems::method_not_allowed)

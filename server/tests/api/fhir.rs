@@ -191,7 +191,11 @@ async fn a_batch_writes_the_good_entries_and_reports_the_bad(engine: Engine) {
         statuses,
         ["200 OK", "400 Bad Request", "200 OK", "200 OK", "200 OK", "404 Not Found", "400 Bad Request"]
     );
-    let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entries").fetch_one(&app.db.pool).await.unwrap();
+    let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entries WHERE record_id = $1")
+        .bind(&record_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
     assert_eq!(entries, 3);
 }
 

@@ -1,0 +1,150 @@
+//! `/record`: the signed-in patient's own record, a timeline of what their
+//! clinical teams have shared, newest first, readable on a phone.
+
+use leptos::prelude::*;
+use portico_types::api::{EntrySummary, MyRecordResponse};
+
+use super::SERVICE;
+use crate::api::{self, ApiError};
+use crate::loader::load;
+use crate::page::show_page;
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `2026-11-20T09:30:00.000000Z` as "20 November 2026". Read from the text
+/// itself: the bundle carries no date library for this.
+fn long_date(stored: &str) -> String {
+    let part = |from: usize, to: usize| stored.get(from..to).and_then(|s| s.parse::<usize>().ok());
+    match (part(0, 4), part(5, 7), part(8, 10)) {
+        (Some(year), Some(month @ 1..=12), Some(day)) => format!("{day} {} {year}", MONTHS[month - 1]),
+        _ => stored.to_owned(),
+    }
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "letter" => "Letter",
+        "result" => "Test result",
+        "appointment" => "Appointment",
+        _ => "Note",
+    }
+}
+
+#[component]
+pub fn MyRecord() -> impl IntoView {
+    show_page("Your record", SERVICE);
+    let record = load(api::my_record);
+    view! {
+        <div class="nhsuk-grid-row">
+            <div class="nhsuk-grid-column-two-thirds">
+                {move || match record.get() {
+                    None => view! {
+                        <h1 tabindex="-1">"Your record"</h1>
+                        <p role="status">"Loading your record…"</p>
+                    }
+                    .into_any(),
+                    Some(Ok(mine)) => view! { <Timeline mine=mine/> }.into_any(),
+                    Some(Err(ApiError::Unauthorised(_))) => view! {
+                        <h1 tabindex="-1">"Sign in to see your record"</h1>
+                        <p>"You need to be signed in to see your record."</p>
+                        <p>
+                            "If you have not registered yet, use the invitation your clinical team sent you "
+                            "by letter, text message or email."
+                        </p>
+                    }
+                    .into_any(),
+                    Some(Err(ApiError::Refused(_))) => view! {
+                        <h1 tabindex="-1">"We could not find your record"</h1>
+                        <p>"Your account is not linked to a health record yet."</p>
+                        <p>"Contact your clinical team: they can check your details and invite you again."</p>
+                    }
+                    .into_any(),
+                    Some(Err(error)) => view! {
+                        <h1 tabindex="-1">"Your record"</h1>
+                        <p role="status">{error.message()}</p>
+                    }
+                    .into_any(),
+                }}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Timeline(mine: MyRecordResponse) -> impl IntoView {
+    let nhs_number = mine.nhs_number.map(|n| n.formatted());
+    let entries = mine.entries;
+    view! {
+        <h1 tabindex="-1">"Your record"</h1>
+        <dl class="nhsuk-summary-list">
+            <div class="nhsuk-summary-list__row">
+                <dt class="nhsuk-summary-list__key">"Name"</dt>
+                <dd class="nhsuk-summary-list__value">{format!("{} {}", mine.given_name, mine.family_name)}</dd>
+            </div>
+            <div class="nhsuk-summary-list__row">
+                <dt class="nhsuk-summary-list__key">"Date of birth"</dt>
+                <dd class="nhsuk-summary-list__value">{mine.date_of_birth.long()}</dd>
+            </div>
+            {nhs_number.map(|n| view! {
+                <div class="nhsuk-summary-list__row">
+                    <dt class="nhsuk-summary-list__key">"NHS number"</dt>
+                    <dd class="nhsuk-summary-list__value">{n}</dd>
+                </div>
+            })}
+        </dl>
+        <h2>"Letters, results and appointments"</h2>
+        {if entries.is_empty() {
+            view! { <p>"Nothing has been shared with you yet. When your clinical team adds something, it will appear here."</p> }
+                .into_any()
+        } else {
+            view! {
+                <ol class="nhsuk-list portico-timeline">
+                    {entries.into_iter().map(|entry| view! { <TimelineEntry entry=entry/> }).collect_view()}
+                </ol>
+            }
+            .into_any()
+        }}
+    }
+}
+
+#[component]
+fn TimelineEntry(entry: EntrySummary) -> impl IntoView {
+    view! {
+        <li class="nhsuk-card">
+            <div class="nhsuk-card__content">
+                <p class="nhsuk-body-s nhsuk-u-margin-bottom-2">
+                    <strong class="nhsuk-tag nhsuk-tag--grey">{kind_label(&entry.kind)}</strong>
+                    " "
+                    <time datetime=entry.occurred_at.clone()>{long_date(&entry.occurred_at)}</time>
+                </p>
+                <h3 class="nhsuk-card__heading nhsuk-heading-s">{entry.title}</h3>
+                {entry.body.map(|body| view! { <p class="nhsuk-card__description">{body}</p> })}
+            </div>
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::long_date;
+
+    #[test]
+    fn stored_times_read_as_long_dates() {
+        assert_eq!(long_date("2026-11-20T09:30:00.000000Z"), "20 November 2026");
+        assert_eq!(long_date("2026-01-02T00:00:00Z"), "2 January 2026");
+        assert_eq!(long_date("garbage"), "garbage");
+    }
+}
