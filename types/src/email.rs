@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 /// A syntactically valid email address, normalised to lower case.
 ///
 /// Only ASCII is accepted: internationalised addresses are rare in practice,
@@ -86,18 +84,7 @@ impl fmt::Debug for EmailAddress {
     }
 }
 
-impl Serialize for EmailAddress {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for EmailAddress {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
+serde_as_parsed_string!(EmailAddress, as_str);
 
 #[cfg(test)]
 mod tests {

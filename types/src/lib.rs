@@ -7,6 +7,26 @@
 //! strings and are converted into domain values on the server.
 
 pub mod api;
+
+/// Serialises a parsed string type as its text, and deserialises it through
+/// `parse`, so a wire value can only become a valid one.
+macro_rules! serde_as_parsed_string {
+    ($ty:ty, $text:ident) => {
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.$text())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = <String as serde::Deserialize>::deserialize(deserializer)?;
+                Self::parse(&raw).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
 mod date_of_birth;
 mod email;
 mod mobile_number;

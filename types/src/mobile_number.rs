@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 /// A UK mobile number held in E.164 form (`+447700900123`).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct MobileNumber(String);
@@ -77,18 +75,7 @@ impl fmt::Debug for MobileNumber {
     }
 }
 
-impl Serialize for MobileNumber {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for MobileNumber {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
+serde_as_parsed_string!(MobileNumber, e164);
 
 #[cfg(test)]
 mod tests {

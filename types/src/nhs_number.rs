@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 /// A valid NHS number, held as its ten digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NhsNumber([u8; 10]);
@@ -106,18 +104,7 @@ impl fmt::Debug for NhsNumber {
     }
 }
 
-impl Serialize for NhsNumber {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.as_digits())
-    }
-}
-
-impl<'de> Deserialize<'de> for NhsNumber {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
+serde_as_parsed_string!(NhsNumber, as_digits);
 
 #[cfg(test)]
 mod tests {

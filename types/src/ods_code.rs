@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 /// A well-formed ODS code: 3 to 10 letters and digits, upper case (`RJ1`, `A81001`).
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct OdsCode(String);
@@ -39,18 +37,7 @@ impl fmt::Display for OdsCode {
     }
 }
 
-impl Serialize for OdsCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for OdsCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
+serde_as_parsed_string!(OdsCode, as_str);
 
 #[cfg(test)]
 mod tests {

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 /// A well-formed UK postcode, upper case with one space before the inward
 /// code (`LS1 4AP`, `SW1A 1AA`).
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -67,18 +65,7 @@ impl fmt::Display for Postcode {
     }
 }
 
-impl Serialize for Postcode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Postcode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
+serde_as_parsed_string!(Postcode, as_str);
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::details::PatientDetails;
 use crate::clock::{parse_stored, stored};
-use crate::db::{Engine, Tx};
+use crate::db::{Db, Engine, Tx};
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,24 +59,29 @@ type RecordRow = (
     Option<String>,
     i64,
     Option<String>,
+    String,
 );
 
 const RECORD_COLUMNS: &str = "r.id, r.nhs_number, r.given_name, r.family_name, r.date_of_birth, r.email, r.mobile, \
-     r.address_lines, r.postcode, r.gp_ods_code, r.version, r.source_updated_at";
+     r.address_lines, r.postcode, r.gp_ods_code, r.version, r.source_updated_at, r.updated_at";
 
-struct Existing {
-    id: String,
-    details: PatientDetails,
-    version: i64,
-    source_updated_at: Option<OffsetDateTime>,
+/// A record as stored, its details read back into domain values.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    pub id: String,
+    pub details: PatientDetails,
+    pub version: i64,
+    pub source_updated_at: Option<OffsetDateTime>,
+    pub updated_at: String,
 }
 
 fn corrupt(what: &str) -> UpsertError {
     UpsertError::Corrupt(what.to_owned())
 }
 
-fn existing(row: RecordRow) -> Result<Existing, UpsertError> {
-    let (id, nhs, given, family, dob, email, mobile, address, postcode, gp, version, source_updated_at) = row;
+fn existing(row: RecordRow) -> Result<StoredRecord, UpsertError> {
+    let (id, nhs, given, family, dob, email, mobile, address, postcode, gp, version, source_updated_at, updated_at) =
+        row;
     let details = PatientDetails {
         nhs_number: nhs.as_deref().map(NhsNumber::parse).transpose().map_err(|_| corrupt("nhs_number"))?,
         given_name: given,
@@ -88,7 +93,21 @@ fn existing(row: RecordRow) -> Result<Existing, UpsertError> {
         postcode: postcode.as_deref().map(Postcode::parse).transpose().map_err(|_| corrupt("postcode"))?,
         gp_ods_code: gp.as_deref().map(OdsCode::parse).transpose().map_err(|_| corrupt("gp_ods_code"))?,
     };
-    Ok(Existing { id, details, version, source_updated_at: source_updated_at.as_deref().and_then(parse_stored) })
+    Ok(StoredRecord {
+        id,
+        details,
+        version,
+        source_updated_at: source_updated_at.as_deref().and_then(parse_stored),
+        updated_at,
+    })
+}
+
+/// The record `record_id`, or `None` if there is none.
+pub async fn load(db: &Db, record_id: &str) -> Result<Option<StoredRecord>, UpsertError> {
+    let sql = format!("SELECT {RECORD_COLUMNS} FROM records r WHERE r.id = $1");
+    let row: Option<RecordRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(record_id).fetch_optional(&db.pool).await?;
+    row.map(existing).transpose()
 }
 
 async fn find(
@@ -96,7 +115,7 @@ async fn find(
     engine: Engine,
     team_id: &str,
     details: &PatientDetails,
-) -> Result<Option<Existing>, UpsertError> {
+) -> Result<Option<StoredRecord>, UpsertError> {
     let lock = if engine == Engine::Postgres { " FOR UPDATE OF r" } else { "" };
     if let Some(nhs) = details.nhs_number {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM records r WHERE r.nhs_number = $1{lock}");

@@ -1,52 +1,29 @@
 //! Reading a whole record: details, teams, entries.
 
 use portico_types::api::{EntrySummary, RecordDetail, TeamRef};
-use portico_types::{DateOfBirth, EmailAddress, MobileNumber, NhsNumber, OdsCode, Postcode};
 
+use super::store;
 use crate::db::Db;
-
-type DetailRow = (
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i64,
-    String,
-);
 
 /// The record's details, or `None` if there is no such record.
 pub async fn detail(db: &Db, record_id: &str) -> anyhow::Result<Option<RecordDetail>> {
-    let row: Option<DetailRow> = sqlx::query_as(
-        "SELECT id, nhs_number, given_name, family_name, date_of_birth, email, mobile, address_lines, postcode, \
-         gp_ods_code, version, updated_at FROM records WHERE id = $1",
-    )
-    .bind(record_id)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some((id, nhs, given_name, family_name, dob, email, mobile, address, postcode, gp, version, updated_at)) = row
-    else {
+    let Some(stored) = store::load(db, record_id).await? else {
         return Ok(None);
     };
-    let bad = |what: &str| anyhow::anyhow!("stored {what} unreadable");
+    let d = stored.details;
     Ok(Some(RecordDetail {
-        id,
-        nhs_number: nhs.as_deref().map(NhsNumber::parse).transpose().map_err(|_| bad("nhs_number"))?,
-        given_name,
-        family_name,
-        date_of_birth: DateOfBirth::from_stored(&dob).map_err(|_| bad("date_of_birth"))?,
-        email: email.as_deref().map(EmailAddress::parse).transpose().map_err(|_| bad("email"))?,
-        mobile: mobile.as_deref().map(MobileNumber::parse).transpose().map_err(|_| bad("mobile"))?,
-        address_lines: address.map(|a| a.lines().map(str::to_owned).collect()).unwrap_or_default(),
-        postcode: postcode.as_deref().map(Postcode::parse).transpose().map_err(|_| bad("postcode"))?,
-        gp_ods_code: gp.as_deref().map(OdsCode::parse).transpose().map_err(|_| bad("gp_ods_code"))?,
-        version,
-        updated_at,
+        id: stored.id,
+        nhs_number: d.nhs_number,
+        given_name: d.given_name,
+        family_name: d.family_name,
+        date_of_birth: d.date_of_birth,
+        email: d.email,
+        mobile: d.mobile,
+        address_lines: d.address_lines,
+        postcode: d.postcode,
+        gp_ods_code: d.gp_ods_code,
+        version: stored.version,
+        updated_at: stored.updated_at,
     }))
 }
 
