@@ -6,8 +6,11 @@
 //! - Time from process start to `/readyz` answering, with an empty SQLite file
 //!   and with 10,000 records, against the time the same binary takes to start
 //!   and exit (`portico --version`).
+//! - FHIR import rate (Bundles of 1,000 patients) against a plain batched
+//!   INSERT of the same rows, on SQLite and on PostgreSQL.
 
 mod bundle;
+mod fhir_import;
 mod startup;
 
 use std::path::PathBuf;
@@ -21,6 +24,10 @@ fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|o| o == "startup") {
         startup::report(&target.join("release").join("portico"))?;
+    }
+    if only.as_deref().is_none_or(|o| o == "fhir") {
+        let count = std::env::var("PORTICO_BENCH_PATIENTS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+        fhir_import::report(&target.join("release").join("portico"), count)?;
     }
     Ok(())
 }
