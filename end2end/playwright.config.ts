@@ -1,30 +1,54 @@
 // Playwright drives Debian's Chromium (no browser download is possible here)
-// against the real Portico server, started fresh for the run: a new SQLite file
-// with demo data, the built app, a port of its own.
+// against the real Portico server.
+//
+// By default the run starts its own server: `portico demo` (target/debug, or
+// PORTICO_E2E_BINARY) on a fresh SQLite file in a temporary directory, a free
+// port, and the built app from PORTICO_SITE_DIR (default target/site); it waits
+// for /readyz and stops the server afterwards. Set PORTICO_E2E_BASE_URL to run
+// the journeys against a server that is already running instead.
 import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '..');
-const port = process.env.PORTICO_E2E_PORT ?? '18181';
-const baseURL = `http://127.0.0.1:${port}`;
-const binary = process.env.PORTICO_E2E_BINARY ?? join(root, 'target', 'debug', 'portico');
-const data = mkdtempSync(join(tmpdir(), 'portico-e2e-'));
+const env = process.env;
+
+// This file is loaded more than once (the runner, then each worker, which
+// inherits this process's environment): choose the port and directory once.
+const ownServer = !env.PORTICO_E2E_BASE_URL || env.PORTICO_E2E_OWN_SERVER === '1';
+if (ownServer && env.PORTICO_E2E_OWN_SERVER !== '1') {
+  env.PORTICO_E2E_OWN_SERVER = '1';
+  env.PORTICO_E2E_BASE_URL = `http://127.0.0.1:${freePort()}`;
+  env.PORTICO_E2E_DATA_DIR = mkdtempSync(join(tmpdir(), 'portico-e2e-'));
+}
+const baseURL = env.PORTICO_E2E_BASE_URL!.replace(/\/$/, '');
+
+function freePort(): string {
+  const script =
+    "const s = require('node:net').createServer();" +
+    "s.listen(0, '127.0.0.1', () => { process.stdout.write(String(s.address().port)); s.close(); });";
+  return execFileSync(process.execPath, ['-e', script]).toString().trim();
+}
 
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
-  workers: 1,
+  workers: 1, // two cores: one for Chromium, one for the server
   retries: 0,
+  forbidOnly: !!env.CI,
   timeout: 30_000,
   reporter: [['list'], ['json', { outputFile: 'test-results/results.json' }]],
+  globalTeardown: './global-teardown.ts',
   use: {
     baseURL,
     screenshot: 'only-on-failure',
     trace: 'off',
+    headless: true,
     launchOptions: {
       executablePath: '/usr/bin/chromium',
+      // Playwright adds --headless itself (headless: true above).
       args: [
         '--no-sandbox',
         '--disable-gpu',
@@ -36,19 +60,22 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `"${binary}" demo`,
-    url: `${baseURL}/readyz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      DATABASE_URL: `sqlite://${join(data, 'portico.db')}`,
-      PORTICO_BIND: `127.0.0.1:${port}`,
-      PORTICO_PUBLIC_BASE_URL: `${baseURL}/`,
-      PORTICO_SITE_DIR: process.env.PORTICO_SITE_DIR ?? join(root, 'target', 'site'),
-      RUST_LOG: 'warn',
-    },
-  },
+  webServer: ownServer
+    ? {
+        command: `"${env.PORTICO_E2E_BINARY ?? join(root, 'target', 'debug', 'portico')}" demo`,
+        url: `${baseURL}/readyz`,
+        reuseExistingServer: false,
+        timeout: 60_000,
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+        stdout: 'ignore',
+        stderr: 'pipe',
+        env: {
+          DATABASE_URL: `sqlite://${join(env.PORTICO_E2E_DATA_DIR!, 'portico.db')}`,
+          PORTICO_BIND: new URL(baseURL).host,
+          PORTICO_PUBLIC_BASE_URL: `${baseURL}/`,
+          PORTICO_SITE_DIR: env.PORTICO_SITE_DIR ?? join(root, 'target', 'site'),
+          RUST_LOG: 'warn',
+        },
+      }
+    : undefined,
 });

@@ -61,6 +61,7 @@ test('a professional signs in, finds a patient by name and NHS number, and signs
     for (const row of await rows.all()) {
       await expect(row).toContainText(familyName);
     }
+    await expectAccessible(page);
     await snap(page, '03-search-by-name');
   });
 
@@ -124,11 +125,11 @@ test('the sign-in form works from the keyboard alone', async ({ page }) => {
 
 test('the landing page fits a 320 px wide phone without sideways scrolling', async ({ page }) => {
   await page.setViewportSize({ width: 320, height: 640 });
-  for (const path of ['/', '/staff/sign-in']) {
+  for (const [path, name] of [['/', '08-landing-320'], ['/staff/sign-in', '09-sign-in-320']]) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, path).toBeLessThanOrEqual(0);
+    await snap(page, name);
   }
-  await snap(page, '08-sign-in-320');
 });
