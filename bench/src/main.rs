@@ -7,10 +7,13 @@
 //!   and with 10,000 records, against the time the same binary takes to start
 //!   and exit (`portico --version`).
 //! - FHIR import rate (Bundles of 1,000 patients) against a plain batched
-//!   INSERT of the same rows, on SQLite and on PostgreSQL.
+//!   INSERT of the same rows (record, first version, team membership), on
+//!   SQLite and on PostgreSQL.
 
+mod baseline;
 mod bundle;
 mod fhir_import;
+mod server;
 mod startup;
 
 use std::path::PathBuf;

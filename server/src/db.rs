@@ -32,6 +32,21 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Rows per multi-row `INSERT … VALUES` of `columns` values each. SQLite
+    /// prepares a statement in time that grows faster than its parameter count
+    /// (measured: 1,000 rows x 15 values, 5x slower per row than 50 rows x 15),
+    /// so it gets about a thousand values a statement; PostgreSQL pays a round
+    /// trip per statement, so it gets 1,000 rows, within its 65,535 parameters.
+    pub fn rows_per_statement(self, columns: usize) -> usize {
+        let columns = columns.max(1);
+        match self {
+            Engine::Sqlite => (1_000 / columns).max(1),
+            Engine::Postgres => (65_535 / columns).min(1_000),
+        }
+    }
+}
+
 /// The shared handle every store function takes.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -146,15 +161,26 @@ impl From<i64> for Param {
 /// SQL built at run time with numbered `$n` placeholders, which both engines
 /// read. (sqlx's `QueryBuilder` writes `?` for the `Any` driver, which
 /// PostgreSQL refuses.) Values are always bound, never spliced into the text.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Statement {
     sql: String,
     params: Vec<Param>,
+    /// `$` reads on both engines; `?` (SQLite's numbered form) only on SQLite.
+    placeholder: char,
 }
 
 impl Statement {
     pub fn new(sql: &str) -> Self {
-        Self { sql: sql.to_owned(), params: Vec::new() }
+        Self { sql: sql.to_owned(), params: Vec::new(), placeholder: '$' }
+    }
+
+    /// A statement for one engine, for statements with thousands of values:
+    /// SQLite reads `$n` as a *named* parameter and looks each name up in a
+    /// list, which makes a statement of n parameters cost n² to prepare
+    /// (1.6 s for 15,000); its numbered form `?n` costs n.
+    pub fn for_engine(engine: Engine, sql: &str) -> Self {
+        let placeholder = if engine == Engine::Sqlite { '?' } else { '$' };
+        Self { placeholder, ..Self::new(sql) }
     }
 
     /// Appends SQL text. Only ever literal text from the code, never input.
@@ -166,7 +192,7 @@ impl Statement {
     /// Appends a placeholder bound to `value`.
     pub fn bind(&mut self, value: impl Into<Param>) -> &mut Self {
         self.params.push(value.into());
-        self.sql.push('$');
+        self.sql.push(self.placeholder);
         self.sql.push_str(&self.params.len().to_string());
         self
     }
@@ -249,5 +275,15 @@ mod tests {
         s.push(" RETURNING a");
         assert_eq!(s.sql, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) RETURNING a");
         assert_eq!(s.params.len(), 4);
+    }
+
+    #[test]
+    fn sqlite_statements_use_its_numbered_placeholders() {
+        let mut s = Statement::for_engine(Engine::Sqlite, "SELECT ");
+        s.bind(1_i64).push(", ").bind(2_i64);
+        assert_eq!(s.sql, "SELECT ?1, ?2");
+        let mut s = Statement::for_engine(Engine::Postgres, "SELECT ");
+        s.bind(1_i64);
+        assert_eq!(s.sql, "SELECT $1");
     }
 }

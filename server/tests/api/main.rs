@@ -6,6 +6,7 @@
 mod helpers;
 
 mod bad_input;
+mod bulk_upsert;
 mod exclusions;
 mod fhir;
 mod health;

@@ -11,7 +11,7 @@ use crate::clock::stored;
 use crate::db::{Db, Tx};
 use crate::feeds::keys::FeedClient;
 use crate::records::entries::upsert_entry;
-use crate::records::store::{ChangedBy, Outcome, UpsertError, upsert_patient};
+use crate::records::store::{ChangedBy, Outcome, UpsertError, Upserted, upsert_patients};
 
 /// One resource, converted.
 #[derive(Debug, Clone)]
@@ -48,18 +48,28 @@ pub async fn write(
     let changed_by = ChangedBy(format!("fhir:{}", client.key_id));
     let mut names: HashMap<String, String> = HashMap::new();
     let mut done: Vec<Option<Done>> = vec![None; items.len()];
-    // Patients first, entries after: a Bundle may list them in any order.
-    for pass in [true, false] {
-        for (i, item) in items.iter().enumerate() {
-            let result = match item {
-                Err(issues) if pass => Done::Refused { status: 400, issues: issues.clone() },
-                Ok(Item::Patient(patient, aliases)) if pass => {
-                    write_patient(&mut tx, db, client, patient, aliases, &mut names, &changed_by, now).await?
-                }
-                Ok(Item::Entry(entry)) if !pass => write_entry(&mut tx, client, entry, &names, now).await?,
-                _ => continue,
-            };
-            done[i] = Some(result);
+    // Patients first, all at once, then entries: a Bundle may list them in any
+    // order, and entries may name a patient of the same Bundle.
+    let patients: Vec<(usize, &IncomingPatient, &[String])> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| match item {
+            Ok(Item::Patient(patient, aliases)) => Some((i, patient, aliases.as_slice())),
+            _ => None,
+        })
+        .collect();
+    let incoming: Vec<_> = patients.iter().map(|(_, p, _)| (&p.details, p.source_updated_at)).collect();
+    let answers = upsert_patients(&mut tx, db.engine, &client.team_id, &incoming, &changed_by, now)
+        .await
+        .map_err(database_error)?;
+    for ((i, _, aliases), answer) in patients.iter().zip(answers) {
+        done[*i] = Some(patient_done(answer, aliases, &mut names)?);
+    }
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Err(issues) => done[i] = Some(Done::Refused { status: 400, issues: issues.clone() }),
+            Ok(Item::Entry(entry)) => done[i] = Some(write_entry(&mut tx, client, entry, &names, now).await?),
+            Ok(Item::Patient(..)) => {}
         }
     }
     let done: Vec<Done> = done.into_iter().flatten().collect();
@@ -77,20 +87,13 @@ pub async fn write(
     Ok((done, true))
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn write_patient(
-    tx: &mut Tx,
-    db: &Db,
-    client: &FeedClient,
-    patient: &IncomingPatient,
+/// The answer for one patient of the Bundle; entries may then call it by its aliases.
+fn patient_done(
+    answer: Result<Upserted, UpsertError>,
     aliases: &[String],
     names: &mut HashMap<String, String>,
-    changed_by: &ChangedBy,
-    now: OffsetDateTime,
 ) -> Result<Done, sqlx::Error> {
-    match upsert_patient(tx, db.engine, &client.team_id, &patient.details, patient.source_updated_at, changed_by, now)
-        .await
-    {
+    match answer {
         Ok(upserted) => {
             for alias in aliases {
                 names.insert(alias.clone(), upserted.record_id.clone());
@@ -104,8 +107,14 @@ async fn write_patient(
                 "More than one record in the team matches this patient, who has no NHS number: send the NHS number",
             ),
         )),
-        Err(UpsertError::Database(err)) => Err(err),
-        Err(UpsertError::Corrupt(what)) => Err(sqlx::Error::Protocol(format!("stored record unreadable: {what}"))),
+        Err(other) => Err(database_error(other)),
+    }
+}
+
+fn database_error(err: UpsertError) -> sqlx::Error {
+    match err {
+        UpsertError::Database(err) => err,
+        other => sqlx::Error::Protocol(other.to_string()),
     }
 }
 

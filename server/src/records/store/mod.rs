@@ -15,6 +15,9 @@ use super::details::PatientDetails;
 use crate::clock::{parse_stored, stored};
 use crate::db::{Db, Engine, Tx};
 
+mod bulk;
+pub use bulk::upsert_patients;
+
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -157,23 +160,19 @@ pub async fn upsert_patient(
     now: OffsetDateTime,
 ) -> Result<Upserted, UpsertError> {
     let found = find(tx, engine, team_id, details).await?;
-    let upserted = match found {
-        None => {
+    let upserted = match decide(found.as_ref(), details, source_updated_at) {
+        Decision::Create => {
             let record_id = uuid::Uuid::now_v7().to_string();
             write_record(tx, &record_id, details, 1, source_updated_at, now, true).await?;
             write_version(tx, &record_id, 1, details, changed_by, now).await?;
             Upserted { record_id, outcome: Outcome::Created }
         }
-        Some(current) if current.source_updated_at.zip(source_updated_at).is_some_and(|(had, got)| got < had) => {
-            Upserted { record_id: current.id, outcome: Outcome::Stale }
+        Decision::Update { record_id, version } => {
+            write_record(tx, &record_id, details, version, source_updated_at, now, false).await?;
+            write_version(tx, &record_id, version, details, changed_by, now).await?;
+            Upserted { record_id, outcome: Outcome::Updated }
         }
-        Some(current) if current.details == *details => Upserted { record_id: current.id, outcome: Outcome::Unchanged },
-        Some(current) => {
-            let version = current.version + 1;
-            write_record(tx, &current.id, details, version, source_updated_at, now, false).await?;
-            write_version(tx, &current.id, version, details, changed_by, now).await?;
-            Upserted { record_id: current.id, outcome: Outcome::Updated }
-        }
+        Decision::Keep { record_id, outcome } => Upserted { record_id, outcome },
     };
     sqlx::query(
         "INSERT INTO team_records (team_id, record_id, added_at) VALUES ($1, $2, $3) \
@@ -185,6 +184,37 @@ pub async fn upsert_patient(
     .execute(&mut **tx)
     .await?;
     Ok(upserted)
+}
+
+/// What to do with incoming details, given the record they matched.
+#[derive(Debug, PartialEq, Eq)]
+enum Decision {
+    Create,
+    Update {
+        record_id: String,
+        version: i64,
+    },
+    /// Nothing to write: `Unchanged` or `Stale`.
+    Keep {
+        record_id: String,
+        outcome: Outcome,
+    },
+}
+
+fn decide(
+    current: Option<&StoredRecord>,
+    details: &PatientDetails,
+    source_updated_at: Option<OffsetDateTime>,
+) -> Decision {
+    let Some(current) = current else { return Decision::Create };
+    let record_id = current.id.clone();
+    if current.source_updated_at.zip(source_updated_at).is_some_and(|(had, got)| got < had) {
+        Decision::Keep { record_id, outcome: Outcome::Stale }
+    } else if current.details == *details {
+        Decision::Keep { record_id, outcome: Outcome::Unchanged }
+    } else {
+        Decision::Update { record_id, version: current.version + 1 }
+    }
 }
 
 async fn write_record(
