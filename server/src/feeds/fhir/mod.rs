@@ -11,6 +11,7 @@
 mod convert;
 mod ingest;
 mod model;
+pub mod read;
 mod routes;
 
 pub use routes::routes;

@@ -8,9 +8,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::convert;
-use super::ingest::{self, Done, Item};
-use super::model::{Appointment, Bundle, DocumentReference, Issue, Observation, Patient, operation_outcome};
+use super::ingest::{self, Done};
+use super::model::{Issue, operation_outcome};
+use super::read::{ReadBundle, Unread, read_bundle, read_resource};
 use crate::feeds::keys::{FeedAuthError, FeedClient};
 use crate::records::store::Outcome;
 use crate::state::AppState;
@@ -18,8 +18,6 @@ use crate::state::AppState;
 /// A Bundle of 1,000 patients is about 1.5 MB; 32 MiB leaves room, and
 /// anything larger is refused before it is read.
 pub const FHIR_BODY_LIMIT: usize = 32 * 1024 * 1024;
-/// A Bundle has at most this many entries.
-const MAX_ENTRIES: usize = 10_000;
 const FHIR_JSON: &str = "application/fhir+json";
 
 pub fn routes() -> Router<AppState> {
@@ -52,58 +50,18 @@ impl IntoResponse for FeedAuthError {
     }
 }
 
-/// Why a body was not read: the status, the FHIR issue code, what to say.
-type Unread = (StatusCode, &'static str, String);
-
-/// The body as JSON, if it was sent as FHIR JSON.
-fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Unread> {
+/// Only FHIR JSON is read.
+fn check_media_type(headers: &HeaderMap) -> Result<(), Unread> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let media = content_type.split(';').next().unwrap_or("").trim();
     if media != FHIR_JSON && media != "application/json" {
-        return Err((
+        return Err(Unread(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "not-supported",
             "Send FHIR JSON (application/fhir+json)".into(),
         ));
     }
-    serde_json::from_slice(body)
-        .map_err(|e| (StatusCode::BAD_REQUEST, "structure", format!("The body is not valid JSON: {e}")))
-}
-
-/// One resource converted for writing, or the issues that stop it.
-fn convert_resource(
-    resource: &Value,
-    today: time::Date,
-    source_system: &str,
-    aliases: Vec<String>,
-) -> Result<Item, Vec<Issue>> {
-    let kind = resource.get("resourceType").and_then(Value::as_str).unwrap_or("");
-    let read = |what: &str| Issue::invalid(what.to_owned(), format!("This is not a valid {what}"));
-    match kind {
-        "Patient" => {
-            let patient: Patient = serde_json::from_value(resource.clone()).map_err(|_| vec![read("Patient")])?;
-            let mut aliases = aliases;
-            if let Some(id) = &patient.id {
-                aliases.push(format!("Patient/{id}"));
-            }
-            convert::patient(&patient, today).map(|p| Item::Patient(p, aliases))
-        }
-        "DocumentReference" => {
-            let d: DocumentReference =
-                serde_json::from_value(resource.clone()).map_err(|_| vec![read("DocumentReference")])?;
-            convert::document_reference(&d, source_system).map(Item::Entry)
-        }
-        "Observation" => {
-            let o: Observation = serde_json::from_value(resource.clone()).map_err(|_| vec![read("Observation")])?;
-            convert::observation(&o, source_system).map(Item::Entry)
-        }
-        "Appointment" => {
-            let a: Appointment = serde_json::from_value(resource.clone()).map_err(|_| vec![read("Appointment")])?;
-            convert::appointment(&a, source_system).map(Item::Entry)
-        }
-        "" => Err(vec![Issue::invalid("resourceType", "Every resource needs its resourceType")]),
-        other => Err(vec![Issue::error("not-supported", format!("Portico does not take {other} resources"))]),
-    }
+    Ok(())
 }
 
 fn status_line(done: &Done) -> (String, Value) {
@@ -121,54 +79,13 @@ fn status_line(done: &Done) -> (String, Value) {
 }
 
 async fn bundle(State(state): State<AppState>, client: FeedClient, headers: HeaderMap, body: Bytes) -> Response {
-    let value = match parse_body(&headers, &body) {
-        Ok(value) => value,
-        Err((status, code, why)) => return refuse(status, code, why),
-    };
-    if value.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            "POST a Bundle here, or a single resource to /feeds/fhir/{type}",
-        );
-    }
-    let Ok(bundle) = serde_json::from_value::<Bundle>(value) else {
-        return refuse(StatusCode::BAD_REQUEST, "structure", "This is not a valid Bundle");
-    };
-    let atomic = match bundle.type_.as_deref() {
-        Some("transaction") => true,
-        Some("batch") => false,
-        _ => return refuse(StatusCode::BAD_REQUEST, "invalid", "Bundle.type must be transaction or batch"),
-    };
-    if bundle.entry.len() > MAX_ENTRIES {
-        return refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too-costly",
-            format!("A Bundle may have at most {MAX_ENTRIES} entries"),
-        );
-    }
     let today = state.now().date();
     let source_system = format!("fhir:{}", client.organisation_id);
-    let items: Vec<Result<Item, Vec<Issue>>> = bundle
-        .entry
-        .iter()
-        .enumerate()
-        .map(|(i, entry)| {
-            let at = |mut issue: Issue| {
-                issue.expression = issue.expression.iter().map(|e| format!("Bundle.entry[{i}].resource.{e}")).collect();
-                if issue.expression.is_empty() {
-                    issue.expression.push(format!("Bundle.entry[{i}]"));
-                }
-                issue
-            };
-            let Some(resource) = &entry.resource else {
-                return Err(vec![at(Issue::invalid("", "The entry has no resource"))]);
-            };
-            let aliases = entry.full_url.iter().cloned().collect();
-            convert_resource(resource, today, &source_system, aliases)
-                .map_err(|issues| issues.into_iter().map(at).collect())
-        })
-        .collect();
+    let ReadBundle { atomic, items } =
+        match check_media_type(&headers).and_then(|()| read_bundle(&body, today, &source_system)) {
+            Ok(read) => read,
+            Err(Unread(status, code, why)) => return refuse(status, code, why),
+        };
     let (done, committed) = match ingest::write(&state.db, &client, items, atomic, state.now()).await {
         Ok(result) => result,
         Err(err) => {
@@ -210,15 +127,13 @@ async fn resource(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let value = match parse_body(&headers, &body) {
-        Ok(value) => value,
-        Err((status, code, why)) => return refuse(status, code, why),
-    };
-    if value.get("resourceType").and_then(Value::as_str) != Some(resource_type.as_str()) {
-        return refuse(StatusCode::BAD_REQUEST, "invalid", format!("The body's resourceType must be {resource_type}"));
-    }
     let today = state.now().date();
-    let item = convert_resource(&value, today, &format!("fhir:{}", client.organisation_id), Vec::new());
+    let source_system = format!("fhir:{}", client.organisation_id);
+    let item =
+        match check_media_type(&headers).and_then(|()| read_resource(&body, &resource_type, today, &source_system)) {
+            Ok(item) => item,
+            Err(Unread(status, code, why)) => return refuse(status, code, why),
+        };
     let done = match ingest::write(&state.db, &client, vec![item], true, state.now()).await {
         Ok((done, _)) => done,
         Err(err) => {
