@@ -7,7 +7,8 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use portico_types::api::{
-    API_PREFIX, CSRF_HEADER, MyRecordResponse, RecordSearchResponse, SessionResponse, SignInRequest, TeamsResponse,
+    API_PREFIX, CSRF_HEADER, LiftExclusionRequest, MyRecordResponse, RecordDetailResponse, RecordHistoryResponse,
+    RecordSearchResponse, SessionResponse, SetExclusionRequest, SignInRequest, TeamsResponse,
 };
 use portico_types::problem::Problem;
 use serde::de::DeserializeOwned;
@@ -74,6 +75,40 @@ pub async fn team_records(team_id: &str, q: Option<&str>, page: u32) -> Result<R
     read(request.send().await).await
 }
 
+/// `GET /api/v1/staff/records/{record_id}`: a record as staff see it.
+pub async fn staff_record(record_id: &str) -> Result<RecordDetailResponse, ApiError> {
+    read(Request::get(&record_url(record_id, "")).send().await).await
+}
+
+/// `GET /api/v1/staff/records/{record_id}/history`: the record's versions, newest first.
+pub async fn record_history(record_id: &str) -> Result<RecordHistoryResponse, ApiError> {
+    read(Request::get(&record_url(record_id, "/history")).send().await).await
+}
+
+/// `PUT /api/v1/staff/records/{record_id}/exclusion`: sets (or replaces) the
+/// record's exclusion. The answer's copy of the flag is not read: the page
+/// reads the whole record again, which shows it.
+pub async fn set_exclusion(record_id: &str, body: &SetExclusionRequest) -> Result<(), ApiError> {
+    let request =
+        write(Request::put(&record_url(record_id, "/exclusion"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    accepted(request.send().await).await
+}
+
+/// `POST /api/v1/staff/records/{record_id}/exclusion/lift`: lifts the record's exclusion.
+pub async fn lift_exclusion(record_id: &str, body: &LiftExclusionRequest) -> Result<(), ApiError> {
+    let request = write(Request::post(&record_url(record_id, "/exclusion/lift")))
+        .json(body)
+        .map_err(|_| ApiError::Unavailable)?;
+    accepted(request.send().await).await
+}
+
+/// The address of a record's resource; the id comes from the address bar,
+/// so it is encoded to stay one path segment.
+fn record_url(record_id: &str, rest: &str) -> String {
+    let record: String = js_sys::encode_uri_component(record_id).into();
+    url(&format!("/staff/records/{record}{rest}"))
+}
+
 fn url(path: &str) -> String {
     format!("{API_PREFIX}{path}")
 }
@@ -86,6 +121,12 @@ fn write(request: RequestBuilder) -> RequestBuilder {
 async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
     let response = sent.map_err(|_| ApiError::Unavailable)?;
     if response.ok() { response.json().await.map_err(|_| ApiError::Unavailable) } else { Err(refusal(response).await) }
+}
+
+/// A change the server accepted (any 2xx), whatever its body.
+async fn accepted(sent: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
+    let response = sent.map_err(|_| ApiError::Unavailable)?;
+    if response.ok() { Ok(()) } else { Err(refusal(response).await) }
 }
 
 /// Turns an error answer into an [`ApiError`], keeping the server's problem

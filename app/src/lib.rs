@@ -8,12 +8,14 @@
 //! [`staff::StaffRoot`].
 
 pub mod api;
+pub mod dates;
 pub mod forms;
 pub mod layout;
 pub mod loader;
 pub mod not_found;
 pub mod page;
 pub mod pagination;
+pub mod table;
 
 #[cfg(feature = "patient")]
 pub mod patient;

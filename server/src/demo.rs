@@ -2,13 +2,15 @@
 //! roles and synthetic patient records with valid test NHS numbers (the 999
 //! range, which is never issued to a real person).
 
-use portico_types::NhsNumber;
+use portico_types::{DateOfBirth, EmailAddress, MobileNumber, NhsNumber, OdsCode, Postcode};
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::auth::passwords;
 use crate::clock::stored;
-use crate::db::{Db, Statement};
+use crate::db::{Db, Engine, Statement};
+use crate::records::details::PatientDetails;
 use crate::records::entries::{EntryDetails, EntryKind, upsert_entry};
+use crate::records::store::{ChangedBy, upsert_patient};
 
 /// The password every demo professional signs in with.
 pub const DEMO_PASSWORD: &str = "portico-demo-password";
@@ -150,6 +152,7 @@ pub async fn seed(db: &Db, records: usize, now: OffsetDateTime) -> anyhow::Resul
     }
     if let Some(first) = patients.first() {
         demo_patient(&mut tx, first, &at, now).await?;
+        demo_history(&mut tx, db.engine, &diabetes, first, now).await?;
     }
     tx.commit().await?;
     Ok(Seeded { records: patients.len(), already_there: false })
@@ -195,6 +198,47 @@ async fn demo_patient(tx: &mut crate::db::Tx, patient: &Patient, at: &str, now: 
         };
         upsert_entry(tx, &patient.id, &entry, now).await?;
     }
+    Ok(())
+}
+
+/// The demo patient's record as feeds made it: created by the hospital's PAS
+/// over HL7 a month ago, then given an address and a GP practice by a CSV
+/// upload, so the staff record page has a history to show.
+async fn demo_history(
+    tx: &mut crate::db::Tx,
+    engine: Engine,
+    team_id: &str,
+    patient: &Patient,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let (uploader, ..) = PROFESSIONALS[0];
+    let uploader: String =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1").bind(uploader).fetch_one(&mut **tx).await?;
+    let mut details = PatientDetails {
+        nhs_number: Some(patient.nhs_number),
+        given_name: patient.given.to_owned(),
+        family_name: patient.family.to_owned(),
+        date_of_birth: DateOfBirth::from_stored(&patient.date_of_birth.to_string())?,
+        email: patient.email.as_deref().map(EmailAddress::parse).transpose()?,
+        mobile: patient.mobile.as_deref().map(MobileNumber::parse).transpose()?,
+        address_lines: Vec::new(),
+        postcode: None,
+        gp_ods_code: None,
+    };
+    sqlx::query(
+        "INSERT INTO record_versions (record_id, version, changed_at, changed_by, snapshot) VALUES ($1, 1, $2, $3, $4)",
+    )
+    .bind(&patient.id)
+    .bind(stored(now - Duration::days(30)))
+    .bind("hl7:DEMO-PAS")
+    .bind(serde_json::to_string(&details)?)
+    .execute(&mut **tx)
+    .await?;
+    details.address_lines = vec!["12 Station Road".to_owned(), "Leeds".to_owned()];
+    details.postcode = Some(Postcode::parse("LS1 4DY")?);
+    details.gp_ods_code = Some(OdsCode::parse("B86001")?);
+    let by = ChangedBy(format!("csv:{uploader}"));
+    upsert_patient(tx, engine, team_id, &details, None, &by, now - Duration::days(2)).await?;
     Ok(())
 }
 

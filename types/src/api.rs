@@ -209,8 +209,11 @@ pub struct ExclusionView {
     /// `safeguarding_concern`, `court_order`, `clinical_decision`, `deceased` or `other`.
     pub reason: String,
     pub note: String,
+    /// The account id of the professional who set it.
     pub set_by: String,
     pub set_at: String,
+    /// Their name, as the page shows it.
+    pub set_by_name: String,
 }
 
 /// `PUT /api/v1/staff/records/{record_id}/exclusion`
@@ -261,4 +264,30 @@ pub struct MyRecordResponse {
     pub date_of_birth: DateOfBirth,
     /// Newest first.
     pub entries: Vec<EntrySummary>,
+}
+
+/// `GET /api/v1/staff/records/{record_id}/history`: how the record came to
+/// hold what it does, newest version first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordHistoryResponse {
+    /// The newest versions (at most 50).
+    pub versions: Vec<RecordVersionView>,
+    /// How many versions the record has in all.
+    pub total: u64,
+}
+
+/// One version of a record's details.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordVersionView {
+    pub version: i64,
+    pub changed_at: String,
+    /// Where the change came from: `fhir`, `csv`, `hl7` or `other`.
+    pub source: String,
+    /// Who or what made the change, in words: "FHIR feed (Mirth ADT)",
+    /// "CSV upload by Dr Asha Patel", "HL7 from PAS".
+    pub changed_by: String,
+    /// The details that differ from the version before, by field
+    /// (`family_name`, `address_lines`, `gp_ods_code`, ...), in the order a
+    /// record lists them; empty for the first version.
+    pub changed_fields: Vec<String>,
 }

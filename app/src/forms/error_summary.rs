@@ -87,7 +87,9 @@ fn focus_field(id: &str) {
     let Some(input) = document.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlElement>().ok()) else {
         return;
     };
-    let label = document.query_selector(&format!("label[for=\"{id}\"]")).ok().flatten();
+    // A radio's question is its fieldset's legend, not the label of the first answer.
+    let legend = input.closest("fieldset").ok().flatten().and_then(|f| f.query_selector("legend").ok().flatten());
+    let label = legend.or_else(|| document.query_selector(&format!("label[for=\"{id}\"]")).ok().flatten());
     let options = ScrollIntoViewOptions::new();
     options.set_block(ScrollLogicalPosition::Start);
     match label {

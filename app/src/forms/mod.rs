@@ -7,14 +7,18 @@
 //! them in the [`ErrorSummary`], which takes focus when a submit fails.
 
 mod button;
+mod character_count;
 mod error_summary;
 mod field;
 mod password_input;
+mod radios;
 mod text_input;
 
 pub use button::Button;
+pub use character_count::CharacterCount;
 pub use error_summary::ErrorSummary;
 pub use password_input::PasswordInput;
+pub use radios::{RadioOption, Radios};
 pub use text_input::TextInput;
 
 use portico_types::problem::Problem;

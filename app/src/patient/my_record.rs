@@ -6,33 +6,9 @@ use portico_types::api::{EntrySummary, MyRecordResponse};
 
 use super::SERVICE;
 use crate::api::{self, ApiError};
+use crate::dates::long_date;
 use crate::loader::load;
 use crate::page::show_page;
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// `2026-11-20T09:30:00.000000Z` as "20 November 2026". Read from the text
-/// itself: the bundle carries no date library for this.
-fn long_date(stored: &str) -> String {
-    let part = |from: usize, to: usize| stored.get(from..to).and_then(|s| s.parse::<usize>().ok());
-    match (part(0, 4), part(5, 7), part(8, 10)) {
-        (Some(year), Some(month @ 1..=12), Some(day)) => format!("{day} {} {year}", MONTHS[month - 1]),
-        _ => stored.to_owned(),
-    }
-}
 
 fn kind_label(kind: &str) -> &'static str {
     match kind {
@@ -134,17 +110,5 @@ fn TimelineEntry(entry: EntrySummary) -> impl IntoView {
                 {entry.body.map(|body| view! { <p class="nhsuk-card__description">{body}</p> })}
             </div>
         </li>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::long_date;
-
-    #[test]
-    fn stored_times_read_as_long_dates() {
-        assert_eq!(long_date("2026-11-20T09:30:00.000000Z"), "20 November 2026");
-        assert_eq!(long_date("2026-01-02T00:00:00Z"), "2 January 2026");
-        assert_eq!(long_date("garbage"), "garbage");
     }
 }

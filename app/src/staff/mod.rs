@@ -3,6 +3,7 @@
 
 mod account;
 use crate::loader;
+mod record;
 mod records;
 mod session;
 mod sign_in;
@@ -36,6 +37,7 @@ pub fn StaffRoot() -> impl IntoView {
                     <Route path=path!("/staff/sign-in") view=sign_in::SignIn/>
                     <Route path=path!("/staff") view=teams::Teams/>
                     <Route path=path!("/staff/teams/:team_id") view=records::TeamRecords/>
+                    <Route path=path!("/staff/records/:record_id") view=record::RecordPage/>
                 </FlatRoutes>
             </Shell>
         </Router>

@@ -45,6 +45,8 @@ pub struct Exclusion {
     pub note: String,
     pub set_by: String,
     pub set_at: String,
+    /// The display name of the account `set_by`.
+    pub set_by_name: String,
 }
 
 /// Sets (or replaces) the exclusion on `record_id`, audited in the same transaction.
@@ -92,13 +94,15 @@ pub async fn lift(
 }
 
 pub async fn of_record(db: &Db, record_id: &str) -> Result<Option<Exclusion>, sqlx::Error> {
-    let row: Option<(String, String, String, String)> =
-        sqlx::query_as("SELECT reason, note, set_by, set_at FROM exclusions WHERE record_id = $1")
-            .bind(record_id)
-            .fetch_optional(&db.pool)
-            .await?;
-    Ok(row.and_then(|(reason, note, set_by, set_at)| {
-        Reason::parse(&reason).map(|reason| Exclusion { reason, note, set_by, set_at })
+    let row: Option<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT x.reason, x.note, x.set_by, x.set_at, a.display_name FROM exclusions x \
+         JOIN accounts a ON a.id = x.set_by WHERE x.record_id = $1",
+    )
+    .bind(record_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.and_then(|(reason, note, set_by, set_at, set_by_name)| {
+        Reason::parse(&reason).map(|reason| Exclusion { reason, note, set_by, set_at, set_by_name })
     }))
 }
 

@@ -4,6 +4,7 @@
 pub mod details;
 pub mod entries;
 pub mod exclusions;
+pub mod history;
 pub mod mine;
 pub mod routes;
 pub mod search;

@@ -4,11 +4,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use portico_types::api::{ExclusionView, LiftExclusionRequest, RecordDetailResponse, Role, SetExclusionRequest};
+use portico_types::api::{
+    ExclusionView, LiftExclusionRequest, RecordDetailResponse, RecordHistoryResponse, Role, SetExclusionRequest,
+};
 use portico_types::problem::FieldError;
 
 use super::exclusions::{self, Reason};
-use super::view;
+use super::{history, view};
 use crate::auth::extract::ClientIp;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
@@ -22,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/records/{record_id}", get(show))
         .route("/staff/records/{record_id}/exclusion", axum::routing::put(set_exclusion))
         .route("/staff/records/{record_id}/exclusion/lift", post(lift_exclusion))
+        .route("/staff/records/{record_id}/history", get(show_history))
 }
 
 /// Who may see that a record is excluded, and why.
@@ -44,12 +47,7 @@ async fn show(
     let roles = roles(&state, &professional, &record_id).await?;
     let record = view::detail(&state.db, &record_id).await?.ok_or(ApiError::NotFound)?;
     let exclusion = if may_see_exclusions(&roles) {
-        exclusions::of_record(&state.db, &record_id).await?.map(|x| ExclusionView {
-            reason: x.reason.as_str().into(),
-            note: x.note,
-            set_by: x.set_by,
-            set_at: x.set_at,
-        })
+        exclusions::of_record(&state.db, &record_id).await?.map(exclusion_view)
     } else {
         None
     };
@@ -61,6 +59,16 @@ async fn show(
         may_manage_exclusion: roles.contains(&Role::SafeguardingLead),
         record,
     }))
+}
+
+/// The record's versions, for anyone who may see the record.
+async fn show_history(
+    State(state): State<AppState>,
+    professional: Professional,
+    Path(record_id): Path<String>,
+) -> ApiResult<Json<RecordHistoryResponse>> {
+    roles(&state, &professional, &record_id).await?;
+    Ok(Json(history::of_record(&state.db, &record_id).await?))
 }
 
 fn note(field: &str, raw: &str) -> Result<String, FieldError> {
@@ -96,12 +104,17 @@ async fn set_exclusion(
     exclusions::set(&mut tx, &record_id, reason, &note, &professional.account_id, &ip, now).await?;
     tx.commit().await?;
     let stored = exclusions::of_record(&state.db, &record_id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Json(ExclusionView {
-        reason: stored.reason.as_str().into(),
-        note: stored.note,
-        set_by: stored.set_by,
-        set_at: stored.set_at,
-    }))
+    Ok(Json(exclusion_view(stored)))
+}
+
+fn exclusion_view(x: exclusions::Exclusion) -> ExclusionView {
+    ExclusionView {
+        reason: x.reason.as_str().into(),
+        note: x.note,
+        set_by: x.set_by,
+        set_at: x.set_at,
+        set_by_name: x.set_by_name,
+    }
 }
 
 async fn lift_exclusion(

@@ -96,10 +96,13 @@ async fn a_patient_is_created_then_updated_with_history_and_repeats_change_nothi
         .await
         .unwrap();
     assert_eq!(family, "Hughes-Pryce");
-    let changed_by: Vec<String> = sqlx::query_scalar("SELECT changed_by FROM record_versions ORDER BY version")
-        .fetch_all(&app.db.pool)
-        .await
-        .unwrap();
+    let changed_by: Vec<String> = sqlx::query_scalar(
+        "SELECT v.changed_by FROM record_versions v JOIN records r ON r.id = v.record_id \
+         WHERE r.nhs_number = '9991000003' ORDER BY v.version",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
     assert!(changed_by.iter().all(|c| c.starts_with("fhir:")), "{changed_by:?}");
 }
 

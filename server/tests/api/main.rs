@@ -11,6 +11,7 @@ mod exclusions;
 mod fhir;
 mod health;
 mod my_record;
+mod record_history;
 mod records;
 mod security;
 mod sessions;

@@ -34,6 +34,36 @@ pub fn records_href(team_id: &str, q: Option<&str>, page: u32) -> String {
     href
 }
 
+/// Where in a team's records a professional was: what opens a record from
+/// the results carries it, so the record's back link returns to the same
+/// search and page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPlace {
+    pub team_id: String,
+    pub q: Option<String>,
+    pub page: u32,
+}
+
+impl SearchPlace {
+    /// The address of the results this place names.
+    pub fn results_href(&self) -> String {
+        records_href(&self.team_id, self.q.as_deref(), self.page)
+    }
+
+    /// The query (`team=…&q=…&page=…`) a record's address carries.
+    pub fn query(&self) -> String {
+        let encode = |s: &str| -> String { js_sys::encode_uri_component(s).into() };
+        let mut query = format!("team={}", encode(&self.team_id));
+        if let Some(q) = self.q.as_deref().filter(|q| !q.trim().is_empty()) {
+            query.push_str(&format!("&q={}", encode(q.trim())));
+        }
+        if self.page > 1 {
+            query.push_str(&format!("&page={}", self.page));
+        }
+        query
+    }
+}
+
 /// The records page: search box, result count, table and pagination.
 #[component]
 pub fn TeamRecords() -> impl IntoView {

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use portico_types::api::RecordSearchResponse;
 
-use super::records_href;
 use super::table::RecordsTable;
+use super::{SearchPlace, records_href};
 use crate::pagination::Pagination;
 
 /// The count, the table or the empty state, and the way to other pages.
@@ -26,7 +26,8 @@ pub fn Results(answer: RecordSearchResponse, q: Option<String>) -> impl IntoView
         {if records.is_empty() {
             view! { <EmptyState searched=q.is_some() page=page/> }.into_any()
         } else {
-            view! { <RecordsTable team_name=team.name records=records/> }.into_any()
+            let place = SearchPlace { team_id: team.id.clone(), q: q.clone(), page };
+            view! { <RecordsTable team_name=team.name records=records place=place/> }.into_any()
         }}
         {(pages > 1).then(|| view! { <Pagination previous=previous next=next/> })}
     }

@@ -1,47 +1,29 @@
-//! The records table, in NHS.UK's responsive pattern: a table on wide
-//! screens, one card per record at 320 px, each value with its heading.
+//! The records table: name, NHS number (3 3 4) and date of birth (long
+//! form). Each name opens the record, remembering the search it was found by.
 
 use leptos::prelude::*;
 use portico_types::api::RecordSummary;
 
+use super::SearchPlace;
+use crate::staff::record::record_href;
+use crate::table::{ResponsiveTable, TableRow};
+
 const HEADINGS: [&str; 3] = ["Name", "NHS number", "Date of birth"];
 
-/// One row per record: name, NHS number (3 3 4) and date of birth (long form).
+/// One row per record.
 #[component]
-pub fn RecordsTable(team_name: String, records: Vec<RecordSummary>) -> impl IntoView {
-    view! {
-        <table class="nhsuk-table nhsuk-table--responsive" role="table">
-            <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">
-                "Records of "{team_name}
-            </caption>
-            <thead class="nhsuk-table__head" role="rowgroup">
-                <tr class="nhsuk-table__row" role="row">
-                    {HEADINGS.map(|h| view! {
-                        <th class="nhsuk-table__header" scope="col" role="columnheader">{h}</th>
-                    })}
-                </tr>
-            </thead>
-            <tbody class="nhsuk-table__body">
-                {records.into_iter().map(|record| view! { <Row record=record/> }).collect_view()}
-            </tbody>
-        </table>
-    }
-}
-
-#[component]
-fn Row(record: RecordSummary) -> impl IntoView {
-    let name = format!("{}, {}", record.family_name, record.given_name);
-    let nhs_number = record.nhs_number.map_or_else(|| "Not known".to_owned(), |n| n.formatted());
-    let values = [name, nhs_number, record.date_of_birth.long()];
-    view! {
-        <tr class="nhsuk-table__row" role="row">
-            {HEADINGS.into_iter().zip(values).map(|(heading, value)| view! {
-                <td class="nhsuk-table__cell" role="cell">
-                    // Shown only at narrow widths, where the header row is hidden.
-                    <span class="nhsuk-table__heading" aria-hidden="true">{heading}" "</span>
-                    {value}
-                </td>
-            }).collect_view()}
-        </tr>
-    }
+pub fn RecordsTable(team_name: String, records: Vec<RecordSummary>, place: SearchPlace) -> impl IntoView {
+    let from = place.query();
+    let rows = records
+        .into_iter()
+        .map(|record| TableRow {
+            href: Some(record_href(&record.id, Some(&from))),
+            cells: vec![
+                format!("{}, {}", record.family_name, record.given_name),
+                record.nhs_number.map_or_else(|| "Not known".to_owned(), |n| n.formatted()),
+                record.date_of_birth.long(),
+            ],
+        })
+        .collect();
+    view! { <ResponsiveTable caption=format!("Records of {team_name}") headings=&HEADINGS rows=rows/> }
 }

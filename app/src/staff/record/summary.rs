@@ -1,0 +1,129 @@
+//! Who the record is about (a summary card), where they stand with
+//! registration, and the teams that hold the record.
+
+use leptos::prelude::*;
+use portico_types::DateOfBirth;
+use portico_types::api::{RecordDetail, TeamRef};
+
+use crate::dates::today;
+
+const NOT_KNOWN: &str = "Not known";
+
+/// "7 March 1985 (aged 41)"; the age from the browser's date.
+fn date_of_birth_with_age(dob: DateOfBirth) -> String {
+    match today().map(|today| dob.age_on(today)) {
+        Some(0) => format!("{} (under 1 year old)", dob.long()),
+        Some(age) if age > 0 => format!("{} (aged {age})", dob.long()),
+        _ => dob.long(),
+    }
+}
+
+/// An NHS.UK summary list of plain values. Values keep their line breaks
+/// (an address, a note) and long words wrap rather than widen the page.
+#[component]
+pub fn SummaryList(rows: Vec<(&'static str, String)>, #[prop(optional)] class: &'static str) -> impl IntoView {
+    view! {
+        <dl class=format!("nhsuk-summary-list {class}")>
+            {rows.into_iter().map(|(key, value)| view! {
+                <div class="nhsuk-summary-list__row">
+                    <dt class="nhsuk-summary-list__key">{key}</dt>
+                    <dd class="nhsuk-summary-list__value portico-prose">{value}</dd>
+                </div>
+            }).collect_view()}
+        </dl>
+    }
+}
+
+/// The summary card of the person's details.
+#[component]
+pub fn Details(record: RecordDetail) -> impl IntoView {
+    let or_not_known = |value: Option<String>| value.unwrap_or_else(|| NOT_KNOWN.to_owned());
+    let mut address = record.address_lines;
+    address.extend(record.postcode.map(|p| p.as_str().to_owned()));
+    // One line each, as an address is written on an envelope.
+    let address = (!address.is_empty()).then(|| address.join("\n"));
+    let rows = vec![
+        ("Name", format!("{} {}", record.given_name, record.family_name)),
+        ("NHS number", or_not_known(record.nhs_number.map(|n| n.formatted()))),
+        ("Date of birth", date_of_birth_with_age(record.date_of_birth)),
+        ("Email address", or_not_known(record.email.map(|e| e.as_str().to_owned()))),
+        ("Mobile number", or_not_known(record.mobile.map(|m| m.national()))),
+        ("Address", or_not_known(address)),
+        ("GP practice", or_not_known(record.gp_ods_code.map(|o| format!("ODS code {o}")))),
+    ];
+    view! {
+        <div class="nhsuk-card">
+            <div class="nhsuk-card__content">
+                <h2 class="nhsuk-card__heading nhsuk-heading-m">"Details"</h2>
+                <SummaryList rows=rows class="nhsuk-summary-list--no-last-row-border"/>
+            </div>
+        </div>
+    }
+}
+
+/// A registration state in words: the tag, its colour, and a sentence. A
+/// state this page does not know yet reads as its own name, in words.
+fn registration_words(state: &str) -> (String, &'static str, &'static str) {
+    let (tag, colour, sentence) = match state {
+        "not_invited" => ("Not invited", "nhsuk-tag--grey", "No invitation has been sent for this record yet."),
+        "invited" => ("Invited", "nhsuk-tag--blue", "An invitation has been sent; the patient has not registered yet."),
+        "registered" => ("Registered", "nhsuk-tag--green", "The patient has registered and can see this record."),
+        other => {
+            let words = other.replace('_', " ");
+            let mut chars = words.chars();
+            let tag = chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default();
+            return (tag, "nhsuk-tag--grey", "");
+        }
+    };
+    (tag.to_owned(), colour, sentence)
+}
+
+/// Where the patient stands: not invited, invited, registered; and, to staff
+/// who may see it, excluded.
+#[component]
+pub fn Registration(state: String, excluded: bool) -> impl IntoView {
+    let (tag, colour, sentence) = registration_words(&state);
+    view! {
+        <h2>"Registration"</h2>
+        <p>
+            <strong class=format!("nhsuk-tag {colour}")>{tag}</strong>
+            {excluded.then(|| view! { " " <strong class="nhsuk-tag nhsuk-tag--red">"Excluded"</strong> })}
+        </p>
+        {(!sentence.is_empty()).then(|| view! { <p>{sentence}</p> })}
+        {excluded.then(|| view! {
+            <p>"No invitation of any kind can be sent while the record is excluded."</p>
+        })}
+    }
+}
+
+/// The teams the record belongs to.
+#[component]
+pub fn Teams(teams: Vec<TeamRef>) -> impl IntoView {
+    view! {
+        <h2>"Teams"</h2>
+        {if teams.is_empty() {
+            view! { <p>"This record is not in any team."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="nhsuk-list nhsuk-list--bullet">
+                    {teams.into_iter().map(|team| view! { <li>{team.name}</li> }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::registration_words;
+
+    #[test]
+    fn every_known_state_has_words() {
+        for state in ["not_invited", "invited", "registered"] {
+            let (tag, _, sentence) = registration_words(state);
+            assert!(!tag.contains('_') && !sentence.is_empty(), "{state}");
+        }
+        assert_eq!(registration_words("held_for_review").0, "Held for review");
+    }
+}
