@@ -9,6 +9,7 @@ mod bad_input;
 mod exclusions;
 mod fhir;
 mod health;
+mod hl7;
 mod my_record;
 mod records;
 mod security;

@@ -43,7 +43,10 @@ pub fn read(bytes: &[u8], now: OffsetDateTime) -> Reading {
         Ok(charset) => charset,
         Err(err) => {
             let at = Location::field("MSH", 18);
-            return refused(Charset::Utf8, reject(ErrorCode::TableValueNotFound, Some(at), err));
+            let mut reading = refused(Charset::Utf8, reject(ErrorCode::TableValueNotFound, Some(at), err));
+            // The answer goes back in UTF-8, so it must not claim the set it refused.
+            reading.envelope.charset_name.clear();
+            return reading;
         }
     };
     let text = match charset::decode(bytes, charset) {
