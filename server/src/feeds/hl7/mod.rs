@@ -17,9 +17,10 @@
 //!   applied (AA, "not applied"). Each version keeps `hl7:<MSH-3>` as who
 //!   changed it, and each create or update is audited.
 //!
-//! The parser is Portico's own (`parse`, `escape`, `charset`): of the crates
-//! on crates.io, `hl7-parser` 0.3.0, `hl7kit` 0.2.0 and `rust-hl7` 0.5.0 each
-//! panic on some malformed escape sequence, and a feed must not.
+//! The parser is Portico's own (`parse`, `escape`, `charset`): the HL7 v2
+//! crates on crates.io (`hl7-parser` 0.3.0, `hl7kit` 0.2.0, `rust-hl7` 0.5.0,
+//! `hl7-net` 0.1.0) each panic on some malformed escape sequence (`ab\é\`,
+//! `\XAé1\`), and a feed must not.
 
 pub mod ack;
 pub mod charset;

@@ -192,7 +192,7 @@ pub async fn answer(ctx: &Context, bytes: &[u8], peer: &str) -> Vec<u8> {
         event = %reading.envelope.event,
         control_id = %reading.envelope.control_id,
         ack = answer.code.as_str(),
-        outcome = ?outcome,
+        outcome = outcome.map(tracing::field::debug),
         problems = answer.problems.len(),
         "HL7 message answered"
     );
