@@ -222,6 +222,12 @@ fn dtm(at: OffsetDateTime) -> String {
     )
 }
 
+/// ERR-1 (ELD) is what versions before 2.5 read; 2.5 kept it for them only
+/// and 2.7 withdrew it, so later versions get ERR-2 to ERR-8 alone.
+fn before_2_5(version: &str) -> bool {
+    matches!(version.split(['.', '^']).nth(1), Some("3" | "4")) && version.starts_with("2.")
+}
+
 /// The ACK for `envelope`'s message, as text with CR segment terminators.
 pub fn build(envelope: &Envelope, answer: &Answer, control_id: &str, now: OffsetDateTime) -> String {
     let d = envelope.encoding.delimiters;
@@ -252,17 +258,19 @@ pub fn build(envelope: &Envelope, answer: &Answer, control_id: &str, now: Offset
     let mut out = msh.join(&f.to_string());
     out.push('\r');
     out.push_str(&format!("MSA{f}{}{f}{}{f}{}\r", answer.code.as_str(), envelope.control_id, text(&summary)));
+    // ERR-2 (ERL): segment, its sequence, field, repetition, component.
+    let erl = |at: Location| match at.component {
+        Some(n) => format!("{}{c}1{c}{}{c}1{c}{n}", at.segment, at.field),
+        None => format!("{}{c}1{c}{}", at.segment, at.field),
+    };
     for problem in &answer.problems {
         let code = problem.code;
         let (eld, erl) = match problem.location {
-            Some(at) => {
+            Some(at) if before_2_5(version) => {
                 let eld = format!("{}{c}1{c}{}{c}{}{s}{}{s}HL70357", at.segment, at.field, code.code(), code.text());
-                let erl = match at.component {
-                    Some(n) => format!("{}{c}1{c}{}{c}1{c}{n}", at.segment, at.field),
-                    None => format!("{}{c}1{c}{}", at.segment, at.field),
-                };
-                (eld, erl)
+                (eld, erl(at))
             }
+            Some(at) => (String::new(), erl(at)),
             None => (String::new(), String::new()),
         };
         out.push_str(&format!(
@@ -309,16 +317,16 @@ mod tests {
         let lines: Vec<&str> = ack.split('\r').collect();
         assert!(lines[0].ends_with("|ACK^A08^ACK|A2|P|2.5.1||||||8859/1"), "{}", lines[0]);
         assert_eq!(lines[1], "MSA|AE|C-78|PID-7: Date of birth must be a real date");
-        assert_eq!(
-            lines[2],
-            "ERR|PID^1^7^102&Data type error&HL70357|PID^1^7|102^Data type error^HL70357|E||||PID-7: Date of birth must be a real date"
-        );
-        assert_eq!(
-            lines[3],
-            "ERR|PID^1^11^102&Data type error&HL70357|PID^1^11^1^5|102^Data type error^HL70357|E||||PID-11.5: Enter a real postcode"
-        );
+        assert_eq!(lines[2], "ERR||PID^1^7|102^Data type error^HL70357|E||||PID-7: Date of birth must be a real date");
+        assert_eq!(lines[3], "ERR||PID^1^11^1^5|102^Data type error^HL70357|E||||PID-11.5: Enter a real postcode");
         let parsed = Message::parse(&ack, Charset::Utf8).unwrap();
         assert_eq!(parsed.segments("ERR").count(), 2);
+        // Before v2.5, ERR-1 says it too.
+        let old = build(&envelope("MSH|^~\\&|PAS|RXX|||20261120||ADT^A08|C-79|P|2.4"), &answer, "A5", NOW);
+        assert!(
+            old.contains("\rERR|PID^1^7^102&Data type error&HL70357|PID^1^7|102^Data type error^HL70357|E||||PID-7:"),
+            "{old}"
+        );
     }
 
     #[test]
