@@ -17,6 +17,8 @@ pub enum Action {
     ExclusionLifted,
     FeedKeyCreated,
     FeedKeyRevoked,
+    Hl7RecordCreated,
+    Hl7RecordUpdated,
 }
 
 impl Action {
@@ -30,6 +32,8 @@ impl Action {
             Action::ExclusionLifted => "exclusion_lifted",
             Action::FeedKeyCreated => "feed_key_created",
             Action::FeedKeyRevoked => "feed_key_revoked",
+            Action::Hl7RecordCreated => "hl7_record_created",
+            Action::Hl7RecordUpdated => "hl7_record_updated",
         }
     }
 }

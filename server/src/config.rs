@@ -29,6 +29,9 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     /// Password hashes computed at once; each takes ~19 MiB and one core.
     pub password_hash_concurrency: usize,
+    /// The HL7 v2 (MLLP) listener, off unless `mllp_bind` is set.
+    #[serde(flatten)]
+    pub mllp: crate::feeds::hl7::MllpSettings,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +53,7 @@ impl Default for Settings {
             log_format: LogFormat::Pretty,
             smtp_url: None,
             password_hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            mllp: crate::feeds::hl7::MllpSettings::default(),
         }
     }
 }
@@ -94,6 +98,7 @@ impl std::fmt::Debug for Settings {
             .field("public_base_url", &self.public_base_url.as_str())
             .field("site_dir", &self.site_dir)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mllp", &self.mllp)
             .finish_non_exhaustive()
     }
 }

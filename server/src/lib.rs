@@ -26,10 +26,12 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::state::AppState;
 
-/// A server bound to its port, ready to run.
+/// A server bound to its port (and the HL7 listener to its own, if
+/// configured), ready to run.
 pub struct Server {
     listener: TcpListener,
     state: AppState,
+    mllp: Option<feeds::hl7::Listener>,
 }
 
 impl Server {
@@ -41,22 +43,50 @@ impl Server {
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let db = Db::connect(&settings.database_url, settings.database_max_connections).await?;
         let listener = TcpListener::bind(settings.bind).await?;
-        Ok(Self { listener, state: AppState::new(db, settings, clock) })
+        let mllp = match settings.mllp.listening()? {
+            Some(limits) => {
+                let feed_key = limits.feed_key.clone();
+                let ctx = feeds::hl7::Context { db: db.clone(), clock: clock.clone(), feed_key };
+                Some(feeds::hl7::Listener::bind(limits, ctx).await?)
+            }
+            None => None,
+        };
+        Ok(Self { listener, state: AppState::new(db, settings, clock), mllp })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
+    /// Where the HL7 (MLLP) listener listens, when it is on.
+    pub fn mllp_local_addr(&self) -> Option<SocketAddr> {
+        self.mllp.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then lets requests in flight finish.
+    /// Serves until `shutdown` resolves, then lets requests (and HL7
+    /// messages) in flight finish.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let app = http::router(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(sweep_expired_sessions(self.state.clone()));
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let mllp = self.mllp.map(|listener| tokio::spawn(listener.run(stopped.clone())));
+        let mut http_stopped = stopped;
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = http_stopped.wait_for(|stopped| *stopped).await;
+            })
+            .await?;
+        if let Some(mllp) = mllp {
+            mllp.await?;
+        }
         Ok(())
     }
 }

@@ -60,6 +60,9 @@ async fn main() -> anyhow::Result<()> {
     let addr = server.local_addr()?;
     println!("\nPortico is running at {}", settings.public_base_url);
     println!("  (listening on {addr}; database {})", engine_name(&settings.database_url));
+    if let Some(mllp) = server.mllp_local_addr() {
+        println!("  HL7 v2 ADT over MLLP on {mllp}");
+    }
     if matches!(command, Command::Demo { .. }) {
         println!("  Staff sign-in: {}staff/sign-in", settings.public_base_url);
         println!("  Demo professionals (password: {}):", demo::DEMO_PASSWORD);

@@ -15,12 +15,14 @@ use sha2::{Digest as _, Sha256};
 use crate::audit::{self, Action, Event};
 use crate::auth::extract::ClientIp;
 use crate::clock::stored;
+use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
 use crate::staff::{self, Professional};
 use crate::state::AppState;
 
-const KEY_PREFIX: &str = "portico_fk_";
+/// Every feed key starts so, which tells a key from anything else pasted in.
+pub const KEY_PREFIX: &str = "portico_fk_";
 
 fn hash(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
@@ -165,16 +167,19 @@ impl FromRequestParts<AppState> for FeedClient {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or(FeedAuthError::Missing)?;
-        if !key.starts_with(KEY_PREFIX) {
-            return Err(FeedAuthError::Invalid);
-        }
-        let row: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT id, organisation_id, team_id FROM feed_keys WHERE key_hash = $1 AND revoked_at IS NULL",
-        )
-        .bind(hash(key))
-        .fetch_optional(&state.db.pool)
-        .await?;
-        let (key_id, organisation_id, team_id) = row.ok_or(FeedAuthError::Invalid)?;
-        Ok(Self { key_id, organisation_id, team_id })
+        live_key(&state.db, key).await?.ok_or(FeedAuthError::Invalid)
     }
+}
+
+/// The feed client `key` stands for, if it is a live (unrevoked) key.
+pub async fn live_key(db: &Db, key: &str) -> Result<Option<FeedClient>, sqlx::Error> {
+    if !key.starts_with(KEY_PREFIX) {
+        return Ok(None);
+    }
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT id, organisation_id, team_id FROM feed_keys WHERE key_hash = $1 AND revoked_at IS NULL")
+            .bind(hash(key))
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|(key_id, organisation_id, team_id)| FeedClient { key_id, organisation_id, team_id }))
 }

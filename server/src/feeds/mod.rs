@@ -3,4 +3,5 @@
 //! `records::details::PatientDetails` and calls `records::store`.
 
 pub mod fhir;
+pub mod hl7;
 pub mod keys;

@@ -37,6 +37,10 @@ pub struct TestApp {
     pub clock: ManualClock,
     /// A browser-like client: keeps cookies, sends the CSRF header.
     pub client: Client,
+    /// Where the HL7 (MLLP) listener listens, when the settings turn it on.
+    pub mllp_addr: Option<std::net::SocketAddr>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    running: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -49,6 +53,11 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
 }
 
 pub async fn spawn_app_with(engine: Engine, options: Options) -> TestApp {
+    spawn_app_configured(engine, options, |_| {}).await
+}
+
+/// [`spawn_app_with`], with the settings changed by `configure` before the server starts.
+pub async fn spawn_app_configured(engine: Engine, options: Options, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let database_url = match engine {
         Engine::Sqlite => format!("sqlite://{}", dir.path().join("portico.db").display()),
@@ -60,7 +69,7 @@ pub async fn spawn_app_with(engine: Engine, options: Options) -> TestApp {
     let addr = probe.local_addr().unwrap();
     drop(probe);
     let scheme = if options.tls_base_url { "https" } else { "http" };
-    let settings = Settings {
+    let mut settings = Settings {
         database_url,
         database_max_connections: 5,
         bind: addr,
@@ -69,12 +78,29 @@ pub async fn spawn_app_with(engine: Engine, options: Options) -> TestApp {
         password_hash_concurrency: 2,
         ..Settings::default()
     };
+    configure(&mut settings);
     let clock = ManualClock::new(datetime!(2026-11-25 09:00 UTC));
     let server = Server::build_with_clock(settings, Arc::new(clock.clone())).await.unwrap();
     let db = server.state().db.clone();
     demo::seed(&db, 40, datetime!(2026-11-25 09:00 UTC)).await.unwrap();
-    tokio::spawn(server.run(std::future::pending()));
-    TestApp { base: format!("http://{addr}"), db, clock, client: browser(), _dir: dir }
+    let mllp_addr = server.mllp_local_addr();
+    let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+    // Runs until `shut_down` (a dropped sender stops nothing).
+    let running = tokio::spawn(server.run(async move {
+        if stop.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }));
+    TestApp {
+        base: format!("http://{addr}"),
+        db,
+        clock,
+        client: browser(),
+        mllp_addr,
+        shutdown: Some(shutdown),
+        running: Some(running),
+        _dir: dir,
+    }
 }
 
 /// A client like a browser on Portico's own page: cookies kept, CSRF header sent.
@@ -107,6 +133,17 @@ fn fake_site(dir: &std::path::Path) -> PathBuf {
 }
 
 impl TestApp {
+    /// Starts a graceful shutdown of the server, and returns once it has stopped.
+    pub async fn shut_down(&mut self) -> anyhow::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        match self.running.take() {
+            Some(running) => running.await?,
+            None => Ok(()),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -10,6 +10,7 @@ mod bulk_upsert;
 mod exclusions;
 mod fhir;
 mod health;
+mod hl7;
 mod my_record;
 mod record_history;
 mod records;

@@ -113,7 +113,9 @@ pub async fn load(db: &Db, record_id: &str) -> Result<Option<StoredRecord>, Upse
     row.map(existing).transpose()
 }
 
-async fn find(
+/// The record `details` match under the rule above, locked for the
+/// transaction on PostgreSQL (SQLite's write transaction holds the lock).
+pub async fn find(
     tx: &mut Tx,
     engine: Engine,
     team_id: &str,
