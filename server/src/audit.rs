@@ -17,6 +17,9 @@ pub enum Action {
     ExclusionLifted,
     FeedKeyCreated,
     FeedKeyRevoked,
+    CsvImportUploaded,
+    CsvImportCommitted,
+    CsvImportDiscarded,
 }
 
 impl Action {
@@ -30,6 +33,9 @@ impl Action {
             Action::ExclusionLifted => "exclusion_lifted",
             Action::FeedKeyCreated => "feed_key_created",
             Action::FeedKeyRevoked => "feed_key_revoked",
+            Action::CsvImportUploaded => "csv_import_uploaded",
+            Action::CsvImportCommitted => "csv_import_committed",
+            Action::CsvImportDiscarded => "csv_import_discarded",
         }
     }
 }

@@ -2,5 +2,6 @@
 //! over MLLP, and CSV uploaded by a team admin. Each turns its format into
 //! `records::details::PatientDetails` and calls `records::store`.
 
+pub mod csv;
 pub mod fhir;
 pub mod keys;

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod bad_input;
+mod csv_import;
 mod exclusions;
 mod fhir;
 mod health;
