@@ -19,6 +19,9 @@ pub enum Action {
     FeedKeyRevoked,
     Hl7RecordCreated,
     Hl7RecordUpdated,
+    CsvImportUploaded,
+    CsvImportCommitted,
+    CsvImportDiscarded,
 }
 
 impl Action {
@@ -34,6 +37,9 @@ impl Action {
             Action::FeedKeyRevoked => "feed_key_revoked",
             Action::Hl7RecordCreated => "hl7_record_created",
             Action::Hl7RecordUpdated => "hl7_record_updated",
+            Action::CsvImportUploaded => "csv_import_uploaded",
+            Action::CsvImportCommitted => "csv_import_committed",
+            Action::CsvImportDiscarded => "csv_import_discarded",
         }
     }
 }

@@ -72,6 +72,7 @@ impl Server {
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let app = http::router(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(sweep_expired_sessions(self.state.clone()));
+        tokio::spawn(feeds::csv::imports::sweep_every_few_minutes(self.state.db.clone(), self.state.clock.clone()));
         let (stop, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             shutdown.await;

@@ -291,3 +291,63 @@ pub struct RecordVersionView {
     /// record lists them; empty for the first version.
     pub changed_fields: Vec<String>,
 }
+
+/// Query of `GET /api/v1/staff/teams/{team_id}/imports/{import_id}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CsvImportQuery {
+    /// 1-based page of the bad rows.
+    #[serde(default)]
+    pub page: Option<u32>,
+}
+
+/// A CSV upload of patients: its preview while it waits, its result once committed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CsvImportView {
+    pub id: String,
+    pub team_id: String,
+    pub file_name: String,
+    /// `ready` (checked, waiting to be committed or discarded), `committing`
+    /// (the commit is running), `committed`, `discarded` or `expired`.
+    pub state: String,
+    pub uploaded_at: String,
+    /// After this, an import not committed is discarded.
+    pub expires_at: String,
+    /// Patient rows in the file (blank rows are not counted).
+    pub rows: u64,
+    /// Rows that will be imported (or were).
+    pub good_rows: u64,
+    /// Rows with at least one problem: never imported.
+    pub bad_rows: u64,
+    /// One page of the problems, in row order.
+    pub problems: Vec<CsvRowProblem>,
+    /// How many problems there are in all (a row can have several).
+    pub problems_total: u64,
+    pub page: u32,
+    pub page_size: u32,
+    /// When the same file was last committed for this team, if it was.
+    pub same_file_committed_at: Option<String>,
+    /// Why the last commit failed, if it did (a failed commit writes nothing).
+    pub commit_error: Option<String>,
+    /// What the commit did; present once committed.
+    pub result: Option<CsvImportResult>,
+}
+
+/// One problem of one row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsvRowProblem {
+    /// The row number as a spreadsheet shows it: the header is row 1.
+    pub row: u32,
+    /// The column as the file names it; `None` for a problem of the whole row.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// What a commit did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsvImportResult {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub committed_at: String,
+}

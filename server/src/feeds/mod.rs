@@ -2,6 +2,7 @@
 //! over MLLP, and CSV uploaded by a team admin. Each turns its format into
 //! `records::details::PatientDetails` and calls `records::store`.
 
+pub mod csv;
 pub mod fhir;
 pub mod hl7;
 pub mod keys;

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(records::routes::routes())
         .merge(records::mine::routes())
         .merge(feeds::keys::routes())
+        .merge(feeds::csv::routes())
         .fallback(problems::api_not_found)
         .method_not_allowed_fallback(problems::method_not_allowed)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))

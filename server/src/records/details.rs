@@ -3,7 +3,7 @@
 
 use portico_types::problem::FieldError;
 use portico_types::{DateOfBirth, EmailAddress, MobileNumber, NhsNumber, OdsCode, Postcode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 const MAX_NAME_CHARS: usize = 100;
 const MAX_ADDRESS_LINES: usize = 5;
@@ -11,7 +11,8 @@ const MAX_ADDRESS_LINE_CHARS: usize = 100;
 
 /// A person's details as a record keeps them. Serialised, it is the snapshot
 /// kept for each version, and two equal snapshots mean "nothing changed".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// (Deserialised, it is a checked upload waiting for its commit.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatientDetails {
     pub nhs_number: Option<NhsNumber>,
     pub given_name: String,

@@ -7,6 +7,7 @@ mod helpers;
 
 mod bad_input;
 mod bulk_upsert;
+mod csv_import;
 mod exclusions;
 mod fhir;
 mod health;
