@@ -4,8 +4,11 @@
 // By default the run starts its own server: `portico demo` (target/debug, or
 // PORTICO_E2E_BINARY) on a fresh SQLite file in a temporary directory, a free
 // port, and the built app from PORTICO_SITE_DIR (default target/site); it waits
-// for /readyz and stops the server afterwards. Set PORTICO_E2E_BASE_URL to run
-// the journeys against a server that is already running instead.
+// for /readyz and stops the server afterwards. Mail goes to a real SMTP server
+// on loopback (PyPI's aiosmtpd), which saves each message into a Maildir the
+// journeys read (tests/mail.ts). Set PORTICO_E2E_BASE_URL to run the journeys
+// against a server that is already running instead (the mail journeys then
+// need PORTICO_E2E_MAILDIR).
 import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -22,6 +25,8 @@ if (ownServer && env.PORTICO_E2E_OWN_SERVER !== '1') {
   env.PORTICO_E2E_OWN_SERVER = '1';
   env.PORTICO_E2E_BASE_URL = `http://127.0.0.1:${freePort()}`;
   env.PORTICO_E2E_DATA_DIR = mkdtempSync(join(tmpdir(), 'portico-e2e-'));
+  env.PORTICO_E2E_SMTP_PORT = freePort();
+  env.PORTICO_E2E_MAILDIR = join(env.PORTICO_E2E_DATA_DIR, 'mail');
 }
 const baseURL = env.PORTICO_E2E_BASE_URL!.replace(/\/$/, '');
 
@@ -61,7 +66,17 @@ export default defineConfig({
     },
   },
   webServer: ownServer
-    ? {
+    ? [
+      {
+        command: `python3 -m aiosmtpd -n -l 127.0.0.1:${env.PORTICO_E2E_SMTP_PORT} -c aiosmtpd.handlers.Mailbox "${env.PORTICO_E2E_MAILDIR}"`,
+        port: Number(env.PORTICO_E2E_SMTP_PORT),
+        reuseExistingServer: false,
+        timeout: 30_000,
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 2_000 },
+        stdout: 'ignore',
+        stderr: 'pipe',
+      },
+      {
         command: `"${env.PORTICO_E2E_BINARY ?? join(root, 'target', 'debug', 'portico')}" demo`,
         url: `${baseURL}/readyz`,
         reuseExistingServer: false,
@@ -74,8 +89,10 @@ export default defineConfig({
           PORTICO_BIND: new URL(baseURL).host,
           PORTICO_PUBLIC_BASE_URL: `${baseURL}/`,
           PORTICO_SITE_DIR: env.PORTICO_SITE_DIR ?? join(root, 'target', 'site'),
+          PORTICO_SMTP_URL: `smtp://127.0.0.1:${env.PORTICO_E2E_SMTP_PORT}`,
           RUST_LOG: 'warn',
         },
-      }
+      },
+    ]
     : undefined,
 });

@@ -5,10 +5,14 @@
 //! CSRF header the server insists on. The session cookie travels on its own:
 //! the API is same-origin and fetch sends same-origin cookies by default.
 
+mod account;
+pub use account::*;
+
 use gloo_net::http::{Request, RequestBuilder, Response};
 use portico_types::api::{
-    API_PREFIX, CSRF_HEADER, LiftExclusionRequest, MyRecordResponse, RecordDetailResponse, RecordHistoryResponse,
-    RecordSearchResponse, SessionResponse, SetExclusionRequest, SignInRequest, TeamsResponse,
+    API_PREFIX, CSRF_HEADER, CsvImportView, DevOutboxResponse, IssueInvitationRequest, IssuedInvitation,
+    LiftExclusionRequest, MyRecordResponse, RecordDetailResponse, RecordHistoryResponse, RecordSearchResponse,
+    SessionResponse, SetExclusionRequest, SignInRequest, TeamsResponse,
 };
 use portico_types::problem::Problem;
 use serde::de::DeserializeOwned;
@@ -56,6 +60,18 @@ pub async fn my_record() -> Result<MyRecordResponse, ApiError> {
     read(Request::get(&url("/me/record")).send().await).await
 }
 
+/// `POST /api/v1/staff/records/{record_id}/invitations`: a team admin issues an invitation.
+pub async fn issue_invitation(record_id: &str, body: &IssueInvitationRequest) -> Result<IssuedInvitation, ApiError> {
+    let request =
+        write(Request::post(&record_url(record_id, "/invitations"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
+}
+
+/// `GET /api/v1/staff/dev-outbox`: the emails Portico would have sent, with no SMTP server.
+pub async fn dev_outbox() -> Result<DevOutboxResponse, ApiError> {
+    read(Request::get(&url("/staff/dev-outbox")).send().await).await
+}
+
 /// `GET /api/v1/staff/teams`: the teams the signed-in professional works in.
 pub async fn staff_teams() -> Result<TeamsResponse, ApiError> {
     read(Request::get(&url("/staff/teams")).send().await).await
@@ -100,6 +116,49 @@ pub async fn lift_exclusion(record_id: &str, body: &LiftExclusionRequest) -> Res
         .json(body)
         .map_err(|_| ApiError::Unavailable)?;
     accepted(request.send().await).await
+}
+
+/// `POST /api/v1/staff/teams/{team_id}/imports`: sends a patients CSV as it
+/// is on disk (the browser streams the file; it is never read into the page)
+/// and answers with its preview.
+pub async fn upload_patients(team_id: &str, file: &web_sys::File) -> Result<CsvImportView, ApiError> {
+    let name = file.name();
+    let request = write(Request::post(&imports_url(team_id, "")))
+        .query([("file_name", name.as_str())])
+        .header("content-type", "text/csv")
+        .body(file.clone())
+        .map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
+}
+
+/// `GET /api/v1/staff/teams/{team_id}/imports/{import_id}`: an upload's
+/// preview (one page of its bad rows) or, once committed, its result.
+pub async fn csv_import(team_id: &str, import_id: &str, page: u32) -> Result<CsvImportView, ApiError> {
+    let page = page.to_string();
+    let request = Request::get(&imports_url(team_id, &format!("/{}", encode(import_id)))).query([("page", page)]);
+    read(request.send().await).await
+}
+
+/// `POST …/imports/{import_id}/commit`: starts writing the good rows; the
+/// answer says `committing`, and the preview says when it is done.
+pub async fn commit_import(team_id: &str, import_id: &str) -> Result<CsvImportView, ApiError> {
+    let path = format!("/{}/commit", encode(import_id));
+    read(write(Request::post(&imports_url(team_id, &path))).send().await).await
+}
+
+/// `DELETE …/imports/{import_id}`: discards an upload that is waiting.
+pub async fn discard_import(team_id: &str, import_id: &str) -> Result<(), ApiError> {
+    let path = format!("/{}", encode(import_id));
+    accepted(write(Request::delete(&imports_url(team_id, &path))).send().await).await
+}
+
+fn imports_url(team_id: &str, rest: &str) -> String {
+    url(&format!("/staff/teams/{}/imports{rest}", encode(team_id)))
+}
+
+/// A value from the address bar, encoded to stay one path segment.
+fn encode(segment: &str) -> String {
+    js_sys::encode_uri_component(segment).into()
 }
 
 /// The address of a record's resource; the id comes from the address bar,

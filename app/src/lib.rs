@@ -15,6 +15,8 @@ pub mod loader;
 pub mod not_found;
 pub mod page;
 pub mod pagination;
+pub mod sign_in;
+pub mod summary_list;
 pub mod table;
 
 #[cfg(feature = "patient")]

@@ -9,10 +9,18 @@
 //! - FHIR import rate (Bundles of 1,000 patients) against a plain batched
 //!   INSERT of the same rows (record, first version, team membership), on
 //!   SQLite and on PostgreSQL.
+//! - CSV import rate (upload, check and commit of 100,000 patients) against
+//!   the same baseline, on both engines, and the server's peak memory while
+//!   importing 1,000,000 rows against its peak for the 100,000.
+//! - Registration: wrong-code checks under load (rate, p50/p99) against
+//!   `/healthz`, and sign-ins per second against the raw argon2id rate, with
+//!   `/healthz`'s latency while sign-ins saturate the cores.
 
 mod baseline;
 mod bundle;
+mod csv_import;
 mod fhir_import;
+mod registration;
 mod server;
 mod startup;
 
@@ -31,6 +39,14 @@ fn main() -> anyhow::Result<()> {
     if only.as_deref().is_none_or(|o| o == "fhir") {
         let count = std::env::var("PORTICO_BENCH_PATIENTS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
         fhir_import::report(&target.join("release").join("portico"), count)?;
+    }
+    if only.as_deref().is_none_or(|o| o == "csv") {
+        let count = std::env::var("PORTICO_BENCH_PATIENTS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+        let memory = std::env::var("PORTICO_BENCH_MEMORY_ROWS").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
+        csv_import::report(&target.join("release").join("portico"), count, memory)?;
+    }
+    if only.as_deref().is_none_or(|o| o == "registration") {
+        registration::report(&target.join("release").join("portico"))?;
     }
     Ok(())
 }

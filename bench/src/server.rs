@@ -13,6 +13,12 @@ pub const CSRF: (&str, &str) = ("x-portico-csrf", "1");
 /// The server process, stopped when dropped.
 pub struct Running(Child);
 
+impl Running {
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();

@@ -2,45 +2,14 @@
 // it from invitations (after first sending the form empty), sees the flag,
 // and lifts it again; a receptionist opening the same record while it is
 // excluded sees neither the flag nor the forms.
-import { test, expect, type Browser, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { test, expect, type Page } from '@playwright/test';
+import { checkPage, heading, phone, signInStaff as signIn, summary } from './support';
 
 const MORGAN = 'morgan.reid@demo.portico.example';
 const SAM = 'sam.okafor@demo.portico.example';
-const PASSWORD = 'portico-demo-password';
 const PATIENT = 'Olivia Smith';
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const PHONE = { width: 320, height: 700 };
 
-async function snap(page: Page, name: string) {
-  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
-}
-
-/// axe finds nothing, and nothing is wider than the screen.
-async function checkPage(page: Page, name: string) {
-  const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
-  await snap(page, name);
-}
-
-async function signIn(page: Page, email: string) {
-  await page.goto('/staff/sign-in');
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your teams');
-}
-
-async function phone(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ viewport: PHONE });
-  return context.newPage();
-}
-
-const heading = (page: Page) => page.getByRole('heading', { level: 1 });
 const flag = (page: Page) => page.locator('.nhsuk-card--warning');
-const summary = (page: Page) => page.locator('.nhsuk-error-summary');
 
 test('a safeguarding lead excludes a record and lifts it; a receptionist never sees the flag', async ({ browser }) => {
   const morgan = await phone(browser);
@@ -64,7 +33,8 @@ test('a safeguarding lead excludes a record and lifts it; a receptionist never s
     await expect(details.locator('dd').nth(2)).toHaveText(/^\d{1,2} [A-Z][a-z]+ \d{4} \((aged \d+|under 1 year old)\)$/);
     await expect(details).toContainText('12 Station Road');
     await expect(details).toContainText('ODS code B86001');
-    await expect(morgan.getByText('Not invited', { exact: true })).toBeVisible();
+    // Olivia Smith is the demo patient who has registered.
+    await expect(morgan.getByText('Registered', { exact: true })).toBeVisible();
     await expect(morgan.getByRole('listitem').filter({ hasText: /^(Diabetes|Respiratory) Clinic$/ })).toHaveText([
       'Diabetes Clinic',
       'Respiratory Clinic',

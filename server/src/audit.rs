@@ -22,6 +22,23 @@ pub enum Action {
     CsvImportUploaded,
     CsvImportCommitted,
     CsvImportDiscarded,
+    InvitationIssued,
+    InvitationSent,
+    InvitationOpened,
+    InvitationFailedAttempt,
+    InvitationLocked,
+    InvitationUsed,
+    InvitationExpired,
+    InvitationRevoked,
+    AccountRegistered,
+    RegistrationEmailSent,
+    RegistrationEmailConfirmed,
+    PasswordResetRequested,
+    PasswordReset,
+    EmailChangeRequested,
+    EmailChanged,
+    SignedOutEverywhere,
+    EmailGaveUp,
 }
 
 impl Action {
@@ -40,6 +57,23 @@ impl Action {
             Action::CsvImportUploaded => "csv_import_uploaded",
             Action::CsvImportCommitted => "csv_import_committed",
             Action::CsvImportDiscarded => "csv_import_discarded",
+            Action::InvitationIssued => "invitation_issued",
+            Action::InvitationSent => "invitation_sent",
+            Action::InvitationOpened => "invitation_opened",
+            Action::InvitationFailedAttempt => "invitation_failed_attempt",
+            Action::InvitationLocked => "invitation_locked",
+            Action::InvitationUsed => "invitation_used",
+            Action::InvitationExpired => "invitation_expired",
+            Action::InvitationRevoked => "invitation_revoked",
+            Action::AccountRegistered => "account_registered",
+            Action::RegistrationEmailSent => "registration_email_sent",
+            Action::RegistrationEmailConfirmed => "registration_email_confirmed",
+            Action::PasswordResetRequested => "password_reset_requested",
+            Action::PasswordReset => "password_reset",
+            Action::EmailChangeRequested => "email_change_requested",
+            Action::EmailChanged => "email_changed",
+            Action::SignedOutEverywhere => "signed_out_everywhere",
+            Action::EmailGaveUp => "email_gave_up",
         }
     }
 }
@@ -69,6 +103,11 @@ impl<'a> Event<'a> {
 
     pub fn record(mut self, record_id: &'a str) -> Self {
         self.record_id = Some(record_id);
+        self
+    }
+
+    pub fn team(mut self, team_id: &'a str) -> Self {
+        self.team_id = Some(team_id);
         self
     }
 

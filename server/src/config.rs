@@ -25,8 +25,17 @@ pub struct Settings {
     pub site_dir: PathBuf,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
-    /// Outgoing mail; when absent, mail lands in the development outbox.
+    /// Outgoing mail (`smtp://host:port`, `smtps://user:pass@host`, or
+    /// `smtp://host?tls=required` for STARTTLS); when absent, mail lands in
+    /// the development outbox that the staff console shows.
     pub smtp_url: Option<String>,
+    /// The sender of every email Portico sends.
+    pub mail_from: String,
+    /// The key for hashing invitation codes (64+ hex digits); see `secrets`.
+    pub secret_key: Option<String>,
+    /// How long invitations last, per channel.
+    #[serde(flatten)]
+    pub invitations: crate::invitations::ExpirySettings,
     /// Password hashes computed at once; each takes ~19 MiB and one core.
     pub password_hash_concurrency: usize,
     /// The HL7 v2 (MLLP) listener, off unless `mllp_bind` is set.
@@ -52,6 +61,9 @@ impl Default for Settings {
             site_dir: PathBuf::from("target/site"),
             log_format: LogFormat::Pretty,
             smtp_url: None,
+            mail_from: "Portico <no-reply@portico.localhost>".into(),
+            secret_key: None,
+            invitations: crate::invitations::ExpirySettings::default(),
             password_hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             mllp: crate::feeds::hl7::MllpSettings::default(),
         }
@@ -98,6 +110,9 @@ impl std::fmt::Debug for Settings {
             .field("public_base_url", &self.public_base_url.as_str())
             .field("site_dir", &self.site_dir)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .field("invitations", &self.invitations)
             .field("mllp", &self.mllp)
             .finish_non_exhaustive()
     }

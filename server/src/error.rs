@@ -41,6 +41,10 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("service unavailable")]
     Unavailable,
+    /// A refusal in the domain's own words: a problem type, a title, and
+    /// where it helps, what the person can do next.
+    #[error("{title}")]
+    Refusal { status: StatusCode, kind: &'static str, title: &'static str, detail: Option<String> },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -61,8 +65,13 @@ impl ApiError {
         Self::Invalid(vec![FieldError::new(field, message)])
     }
 
+    pub fn refusal(status: StatusCode, kind: &'static str, title: &'static str, detail: Option<String>) -> Self {
+        Self::Refusal { status, kind, title, detail }
+    }
+
     fn status(&self) -> StatusCode {
         match self {
+            Self::Refusal { status, .. } => *status,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Malformed(_) => StatusCode::BAD_REQUEST,
             Self::WrongShape(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -104,6 +113,7 @@ impl ApiError {
             Self::UnsupportedMediaType => ("unsupported-media-type", "Send the request as application/json", None),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed", None),
             Self::Unavailable => ("unavailable", "The service is unavailable", Some("Try again later.".into())),
+            Self::Refusal { kind, title, detail, .. } => (kind, title, detail.clone()),
             Self::Internal(_) => {
                 ("internal", "Sorry, there is a problem with the service", Some("Try again later.".into()))
             }

@@ -11,7 +11,11 @@ pub mod demo;
 pub mod error;
 pub mod feeds;
 pub mod http;
+pub mod invitations;
+pub mod mail;
 pub mod records;
+pub mod registration;
+pub mod secrets;
 pub mod staff;
 pub mod state;
 pub mod telemetry;
@@ -32,6 +36,7 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     mllp: Option<feeds::hl7::Listener>,
+    delivery: mail::worker::Delivery,
 }
 
 impl Server {
@@ -51,7 +56,9 @@ impl Server {
             }
             None => None,
         };
-        Ok(Self { listener, state: AppState::new(db, settings, clock), mllp })
+        let keys = secrets::Keys::load(&db, settings.secret_key.as_deref(), clock.now()).await?;
+        let delivery = mail::worker::Delivery::from_settings(settings.smtp_url.as_deref(), &settings.mail_from)?;
+        Ok(Self { listener, state: AppState::new(db, settings, clock, keys), mllp, delivery })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -73,7 +80,14 @@ impl Server {
         let app = http::router(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(sweep_expired_sessions(self.state.clone()));
         tokio::spawn(feeds::csv::imports::sweep_every_few_minutes(self.state.db.clone(), self.state.clock.clone()));
+        tokio::spawn(invitations::expire_every_few_minutes(self.state.db.clone(), self.state.clock.clone()));
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mail_worker = tokio::spawn(mail::worker::run(
+            self.state.db.clone(),
+            self.state.clock.clone(),
+            self.delivery,
+            stopped.clone(),
+        ));
         tokio::spawn(async move {
             shutdown.await;
             let _ = stop.send(true);
@@ -88,6 +102,7 @@ impl Server {
         if let Some(mllp) = mllp {
             mllp.await?;
         }
+        mail_worker.await?;
         Ok(())
     }
 }

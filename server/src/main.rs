@@ -72,8 +72,17 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     if matches!(command, Command::Demo { .. }) {
-        println!("  Demo patient with a record ({}record): {}", settings.public_base_url, demo::DEMO_PATIENT_EMAIL);
-        println!("    (patients sign in once registration is built; the API takes the same password)");
+        println!(
+            "  Demo patient (signs in at {}sign-in, same password): {}",
+            settings.public_base_url,
+            demo::DEMO_PATIENT_EMAIL
+        );
+        println!(
+            "  To register a patient: sign in as Dr Asha Patel, open a Diabetes Clinic record, issue an invitation;"
+        );
+        if settings.smtp_url.is_none() {
+            println!("    emails land in the development outbox ({}staff/dev-outbox).", settings.public_base_url);
+        }
     }
     println!("  Press Ctrl+C to stop.\n");
     server.run(shutdown_signal()).await.context("server stopped with an error")

@@ -8,6 +8,7 @@ use crate::auth::passwords::PasswordHasher;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::secrets::Keys;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -15,12 +16,13 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub hasher: PasswordHasher,
+    pub keys: Arc<Keys>,
 }
 
 impl AppState {
-    pub fn new(db: Db, settings: Settings, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(db: Db, settings: Settings, clock: Arc<dyn Clock>, keys: Keys) -> Self {
         let hasher = PasswordHasher::new(settings.password_hash_concurrency);
-        Self { db, settings: Arc::new(settings), clock, hasher }
+        Self { db, settings: Arc::new(settings), clock, hasher, keys: Arc::new(keys) }
     }
 
     pub fn now(&self) -> OffsetDateTime {

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{DateOfBirth, EmailAddress, NhsNumber, OdsCode};
 
+mod registration;
+pub use registration::*;
+
 /// The path prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -162,13 +165,16 @@ pub struct RecordDetailResponse {
     pub record: RecordDetail,
     pub teams: Vec<TeamRef>,
     pub entries: Vec<EntrySummary>,
-    /// `not_invited` until invitations exist; later `invited`, `registered`.
+    /// `not_invited`, `invited`, `invitation_locked`, `invitation_expired` or `registered`.
     pub registration: String,
     /// Present only for staff who may see exclusions (safeguarding leads and
     /// clinicians of the record's teams), and only when the record is excluded.
     pub exclusion: Option<ExclusionView>,
     /// Whether the viewer may set or lift the exclusion (safeguarding lead).
     pub may_manage_exclusion: bool,
+    /// Whether the viewer may issue invitations for the record (a team admin).
+    #[serde(default)]
+    pub may_invite: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -291,6 +297,30 @@ pub struct RecordVersionView {
     /// record lists them; empty for the first version.
     pub changed_fields: Vec<String>,
 }
+
+/// The largest patients CSV `POST /api/v1/staff/teams/{team_id}/imports`
+/// takes: about 2.5 million rows of a typical extract, far above the row
+/// limit, so the row limit is what a real file meets first. The upload page
+/// checks it before sending anything.
+pub const CSV_UPLOAD_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The columns of a patients CSV, in template order, and whether every file
+/// must have each (a row may still leave `nhs_number` blank). Headers match
+/// ignoring case, spaces and punctuation; any other column is refused.
+pub const PATIENT_CSV_COLUMNS: [(&str, bool); 12] = [
+    ("nhs_number", true),
+    ("given_name", true),
+    ("family_name", true),
+    ("date_of_birth", true),
+    ("email", false),
+    ("mobile", false),
+    ("address_line_1", false),
+    ("address_line_2", false),
+    ("address_line_3", false),
+    ("address_line_4", false),
+    ("postcode", false),
+    ("gp_ods_code", false),
+];
 
 /// Query of `GET /api/v1/staff/teams/{team_id}/imports/{import_id}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

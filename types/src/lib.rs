@@ -1,7 +1,7 @@
 //! Types shared by the Portico server and the browser app.
 //!
 //! Domain values (`NhsNumber`, `EmailAddress`, `DateOfBirth`, `OdsCode`,
-//! `MobileNumber`, `Postcode`) can only
+//! `MobileNumber`, `Postcode`, `InvitationCode`) can only
 //! hold valid data: each is parsed once at the edge, and the page and the server
 //! reject the same input with the same message. Wire types (`api`) carry plain
 //! strings and are converted into domain values on the server.
@@ -29,7 +29,9 @@ macro_rules! serde_as_parsed_string {
 
 mod date_of_birth;
 mod email;
+mod invitation_code;
 mod mobile_number;
+pub mod new_password;
 mod nhs_number;
 mod ods_code;
 mod postcode;
@@ -37,6 +39,7 @@ pub mod problem;
 
 pub use date_of_birth::{DateOfBirth, DateOfBirthError};
 pub use email::{EmailAddress, EmailAddressError};
+pub use invitation_code::{CODE_LENGTH, InvitationCode, InvitationCodeError};
 pub use mobile_number::{MobileNumber, MobileNumberError};
 pub use nhs_number::{NhsNumber, NhsNumberError};
 pub use ods_code::{OdsCode, OdsCodeError};

@@ -8,15 +8,21 @@
 
 mod button;
 mod character_count;
+mod checkbox;
+mod date_input;
 mod error_summary;
 mod field;
+mod file_input;
 mod password_input;
 mod radios;
 mod text_input;
 
 pub use button::Button;
 pub use character_count::CharacterCount;
+pub use checkbox::Checkbox;
+pub use date_input::{DateInput, DateParts};
 pub use error_summary::ErrorSummary;
+pub use file_input::FileInput;
 pub use password_input::PasswordInput;
 pub use radios::{RadioOption, Radios};
 pub use text_input::TextInput;
@@ -57,4 +63,23 @@ pub fn from_problem(problem: &Problem, fields: &[&str]) -> Vec<ErrorItem> {
         .filter(|e| fields.contains(&e.field.as_str()))
         .map(|e| ErrorItem::field(&e.field, e.message.clone()))
         .collect()
+}
+
+/// A refusal shown on a form: on the field the server named, or else on
+/// `field` (a throttle, say, with how long to wait), or on the whole form.
+pub fn refusal_errors(error: &crate::api::ApiError, field: &'static str) -> Vec<ErrorItem> {
+    match error {
+        crate::api::ApiError::Refused(problem) => {
+            let named = from_problem(problem, &[field]);
+            if !named.is_empty() {
+                return named;
+            }
+            let message = match problem.retry_after {
+                Some(seconds) => format!("{}. {}", problem.title, crate::sign_in::wait_sentence(seconds)),
+                None => error.message(),
+            };
+            vec![ErrorItem::field(field, message)]
+        }
+        other => vec![ErrorItem::form(other.message())],
+    }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use portico_types::api::{EntrySummary, MyRecordResponse};
 
 use super::SERVICE;
+use super::router::Link;
 use crate::api::{self, ApiError};
 use crate::dates::long_date;
 use crate::loader::load;
@@ -36,6 +37,7 @@ pub fn MyRecord() -> impl IntoView {
                     Some(Err(ApiError::Unauthorised(_))) => view! {
                         <h1 tabindex="-1">"Sign in to see your record"</h1>
                         <p>"You need to be signed in to see your record."</p>
+                        <p><Link href="/sign-in">"Sign in"</Link></p>
                         <p>
                             "If you have not registered yet, use the invitation your clinical team sent you "
                             "by letter, text message or email."

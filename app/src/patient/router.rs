@@ -8,8 +8,16 @@
 //! reload. Links to the staff console stay plain links: a full page load
 //! into the other bundle.
 
+use std::cell::Cell;
+
 use leptos::ev;
 use leptos::prelude::*;
+
+thread_local! {
+    // The bundle's one router, for `navigate`: it is called after an API
+    // answer arrives, in a task where no component's context is in reach.
+    static ROUTER: Cell<Option<PatientRouter>> = const { Cell::new(None) };
+}
 
 /// Every page of the patient bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +25,22 @@ pub enum PatientRoute {
     Landing,
     /// The signed-in patient's own record.
     MyRecord,
+    RegisterCode,
+    RegisterDateOfBirth,
+    RegisterEmail,
+    RegisterCheckEmail,
+    /// The link in the confirmation email.
+    RegisterConfirmEmail,
+    RegisterPassword,
+    SignIn,
+    SignedOut,
+    ForgottenPassword,
+    /// The link in the password reset email.
+    ResetPassword,
+    Account,
+    /// The link sent to a new email address.
+    AccountConfirmEmail,
+    Terms,
     NotFound,
 }
 
@@ -26,6 +50,19 @@ impl PatientRoute {
         match path.trim_end_matches('/') {
             "" | "/index.html" => PatientRoute::Landing,
             "/record" => PatientRoute::MyRecord,
+            "/register" => PatientRoute::RegisterCode,
+            "/register/date-of-birth" => PatientRoute::RegisterDateOfBirth,
+            "/register/email" => PatientRoute::RegisterEmail,
+            "/register/check-email" => PatientRoute::RegisterCheckEmail,
+            "/register/confirm-email" => PatientRoute::RegisterConfirmEmail,
+            "/register/password" => PatientRoute::RegisterPassword,
+            "/sign-in" => PatientRoute::SignIn,
+            "/signed-out" => PatientRoute::SignedOut,
+            "/forgotten-password" => PatientRoute::ForgottenPassword,
+            "/reset-password" => PatientRoute::ResetPassword,
+            "/account" => PatientRoute::Account,
+            "/account/confirm-email" => PatientRoute::AccountConfirmEmail,
+            "/terms" => PatientRoute::Terms,
             _ => PatientRoute::NotFound,
         }
     }
@@ -39,14 +76,14 @@ pub struct PatientRouter {
 
 impl PatientRouter {
     /// Reads the address now, follows back/forward from then on, and puts
-    /// the router in context for [`navigate`].
+    /// the router where [`navigate`] finds it.
     pub fn start() -> Self {
         let router = Self { route: RwSignal::new(PatientRoute::from_path(&current_path())) };
         let popstate = window_event_listener(ev::popstate, move |_| {
             router.route.set(PatientRoute::from_path(&current_path()));
         });
         on_cleanup(move || popstate.remove());
-        provide_context(router);
+        ROUTER.with(|r| r.set(Some(router)));
         router
     }
 
@@ -58,12 +95,26 @@ impl PatientRouter {
 /// Shows the page at `path` (same origin, within the patient bundle) and
 /// adds it to the browser's history.
 pub fn navigate(path: &str) {
-    let Some(router) = use_context::<PatientRouter>() else { return };
+    let Some(router) = ROUTER.with(Cell::get) else { return };
     if let Ok(history) = window().history()
         && history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)).is_ok()
     {
         router.route.set(PatientRoute::from_path(&current_path()));
     }
+}
+
+/// A link to another page of the patient bundle, followed without a reload
+/// (a modified click, to open a new tab, is left to the browser).
+#[component]
+pub fn Link(href: &'static str, children: Children) -> impl IntoView {
+    let follow = move |ev: leptos::ev::MouseEvent| {
+        if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
+            return;
+        }
+        ev.prevent_default();
+        navigate(href);
+    };
+    view! { <a href=href on:click=follow>{children()}</a> }
 }
 
 fn current_path() -> String {
@@ -78,7 +129,9 @@ mod tests {
     fn paths_map_to_pages() {
         assert_eq!(PatientRoute::from_path("/"), PatientRoute::Landing);
         assert_eq!(PatientRoute::from_path(""), PatientRoute::Landing);
-        assert_eq!(PatientRoute::from_path("/register"), PatientRoute::NotFound);
+        assert_eq!(PatientRoute::from_path("/register"), PatientRoute::RegisterCode);
+        assert_eq!(PatientRoute::from_path("/register/password/"), PatientRoute::RegisterPassword);
+        assert_eq!(PatientRoute::from_path("/register/elsewhere"), PatientRoute::NotFound);
         assert_eq!(PatientRoute::from_path("/record/"), PatientRoute::MyRecord);
         assert_eq!(PatientRoute::from_path("/staff"), PatientRoute::NotFound);
     }

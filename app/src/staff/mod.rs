@@ -2,12 +2,14 @@
 //! by `staff.html`, so none of it weighs on a patient's first load.
 
 mod account;
+mod dev_outbox;
 use crate::loader;
 mod record;
 mod records;
 mod session;
 mod sign_in;
 mod teams;
+mod upload;
 
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router};
@@ -37,7 +39,10 @@ pub fn StaffRoot() -> impl IntoView {
                     <Route path=path!("/staff/sign-in") view=sign_in::SignIn/>
                     <Route path=path!("/staff") view=teams::Teams/>
                     <Route path=path!("/staff/teams/:team_id") view=records::TeamRecords/>
+                    <Route path=path!("/staff/teams/:team_id/upload") view=upload::UploadPage/>
+                    <Route path=path!("/staff/teams/:team_id/imports/:import_id") view=upload::ImportPage/>
                     <Route path=path!("/staff/records/:record_id") view=record::RecordPage/>
+                    <Route path=path!("/staff/dev-outbox") view=dev_outbox::DevOutbox/>
                 </FlatRoutes>
             </Shell>
         </Router>

@@ -7,16 +7,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use portico_types::EmailAddress;
 use portico_types::api::SignInRequest;
 
 use super::session::{Notice, StaffSession};
 use super::{HOME_PATH, SERVICE};
 use crate::api::{self, ApiError};
-use crate::forms::{self, Button, ErrorItem, ErrorSummary, PasswordInput, TextInput, message_for};
+use crate::forms::{Button, ErrorItem, ErrorSummary, PasswordInput, TextInput, message_for};
 use crate::page::show_page;
-
-const FIELDS: [&str; 2] = ["email", "password"];
+use crate::sign_in::{check, refusal_errors};
 
 /// The sign-in form, with the notice that brought the person here, if any.
 #[component]
@@ -101,51 +99,6 @@ pub fn SignIn() -> impl IntoView {
     }
 }
 
-/// What the page itself can tell before asking the server.
-fn check(email: &str, password: &str) -> Vec<ErrorItem> {
-    let mut errors = Vec::new();
-    if let Err(e) = EmailAddress::parse(email) {
-        errors.push(ErrorItem::field("email", e.to_string()));
-    }
-    if password.is_empty() {
-        errors.push(ErrorItem::field("password", "Enter your password"));
-    }
-    errors
-}
-
-/// The server's refusal as errors on the form. Wrong details point at the
-/// email field, the first a person would check.
-fn refusal_errors(error: &ApiError) -> Vec<ErrorItem> {
-    match error {
-        // The title ("Email or password is incorrect") is the NHS.UK-style short message.
-        ApiError::Unauthorised(problem) => vec![ErrorItem::field("email", problem.title.clone())],
-        ApiError::Refused(problem) => {
-            let per_field = forms::from_problem(problem, &FIELDS);
-            if !per_field.is_empty() {
-                return per_field;
-            }
-            // Too many attempts: what happened, then how long to wait.
-            let message = match problem.retry_after {
-                Some(seconds) => format!("{}. {}", problem.title.trim_end_matches('.'), wait_sentence(seconds)),
-                None => error.message(),
-            };
-            vec![ErrorItem::form(message)]
-        }
-        ApiError::Unavailable => vec![ErrorItem::form(error.message())],
-    }
-}
-
-/// "You can try again in 5 minutes." from a `retry_after` in seconds.
-fn wait_sentence(seconds: u64) -> String {
-    let wait = match seconds {
-        0..=1 => "1 second".to_owned(),
-        2..=59 => format!("{seconds} seconds"),
-        60 => "1 minute".to_owned(),
-        _ => format!("{} minutes", seconds.div_ceil(60)),
-    };
-    format!("You can try again in {wait}.")
-}
-
 /// The NHS.UK notification banner for the notice that brought the person here.
 #[component]
 fn NoticeBanner(notice: Notice) -> impl IntoView {
@@ -175,28 +128,5 @@ fn NoticeBanner(notice: Notice) -> impl IntoView {
                 <p class="nhsuk-notification-banner__heading">{text}</p>
             </div>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn waits_read_naturally() {
-        assert_eq!(wait_sentence(1), "You can try again in 1 second.");
-        assert_eq!(wait_sentence(30), "You can try again in 30 seconds.");
-        assert_eq!(wait_sentence(60), "You can try again in 1 minute.");
-        assert_eq!(wait_sentence(61), "You can try again in 2 minutes.");
-        assert_eq!(wait_sentence(900), "You can try again in 15 minutes.");
-    }
-
-    #[test]
-    fn the_page_catches_empty_and_malformed_input() {
-        let errors = check("not-an-email", "");
-        assert_eq!(errors.len(), 2);
-        assert_eq!(errors[0].field.as_deref(), Some("email"));
-        assert_eq!(errors[1].message, "Enter your password");
-        assert!(check("jo@example.com", "secret").is_empty());
     }
 }

@@ -16,6 +16,7 @@ pub fn Teams() -> impl IntoView {
     show_page("Your teams", SERVICE);
     let teams = load(api::staff_teams);
     sign_in_on_unauthorised(teams);
+    let outbox = load(api::dev_outbox);
 
     view! {
         <h1 tabindex="-1">"Your teams"</h1>
@@ -36,6 +37,14 @@ pub fn Teams() -> impl IntoView {
             Some(Err(ApiError::Unauthorised(_))) => ().into_any(),
             Some(Err(error)) => view! { <p class="nhsuk-body">{error.message()}</p> }.into_any(),
         }}
+        // Only where no SMTP server is configured (the demo): the outbox answers.
+        {move || matches!(outbox.get(), Some(Ok(_))).then(|| view! {
+            <h2 class="nhsuk-heading-s">"Email on this server"</h2>
+            <p>
+                <a href="/staff/dev-outbox">"Development outbox"</a>
+                ": the emails Portico would have sent, such as invitations and confirmation links."
+            </p>
+        })}
     }
 }
 

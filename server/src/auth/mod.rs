@@ -1,6 +1,7 @@
 //! Signing in and out, sessions, and the throttles that guard them.
 
 pub mod extract;
+pub mod new_password;
 pub mod passwords;
 pub mod routes;
 pub mod sessions;

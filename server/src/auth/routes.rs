@@ -66,7 +66,7 @@ async fn destroy(
     Ok((StatusCode::NO_CONTENT, jar.add(removal_cookie(&state))))
 }
 
-async fn session_response(state: &AppState, account_id: &str) -> ApiResult<SessionResponse> {
+pub async fn session_response(state: &AppState, account_id: &str) -> ApiResult<SessionResponse> {
     let account = accounts::summary(&state.db, account_id).await?.ok_or(ApiError::Unauthenticated)?;
     Ok(SessionResponse {
         account,

@@ -55,6 +55,17 @@ impl Key {
     pub fn address(ip: &str) -> Self {
         Self(format!("ip:{ip}"))
     }
+
+    /// The key as stored.
+    pub fn text(&self) -> String {
+        self.0.clone()
+    }
+
+    /// A key in a throttle of its own: `scope:value` (for example a code's
+    /// hash, or an address counted apart from sign-in).
+    pub fn scoped(scope: &str, value: &str) -> Self {
+        Self(format!("{scope}:{value}"))
+    }
 }
 
 /// The outcome of claiming an attempt.

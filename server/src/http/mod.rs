@@ -20,7 +20,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{auth, feeds, records, staff};
+use crate::{accounts, auth, feeds, invitations, mail, records, registration, staff};
 
 /// The largest JSON body the API reads. Uploads (CSV, FHIR bundles) get
 /// their own, larger limits on their own routes.
@@ -36,6 +36,10 @@ pub fn router(state: AppState) -> Router {
         .merge(records::mine::routes())
         .merge(feeds::keys::routes())
         .merge(feeds::csv::routes())
+        .merge(invitations::routes::routes())
+        .merge(registration::routes::routes())
+        .merge(accounts::routes::routes())
+        .merge(mail::dev_outbox::routes())
         .fallback(problems::api_not_found)
         .method_not_allowed_fallback(problems::method_not_allowed)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))

@@ -71,7 +71,10 @@ pub async fn set(
     .execute(&mut **tx)
     .await?;
     let event = Event::new(Action::ExclusionSet, now).actor(by).record(record_id).ip(Some(ip));
-    audit::record(tx, event.detail(json!({ "reason": reason.as_str() }))).await
+    audit::record(tx, event.detail(json!({ "reason": reason.as_str() }))).await?;
+    // No invitation already out may be used while the exclusion stands.
+    crate::invitations::revoke_live(tx, record_id, None, Some(by), now).await?;
+    Ok(())
 }
 
 /// Lifts the exclusion on `record_id`; returns whether there was one.

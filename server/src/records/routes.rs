@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Who may see that a record is excluded, and why.
-fn may_see_exclusions(roles: &[Role]) -> bool {
+pub(crate) fn may_see_exclusions(roles: &[Role]) -> bool {
     roles.iter().any(|r| matches!(r, Role::SafeguardingLead | Role::Clinician))
 }
 
@@ -54,9 +54,10 @@ async fn show(
     Ok(Json(RecordDetailResponse {
         teams: view::teams(&state.db, &record_id).await?,
         entries: view::entries(&state.db, &record_id).await?,
-        registration: "not_invited".into(),
+        registration: crate::invitations::registration_state(&state.db, &record_id).await?.into(),
         exclusion,
         may_manage_exclusion: roles.contains(&Role::SafeguardingLead),
+        may_invite: roles.contains(&Role::Admin),
         record,
     }))
 }

@@ -4,7 +4,10 @@
 //! SQLite and on PostgreSQL), a real HTTP client.
 
 mod helpers;
+mod invitations;
+mod mail_catcher;
 
+mod account_basics;
 mod bad_input;
 mod bulk_upsert;
 mod csv_import;
@@ -13,8 +16,11 @@ mod fhir;
 mod health;
 mod hl7;
 mod my_record;
+mod outbox;
 mod record_history;
 mod records;
+mod registration;
+mod registration_bad_input;
 mod security;
 mod sessions;
 mod sign_in;

@@ -10,10 +10,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_types::api::{ExclusionView, LiftExclusionRequest, SetExclusionRequest};
 
-use super::summary::SummaryList;
 use crate::api::{self, ApiError};
 use crate::dates::local_long_date_time;
 use crate::forms::{self, Button, CharacterCount, ErrorItem, RadioOption, Radios, message_for};
+use crate::summary_list::SummaryList;
 
 /// The longest note the server keeps.
 const MAX_NOTE_CHARS: usize = 2000;

@@ -9,6 +9,7 @@
 mod entries;
 mod exclusion;
 mod history;
+mod invite;
 mod summary;
 
 use leptos::prelude::*;
@@ -63,8 +64,9 @@ pub fn RecordPage() -> impl IntoView {
     });
     sign_in_on_unauthorised(record);
 
-    // The exclusion form's errors, shown in the summary at the top of the page.
+    // The forms' errors, shown in the summary at the top of the page.
     let errors = RwSignal::new(Vec::<ErrorItem>::new());
+    let issued = RwSignal::new(None::<portico_types::api::IssuedInvitation>);
     // What the last change did, said at the top once the page shows it.
     let done = RwSignal::new(None::<&'static str>);
     let focus_when_shown = RwSignal::new(false);
@@ -110,7 +112,7 @@ pub fn RecordPage() -> impl IntoView {
                 {move || match record.get() {
                     None => view! { <Closed heading="Patient record" lines=&["Loading the record…"] live=true/> },
                     Some(Ok((detail, history))) => {
-                        return view! { <Record detail=detail history=history errors=errors changed=changed/> }
+                        return view! { <Record detail=detail history=history errors=errors changed=changed issued=issued/> }
                             .into_any();
                     }
                     // The redirect to sign in is on its way.
@@ -172,8 +174,12 @@ fn Record(
     history: Result<RecordHistoryResponse, ApiError>,
     errors: RwSignal<Vec<ErrorItem>>,
     changed: Callback<&'static str>,
+    issued: RwSignal<Option<portico_types::api::IssuedInvitation>>,
 ) -> impl IntoView {
-    let RecordDetailResponse { record, teams, entries, registration, exclusion, may_manage_exclusion } = detail;
+    let RecordDetailResponse { record, teams, entries, registration, exclusion, may_manage_exclusion, may_invite } =
+        detail;
+    let invitable = may_invite && exclusion.is_none() && registration != "registered";
+    let record_email = record.email.clone();
     let name = format!("{} {}", record.given_name, record.family_name);
     let record_id = record.id.clone();
     let excluded = exclusion.is_some();
@@ -187,6 +193,9 @@ fn Record(
         {exclusion.map(|flag| view! { <exclusion::Flag flag=flag/> })}
         <summary::Details record=record/>
         <summary::Registration state=registration excluded=excluded/>
+        {invitable.then(|| view! {
+            <invite::InviteForm record_id=record_id.clone() record_email=record_email errors=errors changed=changed issued=issued/>
+        })}
         {may_manage_exclusion.then(|| {
             if excluded {
                 view! { <exclusion::LiftForm record_id=record_id.clone() errors=errors changed=changed/> }.into_any()

@@ -6,6 +6,7 @@ use portico_types::DateOfBirth;
 use portico_types::api::{RecordDetail, TeamRef};
 
 use crate::dates::today;
+use crate::summary_list::SummaryList;
 
 const NOT_KNOWN: &str = "Not known";
 
@@ -15,22 +16,6 @@ fn date_of_birth_with_age(dob: DateOfBirth) -> String {
         Some(0) => format!("{} (under 1 year old)", dob.long()),
         Some(age) if age > 0 => format!("{} (aged {age})", dob.long()),
         _ => dob.long(),
-    }
-}
-
-/// An NHS.UK summary list of plain values. Values keep their line breaks
-/// (an address, a note) and long words wrap rather than widen the page.
-#[component]
-pub fn SummaryList(rows: Vec<(&'static str, String)>, #[prop(optional)] class: &'static str) -> impl IntoView {
-    view! {
-        <dl class=format!("nhsuk-summary-list {class}")>
-            {rows.into_iter().map(|(key, value)| view! {
-                <div class="nhsuk-summary-list__row">
-                    <dt class="nhsuk-summary-list__key">{key}</dt>
-                    <dd class="nhsuk-summary-list__value portico-prose">{value}</dd>
-                </div>
-            }).collect_view()}
-        </dl>
     }
 }
 
@@ -68,6 +53,16 @@ fn registration_words(state: &str) -> (String, &'static str, &'static str) {
         "not_invited" => ("Not invited", "nhsuk-tag--grey", "No invitation has been sent for this record yet."),
         "invited" => ("Invited", "nhsuk-tag--blue", "An invitation has been sent; the patient has not registered yet."),
         "registered" => ("Registered", "nhsuk-tag--green", "The patient has registered and can see this record."),
+        "invitation_locked" => (
+            "Invitation locked",
+            "nhsuk-tag--orange",
+            "The code was tried too many times with the wrong date of birth. Issue a new invitation.",
+        ),
+        "invitation_expired" => (
+            "Invitation expired",
+            "nhsuk-tag--grey",
+            "The invitation expired before the patient registered. Issue a new one.",
+        ),
         other => {
             let words = other.replace('_', " ");
             let mut chars = words.chars();
@@ -120,7 +115,7 @@ mod tests {
 
     #[test]
     fn every_known_state_has_words() {
-        for state in ["not_invited", "invited", "registered"] {
+        for state in ["not_invited", "invited", "registered", "invitation_locked", "invitation_expired"] {
             let (tag, _, sentence) = registration_words(state);
             assert!(!tag.contains('_') && !sentence.is_empty(), "{state}");
         }

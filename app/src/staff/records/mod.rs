@@ -10,9 +10,11 @@ mod table;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use portico_types::api::Role;
 
 use super::loader::load;
 use super::session::sign_in_on_unauthorised;
+use super::upload::upload_href;
 use super::{HOME_PATH, SERVICE};
 use crate::api::{self, ApiError};
 use crate::forms::{self, ErrorItem, ErrorSummary};
@@ -135,6 +137,12 @@ pub fn TeamRecords() -> impl IntoView {
         <a class="nhsuk-back-link" href=HOME_PATH>"Back to your teams"</a>
         <ErrorSummary errors=errors/>
         <h1 tabindex="-1">{heading}</h1>
+        {move || results.with(|r| match r {
+            Some(Ok(answer)) if answer.team.roles.contains(&Role::Admin) => Some(view! {
+                <p><a href=upload_href(&answer.team.id)>"Upload patients from a CSV file"</a></p>
+            }),
+            _ => None,
+        })}
         <Show when=move || closed.with(Option::is_none)>
             <search::SearchForm team_id=team_id q=q errors=errors/>
         </Show>

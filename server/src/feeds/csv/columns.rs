@@ -184,6 +184,12 @@ mod tests {
     }
 
     #[test]
+    fn the_upload_page_describes_these_columns() {
+        let here: Vec<(&str, bool)> = Column::ALL.iter().map(|c| (c.name(), c.required())).collect();
+        assert_eq!(here, portico_types::api::PATIENT_CSV_COLUMNS);
+    }
+
+    #[test]
     fn case_spaces_and_punctuation_do_not_matter() {
         let h = header(&["NHS Number", "Given-Name", "FAMILY_NAME", " date of birth ", "Address Line 1"]).unwrap();
         let row = StringRecord::from(vec!["9434765919", "Ann", "Lee", "1980-01-02", "1 High St"]);

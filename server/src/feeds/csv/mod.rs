@@ -5,7 +5,6 @@
 //!
 //! The format (columns, encoding, limits) is described in the README.
 
-mod batched;
 pub mod columns;
 pub mod commit;
 pub mod imports;

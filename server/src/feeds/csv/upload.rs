@@ -10,9 +10,8 @@ use futures_util::StreamExt as _;
 use sha2::{Digest as _, Sha256};
 use tokio::io::AsyncWriteExt as _;
 
-/// The largest file taken: about 2.5 million rows of a typical extract, far
-/// above the row limit, so the row limit is what a real file meets first.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// The largest file taken (shared with the upload page).
+pub const MAX_FILE_BYTES: u64 = portico_types::api::CSV_UPLOAD_MAX_BYTES;
 
 /// A file received in full.
 #[derive(Debug)]

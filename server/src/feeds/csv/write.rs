@@ -1,22 +1,16 @@
-//! The one door from an import to the record store.
-//!
-//! `write_patients` is the only place a commit writes records. It goes
-//! through this crate's [`batched`](super::batched) upsert, which creates
-//! plainly new patients a few dozen to a statement and hands every other row
-//! to `records::store::upsert_patient`. When the store has its own batched
-//! `upsert_patients`, the body below becomes that one call, and `batched`
-//! can go.
+//! The one door from an import to the record store: the store's batched
+//! upsert, which gives exactly what upserting each row in file order gives.
 
 use time::OffsetDateTime;
 
-use super::batched;
 use crate::db::{Engine, Tx};
 use crate::records::details::PatientDetails;
-use crate::records::store::{ChangedBy, UpsertError, Upserted};
+use crate::records::store::{ChangedBy, Incoming, UpsertError, Upserted, upsert_patients};
 
 /// Creates or updates the records `patients` describe, in order, all joining
 /// `team_id`. Each row's own refusal (an ambiguous match) comes back in its
-/// place; a database failure stops the lot.
+/// place; a database failure stops the lot. A file carries no time of its
+/// own, so every row counts as current.
 pub async fn write_patients(
     tx: &mut Tx,
     engine: Engine,
@@ -25,5 +19,6 @@ pub async fn write_patients(
     changed_by: &ChangedBy,
     now: OffsetDateTime,
 ) -> Result<Vec<Result<Upserted, UpsertError>>, UpsertError> {
-    batched::upsert_patients(tx, engine, team_id, patients, changed_by, now).await
+    let incoming: Vec<Incoming<'_>> = patients.iter().map(|p| (p, None)).collect();
+    upsert_patients(tx, engine, team_id, &incoming, changed_by, now).await
 }

@@ -16,7 +16,7 @@ use crate::clock::{parse_stored, stored};
 use crate::db::{Db, Engine, Tx};
 
 mod bulk;
-pub use bulk::upsert_patients;
+pub use bulk::{Incoming, upsert_patients};
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,10 @@
-//! Accounts: the people who can sign in.
+//! Accounts: the people who can sign in, and what they can do to their own
+//! account: reset a forgotten password, change the email address, sign out
+//! everywhere.
+
+pub mod email_change;
+pub mod password_reset;
+pub mod routes;
 
 use portico_types::EmailAddress;
 use portico_types::api::AccountSummary;
@@ -18,3 +24,6 @@ pub async fn summary(db: &Db, account_id: &str) -> anyhow::Result<Option<Account
     })
     .transpose()
 }
+
+/// Links sent to an account's address last this long.
+pub const LINK_LIFETIME: time::Duration = time::Duration::hours(1);

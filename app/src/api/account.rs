@@ -1,0 +1,73 @@
+//! Registration and a patient's own account: the calls of the patient pages.
+
+use gloo_net::http::Request;
+use portico_types::api::{
+    ChangeEmailRequest, CompletePasswordResetRequest, CompleteRegistrationRequest, ConfirmEmailChangeRequest,
+    ConfirmEmailRequest, PasswordResetRequest, RegistrationEmailRequest, RegistrationView, SessionResponse,
+    StartRegistrationRequest,
+};
+
+use super::{ApiError, accepted, read, url, write};
+
+/// `POST /api/v1/registration`: the code and date of birth, together.
+pub async fn start_registration(body: &StartRegistrationRequest) -> Result<RegistrationView, ApiError> {
+    let request = write(Request::post(&url("/registration"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
+}
+
+/// `GET /api/v1/registration`: where this browser's registration has got to.
+pub async fn registration() -> Result<RegistrationView, ApiError> {
+    read(Request::get(&url("/registration")).send().await).await
+}
+
+/// `POST /api/v1/registration/email`: sends (or sends again) the proof of the address.
+pub async fn registration_email(email: &str) -> Result<RegistrationView, ApiError> {
+    let body = RegistrationEmailRequest { email: email.to_owned() };
+    let request = write(Request::post(&url("/registration/email"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
+}
+
+/// `POST /api/v1/registration/email/confirm`, by the six-digit code or the link's token.
+pub async fn confirm_registration_email(body: &ConfirmEmailRequest) -> Result<RegistrationView, ApiError> {
+    let request =
+        write(Request::post(&url("/registration/email/confirm"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
+}
+
+/// `POST /api/v1/registration/complete`: makes the account and signs in.
+pub async fn complete_registration(body: &CompleteRegistrationRequest) -> Result<SessionResponse, ApiError> {
+    let request = write(Request::post(&url("/registration/complete"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
+}
+
+/// `POST /api/v1/password-reset`: always accepted, account or not.
+pub async fn ask_for_password_reset(email: &str) -> Result<(), ApiError> {
+    let body = PasswordResetRequest { email: email.to_owned() };
+    let request = write(Request::post(&url("/password-reset"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    accepted(request.send().await).await
+}
+
+/// `POST /api/v1/password-reset/complete`
+pub async fn reset_password(body: &CompletePasswordResetRequest) -> Result<(), ApiError> {
+    let request =
+        write(Request::post(&url("/password-reset/complete"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    accepted(request.send().await).await
+}
+
+/// `POST /api/v1/me/email`: asks to move the account to a new address.
+pub async fn change_email(body: &ChangeEmailRequest) -> Result<(), ApiError> {
+    let request = write(Request::post(&url("/me/email"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    accepted(request.send().await).await
+}
+
+/// `POST /api/v1/me/email/confirm`: the link from the new address.
+pub async fn confirm_email_change(token: &str) -> Result<(), ApiError> {
+    let body = ConfirmEmailChangeRequest { token: token.to_owned() };
+    let request = write(Request::post(&url("/me/email/confirm"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    accepted(request.send().await).await
+}
+
+/// `DELETE /api/v1/me/sessions`: signs out on every device.
+pub async fn sign_out_everywhere() -> Result<(), ApiError> {
+    accepted(write(Request::delete(&url("/me/sessions"))).send().await).await
+}

@@ -1,0 +1,40 @@
+// What every journey shares: a phone-sized page, staff sign-in, and the
+// check each page passes (axe at WCAG 2.2 AA, nothing wider than the screen,
+// a screenshot to look at).
+import { expect, type Browser, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+export const STAFF_PASSWORD = 'portico-demo-password';
+export const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+export const PHONE = { width: 320, height: 700 };
+
+export const heading = (page: Page) => page.getByRole('heading', { level: 1 });
+export const summary = (page: Page) => page.locator('.nhsuk-error-summary');
+
+export async function snap(page: Page, name: string) {
+  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+}
+
+/** axe finds nothing, and nothing is wider than the screen. */
+export async function checkPage(page: Page, name: string) {
+  const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
+  await snap(page, name);
+}
+
+/** A page in a browser context of its own, the size of a small phone. */
+export async function phone(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: PHONE });
+  return context.newPage();
+}
+
+/** Signs a demo professional in through the staff sign-in page. */
+export async function signInStaff(page: Page, email: string) {
+  await page.goto('/staff/sign-in');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(STAFF_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(heading(page)).toHaveText('Your teams');
+}

@@ -1,0 +1,357 @@
+//! Invitations: a single-use, expiring code that lets the right person claim
+//! one record, made for one channel. Only the code's keyed hash is stored.
+//!
+//! The rules live here: no invitation for an excluded or already registered
+//! record; a new invitation revokes the live ones on its channel; every state
+//! change (issued, sent, opened, failed attempt, locked, used, expired,
+//! revoked) is audited in the transaction that makes it.
+
+pub mod routes;
+
+use portico_types::{EmailAddress, InvitationCode};
+use rand::RngCore as _;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+
+use crate::audit::{self, Action, Event};
+use crate::clock::stored;
+use crate::db::{Db, Tx};
+use crate::mail::{self, templates};
+use crate::records::exclusions::{self, Exclusion};
+use crate::state::AppState;
+
+/// The keyed-hash domain of invitation codes.
+pub const CODE_PURPOSE: &str = "invitation-code";
+
+/// How an invitation reaches the person. Stored as `as_str`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Letter,
+    Sms,
+    Email,
+    Kiosk,
+    FaceToFace,
+    Professional,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 6] =
+        [Self::Letter, Self::Sms, Self::Email, Self::Kiosk, Self::FaceToFace, Self::Professional];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Letter => "letter",
+            Self::Sms => "sms",
+            Self::Email => "email",
+            Self::Kiosk => "kiosk",
+            Self::FaceToFace => "face_to_face",
+            Self::Professional => "professional",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Days an invitation lasts, per channel. NIST SP 800-63A allows a posted
+/// code 21 days and an emailed or texted one 7; Portico's codes are also
+/// bound to the date of birth.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct ExpirySettings {
+    pub invitation_days_letter: i64,
+    pub invitation_days_sms: i64,
+    pub invitation_days_email: i64,
+    pub invitation_days_kiosk: i64,
+    pub invitation_days_face_to_face: i64,
+    pub invitation_days_professional: i64,
+}
+
+impl Default for ExpirySettings {
+    fn default() -> Self {
+        Self {
+            invitation_days_letter: 21,
+            invitation_days_sms: 7,
+            invitation_days_email: 7,
+            invitation_days_kiosk: 1,
+            invitation_days_face_to_face: 7,
+            invitation_days_professional: 7,
+        }
+    }
+}
+
+impl ExpirySettings {
+    pub fn lifetime(&self, channel: Channel) -> Duration {
+        let days = match channel {
+            Channel::Letter => self.invitation_days_letter,
+            Channel::Sms => self.invitation_days_sms,
+            Channel::Email => self.invitation_days_email,
+            Channel::Kiosk => self.invitation_days_kiosk,
+            Channel::FaceToFace => self.invitation_days_face_to_face,
+            Channel::Professional => self.invitation_days_professional,
+        };
+        Duration::days(days.clamp(1, 90))
+    }
+}
+
+/// An invitation's state. Stored as `as_str`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Issued,
+    Sent,
+    Opened,
+    Locked,
+    Used,
+    Expired,
+    Revoked,
+}
+
+impl State {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "issued" => Self::Issued,
+            "sent" => Self::Sent,
+            "opened" => Self::Opened,
+            "locked" => Self::Locked,
+            "used" => Self::Used,
+            "expired" => Self::Expired,
+            "revoked" => Self::Revoked,
+            _ => return None,
+        })
+    }
+}
+
+/// The states in which an invitation can still be used, as SQL.
+pub const LIVE_STATES: &str = "('issued', 'sent', 'opened')";
+
+/// What to issue.
+#[derive(Debug, Clone)]
+pub struct IssueRequest<'a> {
+    pub record_id: &'a str,
+    pub team_id: &'a str,
+    pub channel: Channel,
+    /// Where an email invitation goes.
+    pub send_to: Option<EmailAddress>,
+    pub issued_by: &'a str,
+    pub ip: &'a str,
+}
+
+/// An invitation just made; the code exists in plain only here.
+#[derive(Debug)]
+pub struct Issued {
+    pub id: String,
+    pub code: InvitationCode,
+    pub expires_at: OffsetDateTime,
+    pub revoked: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error("the record is excluded")]
+    Excluded(Exclusion),
+    #[error("the record is already registered")]
+    AlreadyRegistered,
+    #[error("no such record in that team")]
+    NotFound,
+    #[error("an email invitation needs an email address")]
+    NoEmailAddress,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for IssueError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+/// A fresh code: 55 bits from the operating system's CSPRNG.
+pub fn new_code() -> InvitationCode {
+    InvitationCode::from_random_bits(rand::rng().next_u64())
+}
+
+/// Issues an invitation for `request.record_id` on its channel, revoking the
+/// live ones on that channel, and (for email) queues the email that carries it.
+pub async fn issue(state: &AppState, request: IssueRequest<'_>) -> Result<Issued, IssueError> {
+    let now = state.now();
+    let record: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT r.given_name, t.name, r.email, r.owner_account_id FROM records r \
+         JOIN team_records tr ON tr.record_id = r.id JOIN teams t ON t.id = tr.team_id \
+         WHERE r.id = $1 AND tr.team_id = $2",
+    )
+    .bind(request.record_id)
+    .bind(request.team_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let (given_name, team_name, record_email, owner) = record.ok_or(IssueError::NotFound)?;
+    if let Some(exclusion) = exclusions::of_record(&state.db, request.record_id).await? {
+        return Err(IssueError::Excluded(exclusion));
+    }
+    if owner.is_some() {
+        return Err(IssueError::AlreadyRegistered);
+    }
+    let send_to = match request.channel {
+        Channel::Email => Some(
+            request
+                .send_to
+                .clone()
+                .or_else(|| record_email.as_deref().and_then(|e| EmailAddress::parse(e).ok()))
+                .ok_or(IssueError::NoEmailAddress)?,
+        ),
+        _ => None,
+    };
+    let expires_at = now + state.settings.invitations.lifetime(request.channel);
+
+    let mut tx = state.db.begin_write().await?;
+    // The exclusion is checked again inside the transaction that issues, so
+    // one set a moment ago cannot slip past.
+    let excluded: Option<String> = sqlx::query_scalar("SELECT record_id FROM exclusions WHERE record_id = $1")
+        .bind(request.record_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if excluded.is_some() {
+        tx.rollback().await?;
+        let exclusion = exclusions::of_record(&state.db, request.record_id).await?;
+        return Err(exclusion.map_or(IssueError::NotFound, IssueError::Excluded));
+    }
+    let revoked = revoke_live(&mut tx, request.record_id, Some(request.channel), Some(request.issued_by), now).await?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut code = new_code();
+    // 55 random bits make a clash vanishingly rare; the unique hash makes one harmless.
+    for _ in 0..3 {
+        let inserted = sqlx::query(
+            "INSERT INTO invitations (id, record_id, team_id, channel, code_hash, state, sent_to, issued_by, issued_at, expires_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'issued', $6, $7, $8, $9, $8) ON CONFLICT (code_hash) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(request.record_id)
+        .bind(request.team_id)
+        .bind(request.channel.as_str())
+        .bind(state.keys.code_hash(CODE_PURPOSE, code.as_str()))
+        .bind(send_to.as_ref().map(EmailAddress::as_str))
+        .bind(request.issued_by)
+        .bind(stored(now))
+        .bind(stored(expires_at))
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            break;
+        }
+        code = new_code();
+    }
+    let event = Event::new(Action::InvitationIssued, now)
+        .actor(request.issued_by)
+        .record(request.record_id)
+        .team(request.team_id)
+        .ip(Some(request.ip))
+        .detail(json!({ "invitation_id": id, "channel": request.channel.as_str(), "expires_at": stored(expires_at) }));
+    audit::record(&mut tx, event).await?;
+    if let Some(to) = &send_to {
+        let expires = templates::long_date(expires_at.date());
+        let email =
+            templates::invitation(&state.settings.public_base_url, to, &given_name, &team_name, &code, &expires);
+        mail::enqueue(&mut tx, &format!("invitation:{id}"), &email, Some(&id), now).await?;
+    }
+    tx.commit().await?;
+    Ok(Issued { id, code, expires_at, revoked })
+}
+
+/// Revokes the live invitations of `record_id` (on `channel`, or on every
+/// channel), auditing each; returns how many.
+pub async fn revoke_live(
+    tx: &mut Tx,
+    record_id: &str,
+    channel: Option<Channel>,
+    by: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "UPDATE invitations SET state = 'revoked', updated_at = $3 WHERE record_id = $1 AND state IN {LIVE_STATES} \
+         AND ($2 = '' OR channel = $2) RETURNING id"
+    );
+    let revoked: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(record_id)
+        .bind(channel.map_or("", Channel::as_str))
+        .bind(stored(now))
+        .fetch_all(&mut **tx)
+        .await?;
+    for id in &revoked {
+        let mut event =
+            Event::new(Action::InvitationRevoked, now).record(record_id).detail(json!({ "invitation_id": id }));
+        event.actor_account_id = by;
+        audit::record(tx, event).await?;
+    }
+    Ok(revoked.len() as u64)
+}
+
+/// Where a record stands, for staff: `registered`, or else what its newest
+/// invitation says (`invited`, `invitation_locked`, `invitation_expired`),
+/// or `not_invited`.
+pub async fn registration_state(db: &Db, record_id: &str) -> Result<&'static str, sqlx::Error> {
+    let owner: Option<Option<String>> = sqlx::query_scalar("SELECT owner_account_id FROM records WHERE id = $1")
+        .bind(record_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    if owner.flatten().is_some() {
+        return Ok("registered");
+    }
+    let newest: Option<String> = sqlx::query_scalar(
+        "SELECT state FROM invitations WHERE record_id = $1 AND state <> 'revoked' ORDER BY issued_at DESC, id DESC LIMIT 1",
+    )
+    .bind(record_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(match newest.as_deref().and_then(State::parse) {
+        Some(State::Issued | State::Sent | State::Opened) => "invited",
+        Some(State::Locked) => "invitation_locked",
+        Some(State::Expired) => "invitation_expired",
+        _ => "not_invited",
+    })
+}
+
+/// Marks an invitation sent once the email (or SMS) carrying it has gone.
+pub async fn mark_sent(tx: &mut Tx, invitation_id: &str, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+    let record_id: Option<String> = sqlx::query_scalar(
+        "UPDATE invitations SET state = 'sent', updated_at = $2 WHERE id = $1 AND state = 'issued' RETURNING record_id",
+    )
+    .bind(invitation_id)
+    .bind(stored(now))
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(record_id) = record_id {
+        let event = Event::new(Action::InvitationSent, now)
+            .record(&record_id)
+            .detail(json!({ "invitation_id": invitation_id }));
+        audit::record(tx, event).await?;
+    }
+    Ok(())
+}
+
+/// Marks live invitations past their expiry as expired, auditing each.
+pub async fn expire_due(db: &Db, now: OffsetDateTime) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let sql = format!(
+        "UPDATE invitations SET state = 'expired', updated_at = $1 WHERE state IN {LIVE_STATES} AND expires_at <= $1 \
+         RETURNING id, record_id"
+    );
+    let expired: Vec<(String, String)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(stored(now)).fetch_all(&mut *tx).await?;
+    for (id, record_id) in &expired {
+        let event = Event::new(Action::InvitationExpired, now).record(record_id).detail(json!({ "invitation_id": id }));
+        audit::record(&mut tx, event).await?;
+    }
+    tx.commit().await?;
+    Ok(expired.len() as u64)
+}
+
+/// Expires invitations every few minutes.
+pub async fn expire_every_few_minutes(db: Db, clock: std::sync::Arc<dyn crate::clock::Clock>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        every.tick().await;
+        if let Err(err) = expire_due(&db, clock.now()).await {
+            tracing::warn!(error = %err, "could not expire invitations");
+        }
+    }
+}

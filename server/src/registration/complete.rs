@@ -1,0 +1,180 @@
+//! The last step: a password and the terms, then one transaction that makes
+//! the account, links it to the record, uses the invitation, revokes the
+//! record's other invitations, audits all of it and queues the welcome email.
+//!
+//! Two browsers finishing with the same code at once: the invitation's row
+//! is updated only from a live state, and the record's owner only from
+//! none, so exactly one transaction commits and the other is told why.
+
+use portico_types::EmailAddress;
+use portico_types::new_password::NewPasswordError;
+use serde_json::json;
+
+use super::Registration;
+use crate::audit::{self, Action, Event};
+use crate::auth::new_password;
+use crate::auth::sessions::{self, Token};
+use crate::clock::stored;
+use crate::invitations::{self, LIVE_STATES, State};
+use crate::mail::{self, templates};
+use crate::state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CompleteError {
+    #[error("the email address is not confirmed yet")]
+    EmailNotConfirmed,
+    #[error("invalid input")]
+    Invalid { password: Option<NewPasswordError>, terms_not_accepted: bool },
+    #[error("the invitation has been used")]
+    Used,
+    #[error("the invitation has expired")]
+    Expired,
+    #[error("the invitation can no longer be used")]
+    NoLongerValid,
+    #[error("the record already has an account")]
+    AlreadyRegistered,
+    /// Another account took the address after it was confirmed here.
+    #[error("the email address has an account")]
+    EmailTaken,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for CompleteError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+/// Signed in to the new account.
+#[derive(Debug)]
+pub struct Registered {
+    pub account_id: String,
+    pub session: Token,
+}
+
+pub async fn complete(
+    state: &AppState,
+    registration: &Registration,
+    password: &str,
+    accept_terms: bool,
+    ip: &str,
+    user_agent: Option<&str>,
+) -> Result<Registered, CompleteError> {
+    if !registration.email_verified {
+        return Err(CompleteError::EmailNotConfirmed);
+    }
+    let email = registration
+        .email
+        .as_deref()
+        .and_then(|e| EmailAddress::parse(e).ok())
+        .ok_or(CompleteError::EmailNotConfirmed)?;
+    let (given_name, family_name, date_of_birth): (String, String, String) =
+        sqlx::query_as("SELECT given_name, family_name, date_of_birth FROM records WHERE id = $1")
+            .bind(&registration.record_id)
+            .fetch_one(&state.db.pool)
+            .await?;
+    let about_them = [given_name.as_str(), family_name.as_str(), email.as_str(), date_of_birth.as_str()];
+    let password_error = new_password::check(password, &about_them).err();
+    if password_error.is_some() || !accept_terms {
+        return Err(CompleteError::Invalid { password: password_error, terms_not_accepted: !accept_terms });
+    }
+    let password_hash = state.hasher.hash(password.to_owned()).await?;
+
+    let now = state.now();
+    let account_id = uuid::Uuid::now_v7().to_string();
+    let mut tx = state.db.begin_write().await?;
+    let finished = sqlx::query("UPDATE registrations SET completed_at = $2 WHERE id = $1 AND completed_at IS NULL")
+        .bind(&registration.id)
+        .bind(stored(now))
+        .execute(&mut *tx)
+        .await?;
+    if finished.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(CompleteError::Used);
+    }
+    // The invitation first: of two browsers finishing with one code, the
+    // second waits here and then finds it used.
+    let used_sql = format!(
+        "UPDATE invitations SET state = 'used', updated_at = $2 \
+         WHERE id = $1 AND state IN {LIVE_STATES} AND expires_at > $2"
+    );
+    let used = sqlx::query(sqlx::AssertSqlSafe(used_sql))
+        .bind(&registration.invitation_id)
+        .bind(stored(now))
+        .execute(&mut *tx)
+        .await?;
+    if used.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(why_not_live(state, &registration.invitation_id).await?);
+    }
+    let made = sqlx::query(
+        "INSERT INTO accounts (id, email, email_verified_at, password_hash, display_name, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $3) ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(&account_id)
+    .bind(email.as_str())
+    .bind(stored(now))
+    .bind(&password_hash)
+    .bind(format!("{given_name} {family_name}"))
+    .execute(&mut *tx)
+    .await?;
+    if made.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(CompleteError::EmailTaken);
+    }
+    sqlx::query("UPDATE invitations SET used_by = $2 WHERE id = $1")
+        .bind(&registration.invitation_id)
+        .bind(&account_id)
+        .execute(&mut *tx)
+        .await?;
+    let excluded: Option<String> = sqlx::query_scalar("SELECT record_id FROM exclusions WHERE record_id = $1")
+        .bind(&registration.record_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if excluded.is_some() {
+        tx.rollback().await?;
+        return Err(CompleteError::NoLongerValid);
+    }
+    let owned = sqlx::query("UPDATE records SET owner_account_id = $2 WHERE id = $1 AND owner_account_id IS NULL")
+        .bind(&registration.record_id)
+        .bind(&account_id)
+        .execute(&mut *tx)
+        .await?;
+    if owned.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(CompleteError::AlreadyRegistered);
+    }
+    invitations::revoke_live(&mut tx, &registration.record_id, None, Some(&account_id), now).await?;
+    let used = Event::new(Action::InvitationUsed, now)
+        .actor(&account_id)
+        .record(&registration.record_id)
+        .ip(Some(ip))
+        .detail(json!({ "invitation_id": registration.invitation_id }));
+    audit::record(&mut tx, used).await?;
+    let registered = Event::new(Action::AccountRegistered, now)
+        .actor(&account_id)
+        .record(&registration.record_id)
+        .ip(Some(ip))
+        .detail(json!({ "registration_id": registration.id }));
+    audit::record(&mut tx, registered).await?;
+    let welcome = templates::registered(&state.settings.public_base_url, &email, &given_name);
+    mail::enqueue(&mut tx, &format!("registered:{account_id}"), &welcome, None, now).await?;
+    let session = sessions::create(&mut tx, &account_id, now, Some(ip), user_agent).await?;
+    audit::record(&mut tx, Event::new(Action::SignIn, now).actor(&account_id).ip(Some(ip))).await?;
+    tx.commit().await?;
+    Ok(Registered { account_id, session })
+}
+
+/// Why an invitation that was live when the registration began is not now.
+async fn why_not_live(state: &AppState, invitation_id: &str) -> Result<CompleteError, sqlx::Error> {
+    let found: Option<String> = sqlx::query_scalar("SELECT state FROM invitations WHERE id = $1")
+        .bind(invitation_id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    Ok(match found.as_deref().and_then(State::parse) {
+        Some(State::Used) => CompleteError::Used,
+        Some(State::Expired | State::Issued | State::Sent | State::Opened) => CompleteError::Expired,
+        _ => CompleteError::NoLongerValid,
+    })
+}

@@ -1,0 +1,155 @@
+//! Registration by invitation: the code and the date of birth together, then
+//! an email address proved by a link or a six-digit code, then a password;
+//! the account, its link to the record, the invitation's use and the audit
+//! rows are one transaction.
+//!
+//! Between steps the registration is a row found by the hash of a token in an
+//! HttpOnly cookie. Opening the email link on another device gives that
+//! device a token of its own, so the patient can carry on where they read
+//! their email, or where they started.
+
+pub mod complete;
+pub mod confirm;
+pub mod email;
+pub mod routes;
+pub mod start;
+
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use portico_types::EmailAddress;
+use portico_types::api::{RegistrationStep, RegistrationView};
+use time::{Duration, OffsetDateTime};
+
+use crate::clock::parse_stored;
+use crate::db::Db;
+use crate::secrets::OneTimeToken;
+use crate::state::AppState;
+
+/// How long a registration lasts from the code and date of birth matching.
+pub const REGISTRATION_LIFETIME: Duration = Duration::hours(2);
+/// How long an email link and its six-digit code work.
+pub const EMAIL_PROOF_LIFETIME: Duration = Duration::hours(1);
+/// The keyed-hash domain of the six-digit email codes.
+pub const EMAIL_CODE_PURPOSE: &str = "registration-email-code";
+
+/// A registration in progress, as stored.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub id: String,
+    pub invitation_id: String,
+    pub record_id: String,
+    pub expires_at: OffsetDateTime,
+    pub email: Option<String>,
+    pub email_sent_at: Option<OffsetDateTime>,
+    pub email_verified: bool,
+    pub email_sends: i64,
+    pub email_code_hash: Option<String>,
+    pub email_code_attempts: i64,
+}
+
+type RegistrationRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<String>,
+    i64,
+    Option<String>,
+);
+
+const SELECT: &str = "SELECT id, invitation_id, record_id, expires_at, email, email_sent_at, email_verified_at, \
+     email_sends, email_code_hash, email_code_attempts, completed_at FROM registrations";
+
+fn from_row(row: RegistrationRow, now: OffsetDateTime) -> Option<Registration> {
+    let (id, invitation_id, record_id, expires_at, email, sent_at, verified_at, sends, code_hash, attempts, completed) =
+        row;
+    let expires_at = parse_stored(&expires_at)?;
+    // A finished or timed-out registration is as good as none.
+    if completed.is_some() || expires_at <= now {
+        return None;
+    }
+    Some(Registration {
+        id,
+        invitation_id,
+        record_id,
+        expires_at,
+        email,
+        email_sent_at: sent_at.as_deref().and_then(parse_stored),
+        email_verified: verified_at.is_some(),
+        email_sends: sends,
+        email_code_hash: code_hash,
+        email_code_attempts: attempts,
+    })
+}
+
+/// The live registration whose cookie token hashes to `token_hash`.
+pub async fn by_token(db: &Db, token_hash: &str, now: OffsetDateTime) -> Result<Option<Registration>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE token_hash = $1 OR second_token_hash = $1");
+    let row: Option<RegistrationRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(token_hash).fetch_optional(&db.pool).await?;
+    Ok(row.and_then(|row| from_row(row, now)))
+}
+
+/// The live registration `id`.
+pub async fn by_id(db: &Db, id: &str, now: OffsetDateTime) -> Result<Option<Registration>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    let row: Option<RegistrationRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&db.pool).await?;
+    Ok(row.and_then(|row| from_row(row, now)))
+}
+
+/// The live registration whose email link token hashes to `link_hash`.
+pub async fn by_email_link(db: &Db, link_hash: &str, now: OffsetDateTime) -> Result<Option<Registration>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE email_link_hash = $1");
+    let row: Option<RegistrationRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(link_hash).fetch_optional(&db.pool).await?;
+    Ok(row.and_then(|row| from_row(row, now)))
+}
+
+/// What the page is told about a registration.
+pub async fn view_of(db: &Db, registration: &Registration) -> Result<RegistrationView, sqlx::Error> {
+    let (given_name, record_email): (String, Option<String>) =
+        sqlx::query_as("SELECT given_name, email FROM records WHERE id = $1")
+            .bind(&registration.record_id)
+            .fetch_one(&db.pool)
+            .await?;
+    let step = if registration.email_verified {
+        RegistrationStep::Password
+    } else if registration.email_sent_at.is_some() {
+        RegistrationStep::ConfirmEmail
+    } else {
+        RegistrationStep::Email
+    };
+    let email = registration.email.as_deref().or(record_email.as_deref()).and_then(|e| EmailAddress::parse(e).ok());
+    Ok(RegistrationView { step, given_name, email })
+}
+
+/// The registration cookie's name; over TLS with the `__Host-` prefix.
+fn cookie_name(state: &AppState) -> &'static str {
+    if state.settings.served_over_tls() { "__Host-portico-registration" } else { "portico-registration" }
+}
+
+pub fn cookie(state: &AppState, token: &OneTimeToken) -> Cookie<'static> {
+    Cookie::build((cookie_name(state), token.as_str().to_owned()))
+        .http_only(true)
+        .secure(state.settings.served_over_tls())
+        .same_site(SameSite::Lax)
+        .path("/")
+        .max_age(REGISTRATION_LIFETIME)
+        .build()
+}
+
+pub fn removal_cookie(state: &AppState) -> Cookie<'static> {
+    let mut cookie = cookie(state, &OneTimeToken::generate());
+    cookie.make_removal();
+    cookie
+}
+
+/// The token in the request's registration cookie, if any.
+pub fn token(state: &AppState, jar: &CookieJar) -> Option<OneTimeToken> {
+    jar.get(cookie_name(state)).and_then(|c| OneTimeToken::parse(c.value()))
+}

@@ -1,0 +1,243 @@
+//! `/api/v1/registration`: the registration steps, each answering with
+//! where the registration has got to.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::post;
+use axum::{Json, Router};
+use axum_extra::extract::CookieJar;
+use portico_types::api::{
+    CompleteRegistrationRequest, ConfirmEmailRequest, RegistrationEmailRequest, RegistrationView, SessionResponse,
+    StartRegistrationRequest,
+};
+use portico_types::problem::FieldError;
+use portico_types::{DateOfBirth, EmailAddress, InvitationCode};
+
+use super::complete::{self, CompleteError};
+use super::confirm::{self, ConfirmError};
+use super::email::{self, EmailStepError};
+use super::start::{self, StartError};
+use super::{Registration, by_token, cookie, removal_cookie, token, view_of};
+use crate::auth::extract::{ClientIp, session_cookie};
+use crate::auth::routes::session_response;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::ApiJson;
+use crate::secrets::OneTimeToken;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/registration", post(begin).get(show))
+        .route("/registration/email", post(give_email))
+        .route("/registration/email/confirm", post(confirm_email))
+        .route("/registration/complete", post(finish))
+}
+
+const CONTACT_TEAM: &str = "Contact your clinical team and ask them to send you a new invitation.";
+const SIGN_IN_INSTEAD: &str = "Sign in to see your record. If you have forgotten your password, you can reset it.";
+
+fn gone(kind: &'static str, title: &'static str) -> ApiError {
+    ApiError::refusal(StatusCode::GONE, kind, title, Some(CONTACT_TEAM.into()))
+}
+
+async fn begin(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<StartRegistrationRequest>,
+) -> ApiResult<(StatusCode, CookieJar, Json<RegistrationView>)> {
+    let mut errors = Vec::new();
+    let code = InvitationCode::parse(&body.code).map_err(|e| errors.push(FieldError::new("code", e)));
+    let date_of_birth = DateOfBirth::parse(&body.date_of_birth, state.now().date())
+        .map_err(|e| errors.push(FieldError::new("date_of_birth", e)));
+    let (Ok(code), Ok(date_of_birth)) = (code, date_of_birth) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    let started = start::start(&state, &code, &date_of_birth, &ip).await.map_err(|err| match err {
+        StartError::Mismatch { attempts_left } => ApiError::refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "registration-mismatch",
+            "The registration code or date of birth is not right",
+            Some(format!(
+                "Check both and try again. After {attempts_left} more wrong {} the code will be locked.",
+                if attempts_left == 1 { "try" } else { "tries" }
+            )),
+        ),
+        StartError::Locked => ApiError::refusal(
+            StatusCode::FORBIDDEN,
+            "invitation-locked",
+            "This registration code is locked",
+            Some(format!("It has been tried too many times. {CONTACT_TEAM}")),
+        ),
+        StartError::TooManyAttempts { retry_after_secs } => ApiError::TooManyAttempts { retry_after_secs },
+        StartError::Used => ApiError::refusal(
+            StatusCode::CONFLICT,
+            "invitation-used",
+            "This registration code has already been used",
+            Some(SIGN_IN_INSTEAD.into()),
+        ),
+        StartError::Expired => gone("invitation-expired", "This registration code has expired"),
+        StartError::NoLongerValid => gone("invitation-not-valid", "This registration code can no longer be used"),
+        StartError::AlreadyRegistered => ApiError::refusal(
+            StatusCode::CONFLICT,
+            "record-registered",
+            "You have already registered",
+            Some(SIGN_IN_INSTEAD.into()),
+        ),
+        StartError::Internal(err) => ApiError::Internal(err),
+    })?;
+    Ok((StatusCode::CREATED, jar.add(cookie(&state, &started.token)), Json(started.view)))
+}
+
+/// The registration this browser holds, or a refusal that says to start again.
+async fn current(state: &AppState, jar: &CookieJar) -> ApiResult<Registration> {
+    let found = match token(state, jar) {
+        Some(token) => by_token(&state.db, &token.hash(), state.now()).await?,
+        None => None,
+    };
+    found.ok_or_else(|| {
+        ApiError::refusal(
+            StatusCode::NOT_FOUND,
+            "registration-not-found",
+            "Your registration has timed out",
+            Some("Start again with the registration code from your invitation.".into()),
+        )
+    })
+}
+
+async fn show(State(state): State<AppState>, jar: CookieJar) -> ApiResult<Json<RegistrationView>> {
+    let registration = current(&state, &jar).await?;
+    Ok(Json(view_of(&state.db, &registration).await?))
+}
+
+async fn give_email(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<RegistrationEmailRequest>,
+) -> ApiResult<Json<RegistrationView>> {
+    let email = EmailAddress::parse(&body.email).map_err(|e| ApiError::field("email", e))?;
+    let registration = current(&state, &jar).await?;
+    let view = email::give_email(&state, &registration, &email, &ip).await.map_err(|err| match err {
+        EmailStepError::TooManyEmails => ApiError::refusal(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-emails",
+            "We have sent as many emails as we can for this registration",
+            Some(
+                "Check your spam folder. If nothing has arrived, start again later with your registration code.".into(),
+            ),
+        ),
+        EmailStepError::Internal(err) => ApiError::Internal(err),
+    })?;
+    Ok(Json(view))
+}
+
+async fn confirm_email(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<ConfirmEmailRequest>,
+) -> ApiResult<(CookieJar, Json<RegistrationView>)> {
+    let confirmed = match (body.code.as_deref(), body.token.as_deref()) {
+        (None, Some(link)) => {
+            let link = OneTimeToken::parse(link).ok_or_else(link_used_up)?;
+            let (device, view) = confirm::confirm_link(&state, &link, &ip).await.map_err(confirm_error)?;
+            (jar.add(cookie(&state, &device)), view)
+        }
+        (Some(code), None) => {
+            let code = confirm::parse_code(code)
+                .ok_or_else(|| ApiError::field("code", "Enter the 6 digit code from the email, like 123 456"))?;
+            let registration = current(&state, &jar).await?;
+            let view = confirm::confirm_code(&state, &registration, &code, &ip).await.map_err(confirm_error)?;
+            (jar, view)
+        }
+        _ => return Err(ApiError::field("code", "Enter the 6 digit code from the email")),
+    };
+    Ok((confirmed.0, Json(confirmed.1)))
+}
+
+fn link_used_up() -> ApiError {
+    ApiError::refusal(
+        StatusCode::GONE,
+        "email-link-used",
+        "This link has already been used or has expired",
+        Some("If you have not finished registering, go back to where you started and ask for a new email.".into()),
+    )
+}
+
+fn confirm_error(err: ConfirmError) -> ApiError {
+    match err {
+        ConfirmError::WrongCode { attempts_left } => ApiError::field(
+            "code",
+            format!(
+                "The code is not right. Check the email and try again ({attempts_left} {} left)",
+                if attempts_left == 1 { "try" } else { "tries" }
+            ),
+        ),
+        ConfirmError::CodeUsedUp => ApiError::refusal(
+            StatusCode::GONE,
+            "email-code-used",
+            "This code can no longer be used",
+            Some("Ask for a new email and use the code or link in it.".into()),
+        ),
+        ConfirmError::LinkUsedUp => link_used_up(),
+        ConfirmError::Internal(err) => ApiError::Internal(err),
+    }
+}
+
+async fn finish(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<CompleteRegistrationRequest>,
+) -> ApiResult<(StatusCode, CookieJar, Json<SessionResponse>)> {
+    let registration = current(&state, &jar).await?;
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let registered = complete::complete(&state, &registration, &body.password, body.accept_terms, &ip, user_agent)
+        .await
+        .map_err(|err| match err {
+            CompleteError::Invalid { password, terms_not_accepted } => {
+                let mut errors = Vec::new();
+                if let Some(e) = password {
+                    errors.push(FieldError::new("password", e));
+                }
+                if terms_not_accepted {
+                    errors.push(FieldError::new("accept_terms", "Confirm that you accept the terms of use"));
+                }
+                ApiError::Invalid(errors)
+            }
+            CompleteError::EmailNotConfirmed => ApiError::refusal(
+                StatusCode::CONFLICT,
+                "email-not-confirmed",
+                "Confirm your email address first",
+                Some("Use the link or the code in the email we sent you.".into()),
+            ),
+            CompleteError::Used => ApiError::refusal(
+                StatusCode::CONFLICT,
+                "invitation-used",
+                "This registration code has already been used",
+                Some(SIGN_IN_INSTEAD.into()),
+            ),
+            CompleteError::Expired => gone("invitation-expired", "This registration code has expired"),
+            CompleteError::NoLongerValid => {
+                gone("invitation-not-valid", "This registration code can no longer be used")
+            }
+            CompleteError::AlreadyRegistered => ApiError::refusal(
+                StatusCode::CONFLICT,
+                "record-registered",
+                "You have already registered",
+                Some(SIGN_IN_INSTEAD.into()),
+            ),
+            CompleteError::EmailTaken => ApiError::refusal(
+                StatusCode::CONFLICT,
+                "email-taken",
+                "An account already uses this email address",
+                Some("Sign in with it, or go back and give a different email address.".into()),
+            ),
+            CompleteError::Internal(err) => ApiError::Internal(err),
+        })?;
+    let response = session_response(&state, &registered.account_id).await?;
+    let jar = jar.add(removal_cookie(&state)).add(session_cookie(&state, &registered.session));
+    Ok((StatusCode::CREATED, jar, Json(response)))
+}
