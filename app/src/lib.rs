@@ -1,10 +1,11 @@
 //! Portico's browser pages, client-side rendered with Leptos.
 //!
-//! Shared by both bundles: the NHS.UK page layout (`layout`), the form
+//! Shared by every bundle: the NHS.UK page layout (`layout`), the form
 //! components that render the NHS.UK form pattern once (`forms`), page titles
 //! and focus (`page`), and the one typed API client (`api`). Each bundle's
-//! pages sit behind a feature, so the patient's first load carries none of the
-//! staff console: `patient` gives [`patient::PatientRoot`], `staff` gives
+//! pages sit behind a feature, so no first load carries pages the person is
+//! not on: `patient`, `register` and `account` each give their pages under
+//! [`patient::PatientRoot`] (see `portico_types::bundle`), `staff` gives
 //! [`staff::StaffRoot`].
 
 pub mod api;
@@ -19,7 +20,7 @@ pub mod sign_in;
 pub mod summary_list;
 pub mod table;
 
-#[cfg(feature = "patient")]
+#[cfg(any(feature = "patient", feature = "register", feature = "account"))]
 pub mod patient;
 #[cfg(feature = "staff")]
 pub mod staff;

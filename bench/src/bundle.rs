@@ -4,6 +4,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use portico_types::bundle::Bundle;
 
 const BUDGET_GZIP: usize = 200 * 1024;
 
@@ -59,7 +60,8 @@ pub fn report(site: &Path) -> anyhow::Result<()> {
     println!("\n## First load: bytes the browser downloads (gzip -9)\n");
     println!("| page | file | raw bytes | gzip bytes |");
     println!("| --- | --- | ---: | ---: |");
-    for (page, shell) in [("patient", "index.html"), ("staff", "staff.html")] {
+    for bundle in Bundle::ALL {
+        let (page, shell) = (bundle.name(), bundle.shell());
         let (mut raw, mut gzip) = (0, 0);
         for file in first_load(site, shell)? {
             let s = sizes(&file)?;
@@ -68,8 +70,10 @@ pub fn report(site: &Path) -> anyhow::Result<()> {
             raw += s.raw;
             gzip += s.gzip;
         }
-        // The budget is the patient's: the staff console loads on clinic machines.
-        let budget = if page == "patient" {
+        // The budget is the patient's (every patient-side bundle is a first
+        // load for someone: the start page, an invitation's link, a sign-in);
+        // the staff console loads on clinic machines.
+        let budget = if bundle != Bundle::Staff {
             format!(" ({:.2} of the {} KB budget)", gzip as f64 / BUDGET_GZIP as f64, BUDGET_GZIP / 1024)
         } else {
             String::new()

@@ -7,6 +7,7 @@
 //! strings and are converted into domain values on the server.
 
 pub mod api;
+pub mod bundle;
 
 /// Serialises a parsed string type as its text, and deserialises it through
 /// `parse`, so a wire value can only become a valid one.

@@ -3,8 +3,7 @@
 use gloo_net::http::Request;
 use portico_types::api::{
     ChangeEmailRequest, CompletePasswordResetRequest, CompleteRegistrationRequest, ConfirmEmailChangeRequest,
-    ConfirmEmailRequest, PasswordResetRequest, RegistrationEmailRequest, RegistrationView, SessionResponse,
-    StartRegistrationRequest,
+    ConfirmEmailRequest, PasswordResetRequest, RegistrationEmailRequest, RegistrationView, StartRegistrationRequest,
 };
 
 use super::{ApiError, accepted, read, url, write};
@@ -34,10 +33,11 @@ pub async fn confirm_registration_email(body: &ConfirmEmailRequest) -> Result<Re
     read(request.send().await).await
 }
 
-/// `POST /api/v1/registration/complete`: makes the account and signs in.
-pub async fn complete_registration(body: &CompleteRegistrationRequest) -> Result<SessionResponse, ApiError> {
+/// `POST /api/v1/registration/complete`: makes the account and signs in (the
+/// session is the cookie it sets; the page that shows the record asks who).
+pub async fn complete_registration(body: &CompleteRegistrationRequest) -> Result<(), ApiError> {
     let request = write(Request::post(&url("/registration/complete"))).json(body).map_err(|_| ApiError::Unavailable)?;
-    read(request.send().await).await
+    accepted(request.send().await).await
 }
 
 /// `POST /api/v1/password-reset`: always accepted, account or not.

@@ -3,17 +3,13 @@
 use leptos::prelude::*;
 
 use super::SERVICE;
-use super::router::{Link, navigate};
+use super::router::Link;
 use crate::page::show_page;
 
 /// Explains invitations to patients, and shows staff their own way in.
 #[component]
 pub fn Landing() -> impl IntoView {
     show_page("See your health record online", SERVICE);
-    let start = move |ev: leptos::ev::MouseEvent| {
-        ev.prevent_default();
-        navigate("/register");
-    };
     view! {
         <div class="nhsuk-grid-row">
             <div class="nhsuk-grid-column-two-thirds">
@@ -32,11 +28,8 @@ pub fn Landing() -> impl IntoView {
                     <li>"the code from your invitation"</li>
                     <li>"your date of birth"</li>
                 </ul>
-                <a class="nhsuk-button nhsuk-button--start" href="/register" role="button" draggable="false" on:click=start>
+                <a class="nhsuk-button" href="/register" role="button" draggable="false">
                     "Start now"
-                    <svg class="nhsuk-icon" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" aria-hidden="true" focusable="false" width="16" height="16">
-                        <path d="M12 2a10 10 0 0 0-10 9h11.7l-4-4a1 1 0 0 1 1.5-1.4l5.6 5.6c.2.2.3.4.3.7s-.1.5-.3.7l-5.6 5.6a1 1 0 0 1-1.5 0 1 1 0 0 1 0-1.4l4-4H2A10 10 0 1 0 12 2z"></path>
-                    </svg>
                 </a>
                 <p>"Already registered? "<Link href="/sign-in">"Sign in"</Link></p>
                 <div class="nhsuk-inset-text">

@@ -1,25 +1,32 @@
-//! The patient bundle: what a patient sees (the start page, registration,
-//! signing in, their record and their account), and nothing of the staff
-//! console, so the first load stays small.
+//! What a patient sees, in three bundles (see `portico_types::bundle`): the
+//! start page and their record (`patient`), registration (`register`), and
+//! signing in and their account (`account`); none carries the staff console
+//! or the other two's pages, so every first load stays small. A move to a page
+//! of another bundle is a page load (`router::navigate` knows which).
 
+#[cfg(feature = "account")]
 mod account;
+#[cfg(feature = "patient")]
 mod landing;
+#[cfg(feature = "patient")]
 mod my_record;
 pub mod query;
+#[cfg(feature = "register")]
 mod register;
 pub mod router;
 pub mod session;
+#[cfg(feature = "account")]
 mod sign_in;
+#[cfg(feature = "patient")]
 mod signed_out;
+#[cfg(feature = "patient")]
 mod terms;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::layout::{AccountNav, Shell};
+use crate::layout::Shell;
 use crate::not_found::NotFound;
-use router::{PatientRoute, PatientRouter, navigate};
-use session::PatientSession;
+use router::{PatientRoute, PatientRouter};
 
 /// The service name in the header and in every title.
 pub const SERVICE: &str = "Portico";
@@ -28,8 +35,70 @@ pub const SERVICE: &str = "Portico";
 #[component]
 pub fn PatientRoot() -> impl IntoView {
     let router = PatientRouter::start();
-    let session = PatientSession::start();
+    #[cfg(feature = "register")]
     register::Draft::provide();
+    // Who is signed in, for the header: not asked on the registration pages,
+    // where nobody is yet (and that bundle stays lighter without it).
+    #[cfg(any(feature = "patient", feature = "account"))]
+    let account = signed_in_nav();
+    #[cfg(not(any(feature = "patient", feature = "account")))]
+    let account = ViewFn::from(|| ());
+    view! {
+        <Shell service=SERVICE home="/" account=account>
+            {move || match router.route() {
+                #[cfg(feature = "patient")]
+                PatientRoute::Landing => view! { <landing::Landing/> }.into_any(),
+                #[cfg(feature = "patient")]
+                PatientRoute::MyRecord => view! { <my_record::MyRecord/> }.into_any(),
+                #[cfg(feature = "register")]
+                PatientRoute::RegisterCode => view! { <register::EnterCode/> }.into_any(),
+                #[cfg(feature = "register")]
+                PatientRoute::RegisterDateOfBirth => view! { <register::EnterDateOfBirth/> }.into_any(),
+                #[cfg(feature = "register")]
+                PatientRoute::RegisterEmail => view! { <register::EnterEmail/> }.into_any(),
+                #[cfg(feature = "register")]
+                PatientRoute::RegisterCheckEmail => view! { <register::CheckEmail/> }.into_any(),
+                #[cfg(feature = "register")]
+                PatientRoute::RegisterConfirmEmail => view! { <register::ConfirmLink/> }.into_any(),
+                #[cfg(feature = "register")]
+                PatientRoute::RegisterPassword => view! { <register::ChoosePassword/> }.into_any(),
+                #[cfg(feature = "account")]
+                PatientRoute::SignIn => view! { <sign_in::SignIn/> }.into_any(),
+                #[cfg(feature = "patient")]
+                PatientRoute::SignedOut => view! { <signed_out::SignedOut/> }.into_any(),
+                #[cfg(feature = "account")]
+                PatientRoute::ForgottenPassword => view! { <account::ForgottenPassword/> }.into_any(),
+                #[cfg(feature = "account")]
+                PatientRoute::ResetPassword => view! { <account::ResetPassword/> }.into_any(),
+                #[cfg(feature = "account")]
+                PatientRoute::Account => view! { <account::Account/> }.into_any(),
+                #[cfg(feature = "account")]
+                PatientRoute::AccountConfirmEmail => view! { <account::ConfirmEmailChange/> }.into_any(),
+                #[cfg(feature = "patient")]
+                PatientRoute::Terms => view! { <terms::Terms/> }.into_any(),
+                PatientRoute::NotFound => view! {
+                    <NotFound service=SERVICE home="/" home_text="Go to the Portico home page"/>
+                }
+                .into_any(),
+                // A page of another bundle: only reached if the address and
+                // this bundle disagree, which a page load puts right.
+                #[allow(unreachable_patterns)]
+                _ => view! { <router::LoadElsewhere/> }.into_any(),
+            }}
+        </Shell>
+    }
+}
+
+/// The header's account navigation: the signed-in person's name and sign-out.
+#[cfg(any(feature = "patient", feature = "account"))]
+fn signed_in_nav() -> ViewFn {
+    use leptos::task::spawn_local;
+
+    use crate::layout::AccountNav;
+    use router::navigate;
+    use session::PatientSession;
+
+    let session = PatientSession::start();
     let sign_out = Callback::new(move |()| {
         spawn_local(async move {
             let _ = crate::api::sign_out().await;
@@ -37,37 +106,12 @@ pub fn PatientRoot() -> impl IntoView {
             navigate("/signed-out");
         });
     });
-    let account = ViewFn::from(move || {
+    ViewFn::from(move || {
         move || {
             session.current.get().map(|current| {
                 let name = Signal::derive(move || current.account.display_name.clone());
                 view! { <AccountNav name=name on_sign_out=sign_out/> }
             })
         }
-    });
-    view! {
-        <Shell service=SERVICE home="/" account=account>
-            {move || match router.route() {
-                PatientRoute::Landing => view! { <landing::Landing/> }.into_any(),
-                PatientRoute::MyRecord => view! { <my_record::MyRecord/> }.into_any(),
-                PatientRoute::RegisterCode => view! { <register::EnterCode/> }.into_any(),
-                PatientRoute::RegisterDateOfBirth => view! { <register::EnterDateOfBirth/> }.into_any(),
-                PatientRoute::RegisterEmail => view! { <register::EnterEmail/> }.into_any(),
-                PatientRoute::RegisterCheckEmail => view! { <register::CheckEmail/> }.into_any(),
-                PatientRoute::RegisterConfirmEmail => view! { <register::ConfirmLink/> }.into_any(),
-                PatientRoute::RegisterPassword => view! { <register::ChoosePassword/> }.into_any(),
-                PatientRoute::SignIn => view! { <sign_in::SignIn/> }.into_any(),
-                PatientRoute::SignedOut => view! { <signed_out::SignedOut/> }.into_any(),
-                PatientRoute::ForgottenPassword => view! { <account::ForgottenPassword/> }.into_any(),
-                PatientRoute::ResetPassword => view! { <account::ResetPassword/> }.into_any(),
-                PatientRoute::Account => view! { <account::Account/> }.into_any(),
-                PatientRoute::AccountConfirmEmail => view! { <account::ConfirmEmailChange/> }.into_any(),
-                PatientRoute::Terms => view! { <terms::Terms/> }.into_any(),
-                PatientRoute::NotFound => view! {
-                    <NotFound service=SERVICE home="/" home_text="Go to the Portico home page"/>
-                }
-                .into_any(),
-            }}
-        </Shell>
-    }
+    })
 }

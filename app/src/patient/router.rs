@@ -1,17 +1,19 @@
-//! The patient bundle's router: the address bar's path mapped to a page.
+//! The patient pages' router: the address bar's path mapped to a page.
 //!
 //! Not leptos_router, on purpose: measured on this bundle, it costs about
 //! 35-50 KB gzip of wasm, as much as the rest of the patient's first load
 //! put together, for routing this small. This does the part the patient
 //! pages need: a path becomes a [`PatientRoute`], back and forward follow
 //! the browser's history, and [`navigate`] moves between pages without a
-//! reload. Links to the staff console stay plain links: a full page load
-//! into the other bundle.
+//! reload within the bundle, and with a page load into another (the
+//! registration and account pages are bundles of their own, and so is the
+//! staff console).
 
 use std::cell::Cell;
 
 use leptos::ev;
 use leptos::prelude::*;
+use portico_types::bundle::Bundle;
 
 thread_local! {
     // The bundle's one router, for `navigate`: it is called after an API
@@ -92,10 +94,16 @@ impl PatientRouter {
     }
 }
 
-/// Shows the page at `path` (same origin, within the patient bundle) and
-/// adds it to the browser's history.
+/// Shows the page at `path` (same origin; a path with a query is fine) and
+/// adds it to the browser's history: without a reload within this bundle, as
+/// a page load into another.
 pub fn navigate(path: &str) {
-    let Some(router) = ROUTER.with(Cell::get) else { return };
+    let target = path.split(['?', '#']).next().unwrap_or(path);
+    let here = Bundle::for_path(&current_path());
+    let Some(router) = ROUTER.with(Cell::get).filter(|_| Bundle::for_path(target) == here) else {
+        let _ = window().location().assign(path);
+        return;
+    };
     if let Ok(history) = window().history()
         && history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)).is_ok()
     {
@@ -115,6 +123,14 @@ pub fn Link(href: &'static str, children: Children) -> impl IntoView {
         navigate(href);
     };
     view! { <a href=href on:click=follow>{children()}</a> }
+}
+
+/// Shown for a page this bundle does not hold: loads it from the server,
+/// which sends the bundle that does.
+#[component]
+pub fn LoadElsewhere() -> impl IntoView {
+    let _ = window().location().reload();
+    view! { <p role="status">"Loading…"</p> }
 }
 
 fn current_path() -> String {

@@ -1,7 +1,8 @@
 //! Serving the browser app: its files as they are, and for any other path the
 //! page shell that the client-side router takes over from. Staff paths get
-//! the staff bundle, everything else the patient bundle, so neither loads the
-//! other's code.
+//! the staff bundle, registration and account paths theirs, everything else
+//! the patient bundle (`portico_types::bundle` holds the map), so no first
+//! load carries another bundle's code.
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use portico_types::bundle::Bundle;
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -30,16 +32,12 @@ async fn shell(site_dir: PathBuf, request: Request) -> Result<Response, Infallib
     if is_asset_path(path) {
         return Ok(StatusCode::NOT_FOUND.into_response());
     }
-    let shell = if is_staff_path(path) { "staff.html" } else { "index.html" };
+    let shell = Bundle::for_path(path).shell();
     let response = ServeFile::new(site_dir.join(shell)).oneshot(request).await;
     Ok(match response {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     })
-}
-
-fn is_staff_path(path: &str) -> bool {
-    path == "/staff" || path.starts_with("/staff/")
 }
 
 /// A missing file under the asset folders is a 404, not the page shell.
@@ -52,11 +50,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_staff_paths_get_the_staff_shell() {
-        assert!(is_staff_path("/staff"));
-        assert!(is_staff_path("/staff/teams/1"));
-        assert!(!is_staff_path("/staffing"));
-        assert!(!is_staff_path("/"));
+    fn missing_assets_are_not_pages() {
         assert!(is_asset_path("/pkg/missing.wasm"));
+        assert!(!is_asset_path("/register"));
     }
 }

@@ -76,6 +76,10 @@ async fn client_routes_get_their_own_shell(engine: Engine) {
         ("/some/patient/page", "patient shell"),
         ("/staff", "staff shell"),
         ("/staff/teams/abc", "staff shell"),
+        ("/register?code=ABCD-EFGH-JKMN", "register shell"),
+        ("/register/check-email", "register shell"),
+        ("/sign-in", "account shell"),
+        ("/account/confirm-email?token=x", "account shell"),
     ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 200, "{path}");

@@ -15,14 +15,12 @@ use crate::forms::{self, Button, Checkbox, ErrorItem, ErrorSummary, PasswordInpu
 use crate::page::show_page;
 use crate::patient::SERVICE;
 use crate::patient::router::navigate;
-use crate::patient::session::PatientSession;
 
 const FIELDS: [&str; 2] = ["password", "accept_terms"];
 
 #[component]
 pub fn ChoosePassword() -> impl IntoView {
     show_page("Choose a password", SERVICE);
-    let session = PatientSession::get();
     let password = RwSignal::new(String::new());
     let shown = RwSignal::new(false);
     let accept = RwSignal::new(false);
@@ -53,10 +51,8 @@ pub fn ChoosePassword() -> impl IntoView {
             let answer = api::complete_registration(&request).await;
             busy.set(false);
             match answer {
-                Ok(current) => {
-                    session.current.set(Some(current));
-                    navigate("/record");
-                }
+                // The record is another bundle's page: a page load, signed in.
+                Ok(()) => navigate("/record"),
                 Err(ApiError::Refused(problem)) if is_final(&problem) => refused.set(Some(problem)),
                 Err(error @ ApiError::Refused(_)) => {
                     let ApiError::Refused(problem) = &error else { return };

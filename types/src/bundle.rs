@@ -1,0 +1,79 @@
+//! Which browser bundle serves which path. The server picks the page shell
+//! by it and the patient pages decide by it whether a link is a client-side
+//! move or a page load: one map, so the two never disagree.
+//!
+//! The patient side is three bundles, so that no first load carries pages
+//! the person is not on: the start page and record (`patient`), the
+//! registration steps (`register`, where an invitation's link lands), and
+//! signing in and the account's pages (`account`). The staff console is the
+//! fourth.
+
+/// One wasm bundle and its page shell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bundle {
+    Patient,
+    Register,
+    Account,
+    Staff,
+}
+
+impl Bundle {
+    pub const ALL: [Bundle; 4] = [Bundle::Patient, Bundle::Register, Bundle::Account, Bundle::Staff];
+
+    /// The bundle for a path (no query, no fragment).
+    pub fn for_path(path: &str) -> Self {
+        let path = path.trim_end_matches('/');
+        let under =
+            |prefix: &str| path == prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'));
+        if under("/staff") {
+            Bundle::Staff
+        } else if under("/register") {
+            Bundle::Register
+        } else if under("/account") || ["/sign-in", "/forgotten-password", "/reset-password"].contains(&path) {
+            Bundle::Account
+        } else {
+            Bundle::Patient
+        }
+    }
+
+    /// Its name in the built files: `pkg/portico-{name}.js`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Bundle::Patient => "patient",
+            Bundle::Register => "register",
+            Bundle::Account => "account",
+            Bundle::Staff => "staff",
+        }
+    }
+
+    /// Its page shell in the built site.
+    pub fn shell(self) -> &'static str {
+        match self {
+            Bundle::Patient => "index.html",
+            Bundle::Register => "register.html",
+            Bundle::Account => "account.html",
+            Bundle::Staff => "staff.html",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bundle;
+
+    #[test]
+    fn paths_map_to_bundles() {
+        assert_eq!(Bundle::for_path("/"), Bundle::Patient);
+        assert_eq!(Bundle::for_path("/record"), Bundle::Patient);
+        assert_eq!(Bundle::for_path("/terms"), Bundle::Patient);
+        assert_eq!(Bundle::for_path("/register"), Bundle::Register);
+        assert_eq!(Bundle::for_path("/register/date-of-birth"), Bundle::Register);
+        assert_eq!(Bundle::for_path("/registering"), Bundle::Patient);
+        assert_eq!(Bundle::for_path("/sign-in/"), Bundle::Account);
+        assert_eq!(Bundle::for_path("/account/confirm-email"), Bundle::Account);
+        assert_eq!(Bundle::for_path("/reset-password"), Bundle::Account);
+        assert_eq!(Bundle::for_path("/staff"), Bundle::Staff);
+        assert_eq!(Bundle::for_path("/staff/teams/1"), Bundle::Staff);
+        assert_eq!(Bundle::for_path("/staffing"), Bundle::Patient);
+    }
+}
