@@ -175,6 +175,20 @@ pub struct RecordDetailResponse {
     /// Whether the viewer may issue invitations for the record (a team admin).
     #[serde(default)]
     pub may_invite: bool,
+    /// The newest invitation that was not replaced, if any.
+    #[serde(default)]
+    pub invitation: Option<InvitationSummary>,
+}
+
+/// An invitation as staff see it on the record: never its code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvitationSummary {
+    /// `letter`, `sms`, `email`, `kiosk`, `face_to_face` or `professional`.
+    pub channel: String,
+    /// `issued`, `sent`, `opened`, `locked`, `used` or `expired`.
+    pub state: String,
+    pub issued_at: String,
+    pub expires_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@
 
 pub mod routes;
 
+use portico_types::api::InvitationSummary;
 use portico_types::{EmailAddress, InvitationCode};
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
@@ -287,27 +288,76 @@ pub async fn revoke_live(
 
 /// Where a record stands, for staff: `registered`, or else what its newest
 /// invitation says (`invited`, `invitation_locked`, `invitation_expired`),
-/// or `not_invited`.
-pub async fn registration_state(db: &Db, record_id: &str) -> Result<&'static str, sqlx::Error> {
+/// or `not_invited`; with that invitation (never its code).
+pub async fn registration_of(
+    db: &Db,
+    record_id: &str,
+) -> Result<(&'static str, Option<InvitationSummary>), sqlx::Error> {
     let owner: Option<Option<String>> = sqlx::query_scalar("SELECT owner_account_id FROM records WHERE id = $1")
         .bind(record_id)
         .fetch_optional(&db.pool)
         .await?;
-    if owner.flatten().is_some() {
-        return Ok("registered");
-    }
-    let newest: Option<String> = sqlx::query_scalar(
-        "SELECT state FROM invitations WHERE record_id = $1 AND state <> 'revoked' ORDER BY issued_at DESC, id DESC LIMIT 1",
+    let newest: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT channel, state, issued_at, expires_at FROM invitations WHERE record_id = $1 AND state <> 'revoked' \
+         ORDER BY issued_at DESC, id DESC LIMIT 1",
     )
     .bind(record_id)
     .fetch_optional(&db.pool)
     .await?;
-    Ok(match newest.as_deref().and_then(State::parse) {
-        Some(State::Issued | State::Sent | State::Opened) => "invited",
-        Some(State::Locked) => "invitation_locked",
-        Some(State::Expired) => "invitation_expired",
-        _ => "not_invited",
-    })
+    let summary = newest.map(|(channel, state, issued_at, expires_at)| InvitationSummary {
+        channel,
+        state,
+        issued_at,
+        expires_at,
+    });
+    let state = if owner.flatten().is_some() {
+        "registered"
+    } else {
+        match summary.as_ref().and_then(|s| State::parse(&s.state)) {
+            Some(State::Issued | State::Sent | State::Opened) => "invited",
+            Some(State::Locked) => "invitation_locked",
+            Some(State::Expired) => "invitation_expired",
+            _ => "not_invited",
+        }
+    };
+    Ok((state, summary))
+}
+
+/// The registration link as a QR code: an SVG to show on screen or print.
+pub fn qr_svg(link: &str) -> Option<String> {
+    let code = qrcode::QrCode::with_error_correction_level(link.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(176, 176).quiet_zone(true).build();
+    // Without its XML declaration, so it can sit inside an HTML page.
+    svg.find("<svg").map(|start| svg[start..].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_qr_code_is_an_svg_for_a_page() {
+        let svg = qr_svg("https://portico.example/register?code=7KQM-2XRD-93TB").unwrap();
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
+    }
+
+    #[test]
+    fn channels_and_states_read_back() {
+        for channel in Channel::ALL {
+            assert_eq!(Channel::parse(channel.as_str()), Some(channel));
+        }
+        assert_eq!(State::parse("locked"), Some(State::Locked));
+        assert_eq!(State::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn letters_last_longer_than_texts_and_every_lifetime_is_bounded() {
+        let settings = ExpirySettings::default();
+        assert!(settings.lifetime(Channel::Letter) > settings.lifetime(Channel::Sms));
+        let silly = ExpirySettings { invitation_days_email: 10_000, invitation_days_sms: -3, ..settings };
+        assert_eq!(silly.lifetime(Channel::Email), Duration::days(90));
+        assert_eq!(silly.lifetime(Channel::Sms), Duration::days(1));
+    }
 }
 
 /// Marks an invitation sent once the email (or SMS) carrying it has gone.

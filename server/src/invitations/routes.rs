@@ -92,13 +92,15 @@ async fn create(
         IssueError::Internal(err) => ApiError::Internal(err),
     })?;
     let printable = channel == Channel::Letter;
+    let link = printable.then(|| templates::registration_link(&state.settings.public_base_url, &issued.code));
     Ok((
         StatusCode::CREATED,
         Json(IssuedInvitation {
             id: issued.id,
             channel: channel.as_str().to_owned(),
             code: printable.then(|| issued.code.grouped()),
-            link: printable.then(|| templates::registration_link(&state.settings.public_base_url, &issued.code)),
+            qr_svg: link.as_deref().and_then(super::qr_svg),
+            link,
             expires_at: stored(issued.expires_at),
             revoked: issued.revoked,
         }),

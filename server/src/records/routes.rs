@@ -46,6 +46,7 @@ async fn show(
 ) -> ApiResult<Json<RecordDetailResponse>> {
     let roles = roles(&state, &professional, &record_id).await?;
     let record = view::detail(&state.db, &record_id).await?.ok_or(ApiError::NotFound)?;
+    let (registration, invitation) = crate::invitations::registration_of(&state.db, &record_id).await?;
     let exclusion = if may_see_exclusions(&roles) {
         exclusions::of_record(&state.db, &record_id).await?.map(exclusion_view)
     } else {
@@ -54,7 +55,8 @@ async fn show(
     Ok(Json(RecordDetailResponse {
         teams: view::teams(&state.db, &record_id).await?,
         entries: view::entries(&state.db, &record_id).await?,
-        registration: crate::invitations::registration_state(&state.db, &record_id).await?.into(),
+        registration: registration.into(),
+        invitation,
         exclusion,
         may_manage_exclusion: roles.contains(&Role::SafeguardingLead),
         may_invite: roles.contains(&Role::Admin),

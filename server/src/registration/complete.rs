@@ -84,14 +84,24 @@ pub async fn complete(
     let now = state.now();
     let account_id = uuid::Uuid::now_v7().to_string();
     let mut tx = state.db.begin_write().await?;
-    let finished = sqlx::query("UPDATE registrations SET completed_at = $2 WHERE id = $1 AND completed_at IS NULL")
-        .bind(&registration.id)
-        .bind(stored(now))
-        .execute(&mut *tx)
-        .await?;
+    // Only as confirmed: not if the address was changed (in another tab) since.
+    let finished = sqlx::query(
+        "UPDATE registrations SET completed_at = $2 WHERE id = $1 AND completed_at IS NULL \
+         AND email_verified_at IS NOT NULL AND email = $3",
+    )
+    .bind(&registration.id)
+    .bind(stored(now))
+    .bind(email.as_str())
+    .execute(&mut *tx)
+    .await?;
     if finished.rows_affected() != 1 {
         tx.rollback().await?;
-        return Err(CompleteError::Used);
+        let completed: Option<Option<String>> =
+            sqlx::query_scalar("SELECT completed_at FROM registrations WHERE id = $1")
+                .bind(&registration.id)
+                .fetch_optional(&state.db.pool)
+                .await?;
+        return Err(if completed.flatten().is_some() { CompleteError::Used } else { CompleteError::EmailNotConfirmed });
     }
     // The invitation first: of two browsers finishing with one code, the
     // second waits here and then finds it used.

@@ -33,6 +33,14 @@ async fn a_letter_code_registers_a_patient_who_then_sees_their_record(engine: En
     let code = invitation.code.clone().unwrap();
     assert_eq!(code.len(), 14, "printed in groups: {code}");
     assert!(invitation.link.as_deref().unwrap().ends_with(&format!("/register?code={code}")));
+    assert!(invitation.qr_svg.as_deref().unwrap().starts_with("<svg"), "the link as a QR code");
+    // Staff see the invitation on the record: channel and dates, never the code.
+    let detail = admin(&app).await.get(app.url(&format!("/api/v1/staff/records/{record_id}"))).send().await.unwrap();
+    let detail: portico_types::api::RecordDetailResponse = detail.json().await.unwrap();
+    assert_eq!(detail.registration, "invited");
+    let shown = detail.invitation.unwrap();
+    assert_eq!((shown.channel.as_str(), shown.state.as_str()), ("letter", "issued"));
+    assert!(!serde_json::to_string(&shown).unwrap().contains(&code));
 
     let patient = browser();
     // Typed as people type: lower case, spaces for hyphens.

@@ -118,8 +118,11 @@ pub struct IssuedInvitation {
     /// Grouped, as printed: `7KQM-2XRD-93TB`. Absent for email: only the
     /// patient's inbox holds it.
     pub code: Option<String>,
-    /// The link form (for a QR code), also only for letters.
+    /// The link form, also only for letters, and the same link as a QR code
+    /// (an SVG image, to show or print).
     pub link: Option<String>,
+    #[serde(default)]
+    pub qr_svg: Option<String>,
     pub expires_at: String,
     /// Earlier live invitations on the same channel, now revoked.
     pub revoked: u64,

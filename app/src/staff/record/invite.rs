@@ -97,7 +97,10 @@ pub fn InviteForm(
                 <div class="nhsuk-card__content">
                     <h3 class="nhsuk-card__heading">"Registration code"</h3>
                     <p class="portico-code" aria-label=format!("Registration code {}", code.chars().map(String::from).collect::<Vec<_>>().join(" "))>{code.clone()}</p>
-                    <p>"The patient registers at " <strong>{invitation.link.clone().unwrap_or_default()}</strong></p>
+                    <p>"The patient registers at " <strong class="portico-prose">{invitation.link.clone().unwrap_or_default()}</strong> ", or by scanning this QR code with a phone's camera:"</p>
+                    {invitation.qr_svg.clone().map(|svg| view! {
+                        <div class="portico-qr" role="img" aria-label="QR code of the registration link" inner_html=svg></div>
+                    })}
                     <p>{format!("It works once, with their date of birth, until {}.", local_long_date(&invitation.expires_at))}</p>
                     <p class="nhsuk-body-s">"This code is shown only now. Portico keeps only a fingerprint of it."</p>
                 </div>

@@ -176,8 +176,16 @@ fn Record(
     changed: Callback<&'static str>,
     issued: RwSignal<Option<portico_types::api::IssuedInvitation>>,
 ) -> impl IntoView {
-    let RecordDetailResponse { record, teams, entries, registration, exclusion, may_manage_exclusion, may_invite } =
-        detail;
+    let RecordDetailResponse {
+        record,
+        teams,
+        entries,
+        registration,
+        exclusion,
+        may_manage_exclusion,
+        may_invite,
+        invitation,
+    } = detail;
     let invitable = may_invite && exclusion.is_none() && registration != "registered";
     let record_email = record.email.clone();
     let name = format!("{} {}", record.given_name, record.family_name);
@@ -192,7 +200,7 @@ fn Record(
         </h1>
         {exclusion.map(|flag| view! { <exclusion::Flag flag=flag/> })}
         <summary::Details record=record/>
-        <summary::Registration state=registration excluded=excluded/>
+        <summary::Registration state=registration excluded=excluded invitation=invitation/>
         {invitable.then(|| view! {
             <invite::InviteForm record_id=record_id.clone() record_email=record_email errors=errors changed=changed issued=issued/>
         })}

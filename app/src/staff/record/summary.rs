@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 use portico_types::DateOfBirth;
-use portico_types::api::{RecordDetail, TeamRef};
+use portico_types::api::{InvitationSummary, RecordDetail, TeamRef};
 
-use crate::dates::today;
+use crate::dates::{local_long_date, today};
 use crate::summary_list::SummaryList;
 
 const NOT_KNOWN: &str = "Not known";
@@ -51,7 +51,7 @@ pub fn Details(record: RecordDetail) -> impl IntoView {
 fn registration_words(state: &str) -> (String, &'static str, &'static str) {
     let (tag, colour, sentence) = match state {
         "not_invited" => ("Not invited", "nhsuk-tag--grey", "No invitation has been sent for this record yet."),
-        "invited" => ("Invited", "nhsuk-tag--blue", "An invitation has been sent; the patient has not registered yet."),
+        "invited" => ("Invited", "nhsuk-tag--blue", "An invitation has been issued; the patient has not registered yet."),
         "registered" => ("Registered", "nhsuk-tag--green", "The patient has registered and can see this record."),
         "invitation_locked" => (
             "Invitation locked",
@@ -73,11 +73,33 @@ fn registration_words(state: &str) -> (String, &'static str, &'static str) {
     (tag.to_owned(), colour, sentence)
 }
 
+/// How an invitation went, in words: "by letter".
+fn channel_words(channel: &str) -> String {
+    match channel {
+        "letter" => "by letter".into(),
+        "email" => "by email".into(),
+        "sms" => "by text message".into(),
+        "kiosk" => "at a clinic kiosk".into(),
+        "face_to_face" => "face to face".into(),
+        "professional" => "as a professional".into(),
+        other => other.replace('_', " "),
+    }
+}
+
 /// Where the patient stands: not invited, invited, registered; and, to staff
 /// who may see it, excluded.
 #[component]
-pub fn Registration(state: String, excluded: bool) -> impl IntoView {
+pub fn Registration(state: String, excluded: bool, invitation: Option<InvitationSummary>) -> impl IntoView {
     let (tag, colour, sentence) = registration_words(&state);
+    let invited = invitation.filter(|_| state != "registered").map(|i| {
+        format!(
+            "Invited {} on {}; the invitation {} {}.",
+            channel_words(&i.channel),
+            local_long_date(&i.issued_at),
+            if i.state == "expired" { "expired on" } else { "lasts until" },
+            local_long_date(&i.expires_at)
+        )
+    });
     view! {
         <h2>"Registration"</h2>
         <p>
@@ -85,6 +107,7 @@ pub fn Registration(state: String, excluded: bool) -> impl IntoView {
             {excluded.then(|| view! { " " <strong class="nhsuk-tag nhsuk-tag--red">"Excluded"</strong> })}
         </p>
         {(!sentence.is_empty()).then(|| view! { <p>{sentence}</p> })}
+        {invited.map(|line| view! { <p>{line}</p> })}
         {excluded.then(|| view! {
             <p>"No invitation of any kind can be sent while the record is excluded."</p>
         })}
@@ -120,5 +143,6 @@ mod tests {
             assert!(!tag.contains('_') && !sentence.is_empty(), "{state}");
         }
         assert_eq!(registration_words("held_for_review").0, "Held for review");
+        assert_eq!(super::channel_words("sms"), "by text message");
     }
 }
