@@ -51,7 +51,9 @@ pub fn Details(record: RecordDetail) -> impl IntoView {
 fn registration_words(state: &str) -> (String, &'static str, &'static str) {
     let (tag, colour, sentence) = match state {
         "not_invited" => ("Not invited", "nhsuk-tag--grey", "No invitation has been sent for this record yet."),
-        "invited" => ("Invited", "nhsuk-tag--blue", "An invitation has been issued; the patient has not registered yet."),
+        "invited" => {
+            ("Invited", "nhsuk-tag--blue", "An invitation has been issued; the patient has not registered yet.")
+        }
         "registered" => ("Registered", "nhsuk-tag--green", "The patient has registered and can see this record."),
         "invitation_locked" => (
             "Invitation locked",
