@@ -186,6 +186,25 @@ test('a patient who forgot their password resets it from the email, then changes
     await choosePassword(page);
   });
 
+  await test.step('registering another record with the same address: the page is the same, the email says sign in', async () => {
+    const { asha: admin, patient: other } = await ashaAndRecord(browser, 8);
+    await admin.goto(`/staff/records/${other.id}`);
+    await admin.getByLabel('Letter').check();
+    await admin.getByRole('button', { name: 'Issue the invitation' }).click();
+    const code = (await admin.locator('.portico-code').textContent())!.trim();
+    const second = await phone(browser);
+    await second.goto(`/register?code=${code}`);
+    await second.getByRole('button', { name: 'Continue' }).click();
+    await enterDateOfBirth(second, other.dob);
+    await second.getByLabel('Email address').fill(email);
+    await second.getByRole('button', { name: 'Send the email' }).click();
+    await expect(heading(second)).toHaveText('Check your email');
+    await expect(second.getByText('the email tells you how to sign in instead')).toBeVisible();
+    const told = await waitForMail(email, 'You already have a Portico account');
+    expect(told.body).toContain('/forgotten-password');
+    expect(told.body).not.toMatch(/^\s*\d{3} \d{3}\s*$/m);
+  });
+
   const page = await phone(browser);
   await test.step('asks for a reset from the sign-in page; the answer says nothing about the account', async () => {
     await page.goto('/sign-in');

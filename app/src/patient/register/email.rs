@@ -172,6 +172,7 @@ fn CodeForm(registration: RegistrationView) -> impl IntoView {
             <h1 tabindex="-1">"Check your email"</h1>
             <p>"We have sent an email to " <strong>{address.clone()}</strong> "."</p>
             <p>"Open the link in the email, on this device or any other, or enter the 6 digit code from it here. They work for 1 hour."</p>
+            <p>"If you already have a Portico account with this email address, the email tells you how to sign in instead."</p>
             <form on:submit=submit novalidate>
                 <TextInput
                     id="code"
