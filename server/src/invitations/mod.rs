@@ -331,35 +331,6 @@ pub fn qr_svg(link: &str) -> Option<String> {
     svg.find("<svg").map(|start| svg[start..].to_owned())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_qr_code_is_an_svg_for_a_page() {
-        let svg = qr_svg("https://portico.example/register?code=7KQM-2XRD-93TB").unwrap();
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
-    }
-
-    #[test]
-    fn channels_and_states_read_back() {
-        for channel in Channel::ALL {
-            assert_eq!(Channel::parse(channel.as_str()), Some(channel));
-        }
-        assert_eq!(State::parse("locked"), Some(State::Locked));
-        assert_eq!(State::parse("nonsense"), None);
-    }
-
-    #[test]
-    fn letters_last_longer_than_texts_and_every_lifetime_is_bounded() {
-        let settings = ExpirySettings::default();
-        assert!(settings.lifetime(Channel::Letter) > settings.lifetime(Channel::Sms));
-        let silly = ExpirySettings { invitation_days_email: 10_000, invitation_days_sms: -3, ..settings };
-        assert_eq!(silly.lifetime(Channel::Email), Duration::days(90));
-        assert_eq!(silly.lifetime(Channel::Sms), Duration::days(1));
-    }
-}
-
 /// Marks an invitation sent once the email (or SMS) carrying it has gone.
 pub async fn mark_sent(tx: &mut Tx, invitation_id: &str, now: OffsetDateTime) -> Result<(), sqlx::Error> {
     let record_id: Option<String> = sqlx::query_scalar(
@@ -403,5 +374,34 @@ pub async fn expire_every_few_minutes(db: Db, clock: std::sync::Arc<dyn crate::c
         if let Err(err) = expire_due(&db, clock.now()).await {
             tracing::warn!(error = %err, "could not expire invitations");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_qr_code_is_an_svg_for_a_page() {
+        let svg = qr_svg("https://portico.example/register?code=7KQM-2XRD-93TB").unwrap();
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
+    }
+
+    #[test]
+    fn channels_and_states_read_back() {
+        for channel in Channel::ALL {
+            assert_eq!(Channel::parse(channel.as_str()), Some(channel));
+        }
+        assert_eq!(State::parse("locked"), Some(State::Locked));
+        assert_eq!(State::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn letters_last_longer_than_texts_and_every_lifetime_is_bounded() {
+        let settings = ExpirySettings::default();
+        assert!(settings.lifetime(Channel::Letter) > settings.lifetime(Channel::Sms));
+        let silly = ExpirySettings { invitation_days_email: 10_000, invitation_days_sms: -3, ..settings };
+        assert_eq!(silly.lifetime(Channel::Email), Duration::days(90));
+        assert_eq!(silly.lifetime(Channel::Sms), Duration::days(1));
     }
 }
