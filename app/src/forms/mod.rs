@@ -65,12 +65,13 @@ pub fn from_problem(problem: &Problem, fields: &[&str]) -> Vec<ErrorItem> {
         .collect()
 }
 
-/// A refusal shown on a form: on the field the server named, or else on
-/// `field` (a throttle, say, with how long to wait), or on the whole form.
-pub fn refusal_errors(error: &crate::api::ApiError, field: &'static str) -> Vec<ErrorItem> {
+/// A refusal shown on a form: on the fields the server named (of `fields`,
+/// those the form has), or else on the first of them (a throttle, say, with
+/// how long to wait), or on the whole form when the server was not reached.
+pub fn refusal_errors(error: &crate::api::ApiError, fields: &[&'static str]) -> Vec<ErrorItem> {
     match error {
         crate::api::ApiError::Refused(problem) => {
-            let named = from_problem(problem, &[field]);
+            let named = from_problem(problem, fields);
             if !named.is_empty() {
                 return named;
             }
@@ -78,7 +79,7 @@ pub fn refusal_errors(error: &crate::api::ApiError, field: &'static str) -> Vec<
                 Some(seconds) => format!("{}. {}", problem.title, crate::sign_in::wait_sentence(seconds)),
                 None => error.message(),
             };
-            vec![ErrorItem::field(field, message)]
+            vec![ErrorItem::field(fields.first().copied().unwrap_or_default(), message)]
         }
         other => vec![ErrorItem::form(other.message())],
     }

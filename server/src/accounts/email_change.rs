@@ -8,7 +8,7 @@
 use portico_types::EmailAddress;
 use serde_json::json;
 
-use super::LINK_LIFETIME;
+use super::tokens::{self, Purpose};
 use crate::audit::{self, Action, Event};
 use crate::auth::throttle::{self, Claim, Key, PER_EMAIL};
 use crate::clock::{parse_stored, stored};
@@ -61,8 +61,7 @@ pub async fn request(
     let mut tx = state.db.begin_write().await?;
     if let Claim::Refused { retry_after } = throttle::claim(&mut tx, state.db.engine, &key, PER_EMAIL, now).await? {
         tx.rollback().await?;
-        let retry_after_secs = u64::try_from(retry_after.whole_seconds()).unwrap_or(1).max(1);
-        return Err(EmailChangeError::Throttled { retry_after_secs });
+        return Err(EmailChangeError::Throttled { retry_after_secs: throttle::wait_secs(retry_after) });
     }
     tx.commit().await?;
     if !state.hasher.verify(password.to_owned(), hash).await? {
@@ -79,27 +78,11 @@ pub async fn request(
     let base = &state.settings.public_base_url;
     let mut tx = state.db.begin_write().await?;
     sqlx::query("DELETE FROM sign_in_throttles WHERE throttle_key = $1").bind(key.text()).execute(&mut *tx).await?;
-    sqlx::query(
-        "UPDATE account_tokens SET used_at = $2 WHERE account_id = $1 AND purpose = 'email_change' AND used_at IS NULL",
-    )
-    .bind(account_id)
-    .bind(stored(now))
-    .execute(&mut *tx)
-    .await?;
+    tokens::retire(&mut tx, account_id, Purpose::EmailChange, now).await?;
     let to_new = match taken {
         Some(_) => templates::new_email_taken(base, new_email),
         None => {
-            sqlx::query(
-                "INSERT INTO account_tokens (token_hash, account_id, purpose, new_email, created_at, expires_at) \
-                 VALUES ($1, $2, 'email_change', $3, $4, $5)",
-            )
-            .bind(token.hash())
-            .bind(account_id)
-            .bind(new_email.as_str())
-            .bind(stored(now))
-            .bind(stored(now + LINK_LIFETIME))
-            .execute(&mut *tx)
-            .await?;
+            tokens::store(&mut tx, &token, account_id, Purpose::EmailChange, Some(new_email.as_str()), now).await?;
             templates::confirm_new_email(base, new_email, token.as_str())
         }
     };
@@ -130,12 +113,7 @@ pub async fn confirm(state: &AppState, token: &OneTimeToken, ip: &str) -> Result
     let old_email = stored_email(&old_email)?;
 
     let mut tx = state.db.begin_write().await?;
-    let used = sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL")
-        .bind(token.hash())
-        .bind(stored(now))
-        .execute(&mut *tx)
-        .await?;
-    if used.rows_affected() != 1 {
+    if !tokens::spend(&mut tx, token, now).await? {
         tx.rollback().await?;
         return Err(EmailChangeError::LinkUsedUp);
     }

@@ -5,6 +5,7 @@
 pub mod email_change;
 pub mod password_reset;
 pub mod routes;
+pub mod tokens;
 
 use portico_types::EmailAddress;
 use portico_types::api::AccountSummary;

@@ -11,7 +11,7 @@ use portico_types::new_password::NewPasswordError;
 use serde_json::json;
 use time::Duration;
 
-use super::LINK_LIFETIME;
+use super::tokens::{self, Purpose};
 use crate::audit::{self, Action, Event};
 use crate::auth::new_password;
 use crate::auth::throttle::{self, Claim, Key, Policy};
@@ -62,8 +62,7 @@ pub async fn request(state: &AppState, email: &EmailAddress, ip: &str) -> Result
     ] {
         if let Claim::Refused { retry_after } = throttle::claim(&mut tx, state.db.engine, &key, policy, now).await? {
             tx.rollback().await?;
-            let retry_after_secs = u64::try_from(retry_after.whole_seconds()).unwrap_or(1).max(1);
-            return Err(ResetError::Throttled { retry_after_secs });
+            return Err(ResetError::Throttled { retry_after_secs: throttle::wait_secs(retry_after) });
         }
     }
     let account: Option<String> =
@@ -75,24 +74,8 @@ pub async fn request(state: &AppState, email: &EmailAddress, ip: &str) -> Result
     match account {
         Some(account_id) => {
             let token = OneTimeToken::generate();
-            // Only the newest link works.
-            sqlx::query(
-                "UPDATE account_tokens SET used_at = $2 WHERE account_id = $1 AND purpose = 'password_reset' AND used_at IS NULL",
-            )
-            .bind(&account_id)
-            .bind(stored(now))
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO account_tokens (token_hash, account_id, purpose, created_at, expires_at) \
-                 VALUES ($1, $2, 'password_reset', $3, $4)",
-            )
-            .bind(token.hash())
-            .bind(&account_id)
-            .bind(stored(now))
-            .bind(stored(now + LINK_LIFETIME))
-            .execute(&mut *tx)
-            .await?;
+            tokens::retire(&mut tx, &account_id, Purpose::PasswordReset, now).await?;
+            tokens::store(&mut tx, &token, &account_id, Purpose::PasswordReset, None, now).await?;
             let message = templates::password_reset(base, email, token.as_str());
             mail::enqueue(&mut tx, &format!("password-reset:{}", token.hash()), &message, None, now).await?;
             let event = Event::new(Action::PasswordResetRequested, now).actor(&account_id).ip(Some(ip));
@@ -131,12 +114,7 @@ pub async fn complete(state: &AppState, token: &OneTimeToken, password: &str, ip
     let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("stored email unreadable: {e}"))?;
 
     let mut tx = state.db.begin_write().await?;
-    let used = sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL")
-        .bind(token.hash())
-        .bind(stored(now))
-        .execute(&mut *tx)
-        .await?;
-    if used.rows_affected() != 1 {
+    if !tokens::spend(&mut tx, token, now).await? {
         tx.rollback().await?;
         return Err(ResetError::LinkUsedUp);
     }

@@ -75,8 +75,7 @@ pub async fn sign_in(state: &AppState, attempt: Attempt<'_>) -> Result<SignedIn,
         for claim in [email_claim, address_claim] {
             if let Claim::Refused { retry_after } = claim {
                 tx.rollback().await?;
-                let retry_after_secs = u64::try_from(retry_after.whole_seconds()).unwrap_or(1).max(1);
-                return Err(SignInError::Throttled { retry_after_secs });
+                return Err(SignInError::Throttled { retry_after_secs: throttle::wait_secs(retry_after) });
             }
         }
         tx.commit().await?;

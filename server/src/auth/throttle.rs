@@ -77,6 +77,11 @@ pub enum Claim {
     Refused { retry_after: Duration },
 }
 
+/// A refusal's wait in whole seconds, at least one: what `Retry-After` says.
+pub fn wait_secs(retry_after: Duration) -> u64 {
+    u64::try_from(retry_after.whole_seconds()).unwrap_or(1).max(1)
+}
+
 /// Counts an attempt against `key` within `tx`, or refuses it while locked.
 pub async fn claim(
     tx: &mut Tx,

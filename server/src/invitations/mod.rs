@@ -172,22 +172,33 @@ pub fn new_code() -> InvitationCode {
     InvitationCode::from_random_bits(rand::rng().next_u64())
 }
 
+/// The record's given name, its team's name, its email, its owner and its
+/// exclusion (the excluded record's id), as `issue` reads them.
+type RecordToInvite = (String, String, Option<String>, Option<String>, Option<String>);
+
 /// Issues an invitation for `request.record_id` on its channel, revoking the
 /// live ones on that channel, and (for email) queues the email that carries it.
 pub async fn issue(state: &AppState, request: IssueRequest<'_>) -> Result<Issued, IssueError> {
     let now = state.now();
-    let record: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT r.given_name, t.name, r.email, r.owner_account_id FROM records r \
+    // Every check inside the transaction that issues: an exclusion set, or a
+    // registration finished, a moment ago cannot slip past.
+    let mut tx = state.db.begin_write().await?;
+    let record: Option<RecordToInvite> = sqlx::query_as(
+        "SELECT r.given_name, t.name, r.email, r.owner_account_id, x.record_id FROM records r \
          JOIN team_records tr ON tr.record_id = r.id JOIN teams t ON t.id = tr.team_id \
-         WHERE r.id = $1 AND tr.team_id = $2",
+         LEFT JOIN exclusions x ON x.record_id = r.id WHERE r.id = $1 AND tr.team_id = $2",
     )
     .bind(request.record_id)
     .bind(request.team_id)
-    .fetch_optional(&state.db.pool)
+    .fetch_optional(&mut *tx)
     .await?;
-    let (given_name, team_name, record_email, owner) = record.ok_or(IssueError::NotFound)?;
-    if let Some(exclusion) = exclusions::of_record(&state.db, request.record_id).await? {
-        return Err(IssueError::Excluded(exclusion));
+    // A refusal returns before the commit: dropping `tx` rolls it back.
+    let (given_name, team_name, record_email, owner, excluded) = record.ok_or(IssueError::NotFound)?;
+    if excluded.is_some() {
+        tx.rollback().await?;
+        // Who set it and why, for the staff who may be told.
+        let exclusion = exclusions::of_record(&state.db, request.record_id).await?;
+        return Err(exclusion.map_or(IssueError::NotFound, IssueError::Excluded));
     }
     if owner.is_some() {
         return Err(IssueError::AlreadyRegistered);
@@ -203,19 +214,6 @@ pub async fn issue(state: &AppState, request: IssueRequest<'_>) -> Result<Issued
         _ => None,
     };
     let expires_at = now + state.settings.invitations.lifetime(request.channel);
-
-    let mut tx = state.db.begin_write().await?;
-    // The exclusion is checked again inside the transaction that issues, so
-    // one set a moment ago cannot slip past.
-    let excluded: Option<String> = sqlx::query_scalar("SELECT record_id FROM exclusions WHERE record_id = $1")
-        .bind(request.record_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if excluded.is_some() {
-        tx.rollback().await?;
-        let exclusion = exclusions::of_record(&state.db, request.record_id).await?;
-        return Err(exclusion.map_or(IssueError::NotFound, IssueError::Excluded));
-    }
     let revoked = revoke_live(&mut tx, request.record_id, Some(request.channel), Some(request.issued_by), now).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let mut code = new_code();

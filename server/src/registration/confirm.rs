@@ -83,7 +83,7 @@ pub async fn confirm_code(
     }
     mark_confirmed(&mut tx, registration, "code", ip, now).await?;
     tx.commit().await?;
-    view(state, &registration.id, now).await
+    Ok(super::view_by_id(&state.db, &registration.id, now).await?)
 }
 
 /// Confirms by the link's token; returns a token for this device's cookie.
@@ -111,7 +111,7 @@ pub async fn confirm_link(
     }
     mark_confirmed(&mut tx, &registration, "link", ip, now).await?;
     tx.commit().await?;
-    Ok((device, view(state, &registration.id, now).await?))
+    Ok((device, super::view_by_id(&state.db, &registration.id, now).await?))
 }
 
 async fn mark_confirmed(
@@ -133,13 +133,6 @@ async fn mark_confirmed(
         .ip(Some(ip))
         .detail(json!({ "registration_id": registration.id, "by": how }));
     audit::record(tx, event).await
-}
-
-async fn view(state: &AppState, registration_id: &str, now: OffsetDateTime) -> Result<RegistrationView, ConfirmError> {
-    let registration = super::by_id(&state.db, registration_id, now)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the registration is gone"))?;
-    Ok(super::view_of(&state.db, &registration).await?)
 }
 
 #[cfg(test)]

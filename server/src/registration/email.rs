@@ -83,8 +83,5 @@ pub async fn give_email(
     audit::record(&mut tx, event).await?;
     tx.commit().await?;
 
-    let registration = super::by_id(&state.db, &registration.id, now)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the registration is gone"))?;
-    Ok(super::view_of(&state.db, &registration).await?)
+    Ok(super::view_by_id(&state.db, &registration.id, now).await?)
 }

@@ -128,6 +128,12 @@ pub async fn view_of(db: &Db, registration: &Registration) -> Result<Registratio
     Ok(RegistrationView { step, given_name, email })
 }
 
+/// What the page is told about registration `id`, just changed by a step.
+pub async fn view_by_id(db: &Db, id: &str, now: OffsetDateTime) -> anyhow::Result<RegistrationView> {
+    let registration = by_id(db, id, now).await?.ok_or_else(|| anyhow::anyhow!("the registration is gone"))?;
+    Ok(view_of(db, &registration).await?)
+}
+
 /// The registration cookie's name; over TLS with the `__Host-` prefix.
 fn cookie_name(state: &AppState) -> &'static str {
     if state.settings.served_over_tls() { "__Host-portico-registration" } else { "portico-registration" }

@@ -93,8 +93,7 @@ pub async fn start(
         let address_claim = throttle::claim(&mut tx, state.db.engine, &address_key, PER_ADDRESS, now).await?;
         if let Claim::Refused { retry_after } = address_claim {
             tx.rollback().await?;
-            let retry_after_secs = u64::try_from(retry_after.whole_seconds()).unwrap_or(1).max(1);
-            return Err(StartError::TooManyAttempts { retry_after_secs });
+            return Err(StartError::TooManyAttempts { retry_after_secs: throttle::wait_secs(retry_after) });
         }
         let code_claim = throttle::claim(&mut tx, state.db.engine, &code_key, PER_CODE, now).await?;
         if let Claim::Refused { .. } = code_claim {
@@ -113,14 +112,13 @@ pub async fn start(
     .bind(&code_hash)
     .fetch_optional(&state.db.pool)
     .await?;
-    let matched = found.filter(|(.., dob, _, _)| *dob == date_of_birth.iso());
-    let Some((invitation_id, record_id, invitation_state, expires_at, _, owner, excluded)) = matched else {
-        let invitation =
-            sqlx::query_as::<_, (String, String)>("SELECT id, record_id FROM invitations WHERE code_hash = $1")
-                .bind(&code_hash)
-                .fetch_optional(&state.db.pool)
-                .await?;
-        return Err(count_failure(state, invitation, code_claim, ip, now).await?);
+    let (invitation_id, record_id, invitation_state, expires_at, _, owner, excluded) = match found {
+        Some(row) if row.4 == date_of_birth.iso() => row,
+        // No such code, or the wrong date of birth: counted alike.
+        other => {
+            let invitation = other.map(|(id, record_id, ..)| (id, record_id));
+            return Err(count_failure(state, invitation, code_claim, ip, now).await?);
+        }
     };
 
     let mut tx = state.db.begin_write().await?;
@@ -175,10 +173,7 @@ pub async fn start(
     }
     tx.commit().await?;
 
-    let registration = super::by_token(&state.db, &token.hash(), now)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the registration just made is not there"))?;
-    let view = super::view_of(&state.db, &registration).await?;
+    let view = super::view_by_id(&state.db, &registration_id, now).await?;
     Ok(Started { token, view })
 }
 

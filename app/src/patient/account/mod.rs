@@ -97,19 +97,8 @@ fn ChangeEmail() -> impl IntoView {
                     errors.set(Vec::new());
                     sent_to.set(Some(request.new_email));
                 }
-                Err(error) => {
-                    let mut found = forms::from_problem(
-                        match &error {
-                            api::ApiError::Refused(p) => p,
-                            _ => return errors.set(vec![ErrorItem::form(error.message())]),
-                        },
-                        &["new_email", "password"],
-                    );
-                    if found.is_empty() {
-                        found = forms::refusal_errors(&error, "password");
-                    }
-                    errors.set(found);
-                }
+                // A wrong password, or a throttle, lands on the password.
+                Err(error) => errors.set(forms::refusal_errors(&error, &["password", "new_email"])),
             }
         });
     };

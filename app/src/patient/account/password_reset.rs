@@ -41,7 +41,7 @@ pub fn ForgottenPassword() -> impl IntoView {
                     sent_to.set(Some(address.as_str().to_owned()));
                     request_animation_frame(focus_heading);
                 }
-                Err(error) => errors.set(forms::refusal_errors(&error, "email")),
+                Err(error) => errors.set(forms::refusal_errors(&error, &["email"])),
             }
         });
     };
@@ -115,7 +115,7 @@ pub fn ResetPassword() -> impl IntoView {
                     link_used.set(Some(problem.title));
                     request_animation_frame(focus_heading);
                 }
-                Err(error) => errors.set(forms::refusal_errors(&error, "password")),
+                Err(error) => errors.set(forms::refusal_errors(&error, &["password"])),
             }
         });
     };

@@ -63,7 +63,7 @@ fn EmailForm(registration: RegistrationView) -> impl IntoView {
             match answer {
                 Ok(view) => navigate(path_of(view.step)),
                 Err(ApiError::Refused(problem)) if is_final(&problem) => refused.set(Some(problem)),
-                Err(error) => errors.set(forms::refusal_errors(&error, "email")),
+                Err(error) => errors.set(forms::refusal_errors(&error, &["email"])),
             }
         });
     };
@@ -136,7 +136,7 @@ fn CodeForm(registration: RegistrationView) -> impl IntoView {
             match answer {
                 Ok(view) => navigate(path_of(view.step)),
                 Err(ApiError::Refused(problem)) if is_final(&problem) => refused.set(Some(problem)),
-                Err(error) => errors.set(forms::refusal_errors(&error, "code")),
+                Err(error) => errors.set(forms::refusal_errors(&error, &["code"])),
             }
         });
     };
@@ -152,7 +152,7 @@ fn CodeForm(registration: RegistrationView) -> impl IntoView {
                         errors.set(Vec::new());
                     }
                     Err(ApiError::Refused(problem)) if is_final(&problem) => refused.set(Some(problem)),
-                    Err(error) => errors.set(forms::refusal_errors(&error, "code")),
+                    Err(error) => errors.set(forms::refusal_errors(&error, &["code"])),
                 }
             });
         }

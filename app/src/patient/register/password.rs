@@ -54,16 +54,7 @@ pub fn ChoosePassword() -> impl IntoView {
                 // The record is another bundle's page: a page load, signed in.
                 Ok(()) => navigate("/record"),
                 Err(ApiError::Refused(problem)) if is_final(&problem) => refused.set(Some(problem)),
-                Err(error @ ApiError::Refused(_)) => {
-                    let ApiError::Refused(problem) = &error else { return };
-                    let per_field = forms::from_problem(problem, &FIELDS);
-                    errors.set(if per_field.is_empty() {
-                        forms::refusal_errors(&error, "password")
-                    } else {
-                        per_field
-                    });
-                }
-                Err(error) => errors.set(vec![ErrorItem::form(error.message())]),
+                Err(error) => errors.set(forms::refusal_errors(&error, &FIELDS)),
             }
         });
     };

@@ -82,7 +82,7 @@ pub fn InviteForm(
                             .into_iter()
                             .map(|e| ErrorItem::field("invite-email", e.message)),
                     );
-                    errors.set(if named.is_empty() { forms::refusal_errors(&error, "channel") } else { named });
+                    errors.set(if named.is_empty() { forms::refusal_errors(&error, &["channel"]) } else { named });
                 }
                 Err(error) => errors.set(vec![ErrorItem::form(error.message())]),
             }
