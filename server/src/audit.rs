@@ -39,6 +39,10 @@ pub enum Action {
     EmailChanged,
     SignedOutEverywhere,
     EmailGaveUp,
+    TextMessageGaveUp,
+    DeviceHandedOver,
+    DeviceHandedBack,
+    ProfessionalRecordLinked,
 }
 
 impl Action {
@@ -74,6 +78,10 @@ impl Action {
             Action::EmailChanged => "email_changed",
             Action::SignedOutEverywhere => "signed_out_everywhere",
             Action::EmailGaveUp => "email_gave_up",
+            Action::TextMessageGaveUp => "text_message_gave_up",
+            Action::DeviceHandedOver => "device_handed_over",
+            Action::DeviceHandedBack => "device_handed_back",
+            Action::ProfessionalRecordLinked => "professional_record_linked",
         }
     }
 }

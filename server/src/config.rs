@@ -31,6 +31,13 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     /// The sender of every email Portico sends.
     pub mail_from: String,
+    /// A GOV.UK Notify API key (`{name}-{service id}-{secret}`) for text
+    /// messages; when absent, texts land in the development outbox.
+    pub notify_api_key: Option<String>,
+    /// Notify's API; a stand-in on loopback in tests.
+    pub notify_base_url: Url,
+    /// The Notify SMS template for invitations (its text is in the README).
+    pub notify_sms_invitation_template_id: Option<String>,
     /// The key for hashing invitation codes (64+ hex digits); see `secrets`.
     pub secret_key: Option<String>,
     /// How long invitations last, per channel.
@@ -62,6 +69,9 @@ impl Default for Settings {
             log_format: LogFormat::Pretty,
             smtp_url: None,
             mail_from: "Portico <no-reply@portico.localhost>".into(),
+            notify_api_key: None,
+            notify_base_url: notify_base_url(),
+            notify_sms_invitation_template_id: None,
             secret_key: None,
             invitations: crate::invitations::ExpirySettings::default(),
             password_hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -73,6 +83,11 @@ impl Default for Settings {
 #[allow(clippy::expect_used)] // a literal that always parses
 fn default_base_url() -> Url {
     Url::parse("http://127.0.0.1:8080/").expect("the default base URL is a valid URL")
+}
+
+#[allow(clippy::expect_used)] // a literal that always parses
+fn notify_base_url() -> Url {
+    Url::parse("https://api.notifications.service.gov.uk/").expect("Notify's address is a valid URL")
 }
 
 impl Settings {
@@ -111,6 +126,9 @@ impl std::fmt::Debug for Settings {
             .field("site_dir", &self.site_dir)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
+            .field("notify_api_key", &self.notify_api_key.as_ref().map(|_| "***"))
+            .field("notify_base_url", &self.notify_base_url.as_str())
+            .field("notify_sms_invitation_template_id", &self.notify_sms_invitation_template_id)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("invitations", &self.invitations)
             .field("mllp", &self.mllp)

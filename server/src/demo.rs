@@ -150,12 +150,66 @@ pub async fn seed(db: &Db, records: usize, now: OffsetDateTime) -> anyhow::Resul
         });
         join.query()?.execute(&mut *tx).await?;
     }
+    professionals_as_patients(&mut tx, &respiratory, &at).await?;
     if let Some(first) = patients.first() {
         demo_patient(&mut tx, first, &at, now).await?;
         demo_history(&mut tx, db.engine, &diabetes, first, now).await?;
     }
     tx.commit().await?;
     Ok(Seeded { records: patients.len(), already_there: false })
+}
+
+/// Two professionals with records of their own in the respiratory team:
+/// Sam Okafor found by the NHS number on his staff profile, Jordan Hughes by
+/// his verified email and date of birth. Jordan, the team's admin, can
+/// invite them both (himself too) from the team page.
+pub const PROFESSIONAL_PATIENTS: [(&str, &str, &str, Date); 2] = [
+    ("sam.okafor@demo.portico.example", "Sam", "Okafor", time::macros::date!(1988 - 03 - 14)),
+    ("jordan.hughes@demo.portico.example", "Jordan", "Hughes", time::macros::date!(1979 - 11 - 02)),
+];
+
+async fn professionals_as_patients(tx: &mut crate::db::Tx, team_id: &str, at: &str) -> anyhow::Result<()> {
+    // Stems far from the synthetic patients' so the numbers never meet.
+    let mut stems = (999_900_000u32..).filter_map(NhsNumber::from_stem);
+    for (i, (email, given, family, date_of_birth)) in PROFESSIONAL_PATIENTS.into_iter().enumerate() {
+        let nhs_number = stems.next().ok_or_else(|| anyhow::anyhow!("no test NHS number left"))?;
+        let record_id = new_id();
+        let by_nhs_number = i == 0;
+        sqlx::query(
+            "INSERT INTO records (id, nhs_number, given_name, family_name, search_name, date_of_birth, email, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(&record_id)
+        .bind(nhs_number.as_digits())
+        .bind(given)
+        .bind(family)
+        .bind(format!("{given} {family}").to_lowercase())
+        .bind(date_of_birth.to_string())
+        .bind((!by_nhs_number).then_some(email))
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("INSERT INTO team_records (team_id, record_id, added_at) VALUES ($1, $2, $3)")
+            .bind(team_id)
+            .bind(&record_id)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+        let (profile_nhs, profile_dob) = match by_nhs_number {
+            true => (Some(nhs_number.as_digits().to_owned()), None),
+            false => (None, Some(date_of_birth.to_string())),
+        };
+        sqlx::query(
+            "UPDATE professionals SET nhs_number = $2, date_of_birth = $3 \
+             WHERE account_id = (SELECT id FROM accounts WHERE email = $1)",
+        )
+        .bind(email)
+        .bind(profile_nhs)
+        .bind(profile_dob)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// The patient who owns the first record, with a few entries, so the patient's

@@ -16,6 +16,7 @@ pub mod mail;
 pub mod records;
 pub mod registration;
 pub mod secrets;
+pub mod sms;
 pub mod staff;
 pub mod state;
 pub mod telemetry;
@@ -57,7 +58,7 @@ impl Server {
             None => None,
         };
         let keys = secrets::Keys::load(&db, settings.secret_key.as_deref(), clock.now()).await?;
-        let delivery = mail::worker::Delivery::from_settings(settings.smtp_url.as_deref(), &settings.mail_from)?;
+        let delivery = mail::worker::Delivery::from_settings(&settings)?;
         Ok(Self { listener, state: AppState::new(db, settings, clock, keys), mllp, delivery })
     }
 

@@ -33,6 +33,10 @@ pub struct SessionResponse {
     pub account: AccountSummary,
     /// Present when the account is a professional.
     pub staff: Option<StaffProfile>,
+    /// Whether the account holds a record of its own (a patient, or a
+    /// professional who is also a patient: they switch between the two).
+    #[serde(default)]
+    pub has_record: bool,
     /// Seconds of inactivity after which the session ends.
     pub idle_timeout_secs: u64,
 }

@@ -72,7 +72,21 @@ impl FromRequestParts<AppState> for CurrentSession {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         let token = session_token(state, &jar).ok_or(ApiError::Unauthenticated)?;
-        let session = sessions::find(&state.db, &token, state.now()).await?;
-        session.map(Self).ok_or(ApiError::Unauthenticated)
+        let session = sessions::find(&state.db, &token, state.now()).await?.ok_or(ApiError::Unauthenticated)?;
+        if session.suspended {
+            return Err(handed_over());
+        }
+        Ok(Self(session))
     }
+}
+
+/// The answer to anything asked with a session whose device was handed to a
+/// patient: the page shows the professional the way back (their password).
+pub fn handed_over() -> ApiError {
+    ApiError::refusal(
+        axum::http::StatusCode::LOCKED,
+        "device-handed-over",
+        "This device has been handed to a patient",
+        Some("The staff member who handed it over can carry on by entering their password.".into()),
+    )
 }

@@ -4,21 +4,28 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
-use portico_types::api::{SessionResponse, SignInRequest};
+use portico_types::EmailAddress;
+use portico_types::api::{HandoverView, ResumeSessionRequest, SessionResponse, SignInRequest};
 
 use super::extract::{ClientIp, CurrentSession, removal_cookie, session_cookie, session_token};
-use super::sessions::IDLE_TIMEOUT;
+use super::sessions::{IDLE_TIMEOUT, Token};
 use super::sign_in::{self, Attempt, SignInError};
 use crate::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
+use crate::invitations::handover;
+use crate::records::mine::owned_by;
+use crate::registration;
 use crate::staff;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/session", post(create).get(show).delete(destroy))
+    Router::new()
+        .route("/session", post(create).get(show).delete(destroy))
+        .route("/session/handover", get(handover_show))
+        .route("/session/resume", post(resume))
 }
 
 async fn create(
@@ -66,11 +73,55 @@ async fn destroy(
     Ok((StatusCode::NO_CONTENT, jar.add(removal_cookie(&state))))
 }
 
+/// Who handed this device to a patient: 404 when it was not handed over.
+async fn handover_show(State(state): State<AppState>, jar: CookieJar) -> ApiResult<Json<HandoverView>> {
+    let suspended = suspended_session(&state, &jar).await?.ok_or(ApiError::NotFound)?.1;
+    let staff_email = EmailAddress::parse(&suspended.staff_email).map_err(|e| anyhow::anyhow!("stored email: {e}"))?;
+    Ok(Json(HandoverView { staff_name: suspended.staff_name, staff_email }))
+}
+
+/// The professional takes the device back with their password.
+async fn resume(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<ResumeSessionRequest>,
+) -> ApiResult<(CookieJar, Json<SessionResponse>)> {
+    let (token, suspended) = suspended_session(&state, &jar).await?.ok_or(ApiError::Unauthenticated)?;
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let signed_in = handover::resume(&state, &token, &suspended, &body.password, &ip, user_agent)
+        .await
+        .map_err(password_refusal)?;
+    let response = session_response(&state, &signed_in.account_id).await?;
+    // Whatever registration the patient left on the device goes with them.
+    let jar = jar.add(session_cookie(&state, &signed_in.token)).add(registration::removal_cookie(&state));
+    Ok((jar, Json(response)))
+}
+
+/// A password for a known account (taking a device back, adding a record
+/// to an account) that did not sign in: said about the password field.
+pub fn password_refusal(err: SignInError) -> ApiError {
+    match err {
+        SignInError::Invalid(_) => ApiError::field("password", "Enter your password"),
+        SignInError::WrongCredentials => ApiError::field("password", "The password is not right"),
+        SignInError::Throttled { retry_after_secs } => ApiError::TooManyAttempts { retry_after_secs },
+        SignInError::Internal(err) => ApiError::Internal(err),
+    }
+}
+
+async fn suspended_session(state: &AppState, jar: &CookieJar) -> ApiResult<Option<(Token, handover::Suspended)>> {
+    let Some(token) = session_token(state, jar) else { return Ok(None) };
+    let suspended = handover::suspended(&state.db, &token.hash()).await?;
+    Ok(suspended.map(|suspended| (token, suspended)))
+}
+
 pub async fn session_response(state: &AppState, account_id: &str) -> ApiResult<SessionResponse> {
     let account = accounts::summary(&state.db, account_id).await?.ok_or(ApiError::Unauthenticated)?;
     Ok(SessionResponse {
         account,
         staff: staff::profile(&state.db, account_id).await?,
+        has_record: owned_by(&state.db, account_id).await?.is_some(),
         idle_timeout_secs: u64::try_from(IDLE_TIMEOUT.whole_seconds()).unwrap_or(1800),
     })
 }

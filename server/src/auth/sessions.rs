@@ -52,6 +52,9 @@ impl std::fmt::Debug for Token {
 pub struct Session {
     pub token_hash: String,
     pub account_id: String,
+    /// Handed to a patient to register on (see `handover`): good for nothing
+    /// but resuming with the professional's password.
+    pub suspended: bool,
 }
 
 /// Starts a session for `account_id` within `tx`.
@@ -79,18 +82,21 @@ pub async fn create(
     Ok(token)
 }
 
+/// Account, last seen, idle and absolute expiry, account disabled, suspended.
+type SessionRow = (String, String, String, String, Option<String>, Option<String>);
+
 /// Finds the live session for `token`, extending its idle time. An expired
 /// session is deleted and not returned; so is one whose account is disabled.
 pub async fn find(db: &Db, token: &Token, now: OffsetDateTime) -> Result<Option<Session>, sqlx::Error> {
     let token_hash = token.hash();
-    let row: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT s.account_id, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at, a.disabled_at \
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT s.account_id, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at, a.disabled_at, s.suspended_at \
          FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
     )
     .bind(&token_hash)
     .fetch_optional(&db.pool)
     .await?;
-    let Some((account_id, last_seen, idle_expires, absolute_expires, disabled_at)) = row else {
+    let Some((account_id, last_seen, idle_expires, absolute_expires, disabled_at, suspended_at)) = row else {
         return Ok(None);
     };
     let expired = |text: &str| parse_stored(text).is_none_or(|at| at <= now);
@@ -98,7 +104,9 @@ pub async fn find(db: &Db, token: &Token, now: OffsetDateTime) -> Result<Option<
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&token_hash).execute(&db.pool).await?;
         return Ok(None);
     }
-    if parse_stored(&last_seen).is_none_or(|seen| now - seen >= TOUCH_EVERY) {
+    let suspended = suspended_at.is_some();
+    // A suspended session keeps the idle limit it was given when suspended.
+    if !suspended && parse_stored(&last_seen).is_none_or(|seen| now - seen >= TOUCH_EVERY) {
         let absolute = parse_stored(&absolute_expires).unwrap_or(now);
         sqlx::query("UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE token_hash = $1")
             .bind(&token_hash)
@@ -107,7 +115,7 @@ pub async fn find(db: &Db, token: &Token, now: OffsetDateTime) -> Result<Option<
             .execute(&db.pool)
             .await?;
     }
-    Ok(Some(Session { token_hash, account_id }))
+    Ok(Some(Session { token_hash, account_id, suspended }))
 }
 
 /// Ends one session within `tx`; returns the account it belonged to.

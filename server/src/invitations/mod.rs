@@ -6,10 +6,13 @@
 //! change (issued, sent, opened, failed attempt, locked, used, expired,
 //! revoked) is audited in the transaction that makes it.
 
+pub mod handover;
+pub mod letter;
+pub mod professionals;
 pub mod routes;
 
 use portico_types::api::InvitationSummary;
-use portico_types::{EmailAddress, InvitationCode};
+use portico_types::{EmailAddress, InvitationCode, MobileNumber};
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -20,6 +23,7 @@ use crate::clock::stored;
 use crate::db::{Db, Tx};
 use crate::mail::{self, templates};
 use crate::records::exclusions::{self, Exclusion};
+use crate::sms;
 use crate::state::AppState;
 
 /// The keyed-hash domain of invitation codes.
@@ -126,14 +130,24 @@ impl State {
 /// The states in which an invitation can still be used, as SQL.
 pub const LIVE_STATES: &str = "('issued', 'sent', 'opened')";
 
+/// Where an invitation is sent, when it is sent rather than handed over.
+#[derive(Debug, Clone)]
+pub enum SendTo {
+    Email(EmailAddress),
+    Mobile(MobileNumber),
+}
+
 /// What to issue.
 #[derive(Debug, Clone)]
 pub struct IssueRequest<'a> {
     pub record_id: &'a str,
     pub team_id: &'a str,
     pub channel: Channel,
-    /// Where an email invitation goes.
-    pub send_to: Option<EmailAddress>,
+    /// Where an email or text message goes; without it, the record's own
+    /// address or number.
+    pub send_to: Option<SendTo>,
+    /// The only account that may claim it (a professional's own record).
+    pub for_account_id: Option<&'a str>,
     pub issued_by: &'a str,
     pub ip: &'a str,
 }
@@ -149,14 +163,17 @@ pub struct Issued {
 
 #[derive(Debug, thiserror::Error)]
 pub enum IssueError {
+    /// With who set it and why, when that has been read (see `issue`).
     #[error("the record is excluded")]
-    Excluded(Exclusion),
+    Excluded(Option<Exclusion>),
     #[error("the record is already registered")]
     AlreadyRegistered,
     #[error("no such record in that team")]
     NotFound,
     #[error("an email invitation needs an email address")]
     NoEmailAddress,
+    #[error("a text message invitation needs a UK mobile number")]
+    NoMobileNumber,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -172,67 +189,107 @@ pub fn new_code() -> InvitationCode {
     InvitationCode::from_random_bits(rand::rng().next_u64())
 }
 
-/// The record's given name, its team's name, its email, its owner and its
-/// exclusion (the excluded record's id), as `issue` reads them.
-type RecordToInvite = (String, String, Option<String>, Option<String>, Option<String>);
+/// The record's given name, its team's name, its email, its mobile, its
+/// owner and its exclusion (the excluded record's id), as `issue` reads them.
+type RecordToInvite = (String, String, Option<String>, Option<String>, Option<String>, Option<String>);
 
 /// Issues an invitation for `request.record_id` on its channel, revoking the
-/// live ones on that channel, and (for email) queues the email that carries it.
+/// live ones on that channel, and (for email and text message) queues the
+/// message that carries it.
 pub async fn issue(state: &AppState, request: IssueRequest<'_>) -> Result<Issued, IssueError> {
-    let now = state.now();
     // Every check inside the transaction that issues: an exclusion set, or a
     // registration finished, a moment ago cannot slip past.
     let mut tx = state.db.begin_write().await?;
+    match issue_in(&mut tx, state, &request).await {
+        Ok(issued) => {
+            tx.commit().await?;
+            Ok(issued)
+        }
+        Err(err) => {
+            tx.rollback().await?;
+            Err(explained(state, request.record_id, err).await)
+        }
+    }
+}
+
+/// `err` from `issue_in`, with who set an exclusion and why (for the staff
+/// who may be told), read once the issuing transaction has ended.
+pub async fn explained(state: &AppState, record_id: &str, err: IssueError) -> IssueError {
+    match err {
+        IssueError::Excluded(None) => match exclusions::of_record(&state.db, record_id).await {
+            Ok(exclusion) => IssueError::Excluded(exclusion),
+            Err(err) => IssueError::Internal(err.into()),
+        },
+        other => other,
+    }
+}
+
+/// Where invitation `id` was sent, as people write it (`07700 900982`).
+pub async fn sent_to(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let sent_to: Option<Option<String>> =
+        sqlx::query_scalar("SELECT sent_to FROM invitations WHERE id = $1").bind(id).fetch_optional(&db.pool).await?;
+    Ok(sent_to.flatten().map(|to| MobileNumber::parse(&to).map_or(to, |mobile| mobile.national())))
+}
+
+/// `issue` within a transaction the caller commits. An exclusion comes back
+/// as `Excluded(None)`: `issue` reads who set it.
+pub async fn issue_in(tx: &mut Tx, state: &AppState, request: &IssueRequest<'_>) -> Result<Issued, IssueError> {
+    let now = state.now();
     let record: Option<RecordToInvite> = sqlx::query_as(
-        "SELECT r.given_name, t.name, r.email, r.owner_account_id, x.record_id FROM records r \
+        "SELECT r.given_name, t.name, r.email, r.mobile, r.owner_account_id, x.record_id FROM records r \
          JOIN team_records tr ON tr.record_id = r.id JOIN teams t ON t.id = tr.team_id \
          LEFT JOIN exclusions x ON x.record_id = r.id WHERE r.id = $1 AND tr.team_id = $2",
     )
     .bind(request.record_id)
     .bind(request.team_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
-    // A refusal returns before the commit: dropping `tx` rolls it back.
-    let (given_name, team_name, record_email, owner, excluded) = record.ok_or(IssueError::NotFound)?;
+    let (given_name, team_name, record_email, record_mobile, owner, excluded) = record.ok_or(IssueError::NotFound)?;
     if excluded.is_some() {
-        tx.rollback().await?;
-        // Who set it and why, for the staff who may be told.
-        let exclusion = exclusions::of_record(&state.db, request.record_id).await?;
-        return Err(exclusion.map_or(IssueError::NotFound, IssueError::Excluded));
+        return Err(IssueError::Excluded(None));
     }
     if owner.is_some() {
         return Err(IssueError::AlreadyRegistered);
     }
-    let send_to = match request.channel {
-        Channel::Email => Some(
-            request
-                .send_to
-                .clone()
-                .or_else(|| record_email.as_deref().and_then(|e| EmailAddress::parse(e).ok()))
-                .ok_or(IssueError::NoEmailAddress)?,
-        ),
+    let send_to = match (request.channel, request.send_to.clone()) {
+        (Channel::Email | Channel::Professional, Some(SendTo::Email(to))) => Some(SendTo::Email(to)),
+        (Channel::Email, _) => Some(SendTo::Email(
+            record_email.as_deref().and_then(|e| EmailAddress::parse(e).ok()).ok_or(IssueError::NoEmailAddress)?,
+        )),
+        (Channel::Sms, Some(SendTo::Mobile(to))) => Some(SendTo::Mobile(to)),
+        (Channel::Sms, _) => Some(SendTo::Mobile(
+            record_mobile.as_deref().and_then(|m| MobileNumber::parse(m).ok()).ok_or(IssueError::NoMobileNumber)?,
+        )),
+        (Channel::Professional, _) => return Err(IssueError::NoEmailAddress),
         _ => None,
     };
+    let sent_to = match &send_to {
+        Some(SendTo::Email(to)) => Some(to.as_str().to_owned()),
+        Some(SendTo::Mobile(to)) => Some(to.e164().to_owned()),
+        None => None,
+    };
     let expires_at = now + state.settings.invitations.lifetime(request.channel);
-    let revoked = revoke_live(&mut tx, request.record_id, Some(request.channel), Some(request.issued_by), now).await?;
+    let revoked = revoke_live(tx, request.record_id, Some(request.channel), Some(request.issued_by), now).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let mut code = new_code();
     // 55 random bits make a clash vanishingly rare; the unique hash makes one harmless.
     for _ in 0..3 {
         let inserted = sqlx::query(
-            "INSERT INTO invitations (id, record_id, team_id, channel, code_hash, state, sent_to, issued_by, issued_at, expires_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'issued', $6, $7, $8, $9, $8) ON CONFLICT (code_hash) DO NOTHING",
+            "INSERT INTO invitations (id, record_id, team_id, channel, code_hash, state, sent_to, issued_by, issued_at, \
+             expires_at, updated_at, for_account_id) \
+             VALUES ($1, $2, $3, $4, $5, 'issued', $6, $7, $8, $9, $8, $10) ON CONFLICT (code_hash) DO NOTHING",
         )
         .bind(&id)
         .bind(request.record_id)
         .bind(request.team_id)
         .bind(request.channel.as_str())
         .bind(state.keys.code_hash(CODE_PURPOSE, code.as_str()))
-        .bind(send_to.as_ref().map(EmailAddress::as_str))
+        .bind(&sent_to)
         .bind(request.issued_by)
         .bind(stored(now))
         .bind(stored(expires_at))
-        .execute(&mut *tx)
+        .bind(request.for_account_id)
+        .execute(&mut **tx)
         .await?;
         if inserted.rows_affected() == 1 {
             break;
@@ -245,14 +302,24 @@ pub async fn issue(state: &AppState, request: IssueRequest<'_>) -> Result<Issued
         .team(request.team_id)
         .ip(Some(request.ip))
         .detail(json!({ "invitation_id": id, "channel": request.channel.as_str(), "expires_at": stored(expires_at) }));
-    audit::record(&mut tx, event).await?;
-    if let Some(to) = &send_to {
-        let expires = templates::long_date(expires_at.date());
-        let email =
-            templates::invitation(&state.settings.public_base_url, to, &given_name, &team_name, &code, &expires);
-        mail::enqueue(&mut tx, &format!("invitation:{id}"), &email, Some(&id), now).await?;
+    audit::record(tx, event).await?;
+    let expires = templates::long_date(expires_at.date());
+    let base = &state.settings.public_base_url;
+    match send_to {
+        Some(SendTo::Email(to)) => {
+            let email = if request.channel == Channel::Professional {
+                templates::professional_invitation(base, &to, &given_name, &team_name, &code, &expires)
+            } else {
+                templates::invitation(base, &to, &given_name, &team_name, &code, &expires)
+            };
+            mail::enqueue(tx, &format!("invitation:{id}"), &email, Some(&id), now).await?;
+        }
+        Some(SendTo::Mobile(to)) => {
+            let text = sms::invitation(base, to, &team_name, &code, &expires);
+            sms::enqueue(tx, &format!("invitation:{id}"), &text, Some(&id), now).await?;
+        }
+        None => {}
     }
-    tx.commit().await?;
     Ok(Issued { id, code, expires_at, revoked })
 }
 
@@ -329,7 +396,7 @@ pub fn qr_svg(link: &str) -> Option<String> {
     svg.find("<svg").map(|start| svg[start..].to_owned())
 }
 
-/// Marks an invitation sent once the email (or SMS) carrying it has gone.
+/// Marks an invitation sent once the email or text message carrying it has gone.
 pub async fn mark_sent(tx: &mut Tx, invitation_id: &str, now: OffsetDateTime) -> Result<(), sqlx::Error> {
     let record_id: Option<String> = sqlx::query_scalar(
         "UPDATE invitations SET state = 'sent', updated_at = $2 WHERE id = $1 AND state = 'issued' RETURNING record_id",

@@ -1,16 +1,33 @@
-//! `POST /api/v1/staff/records/{record_id}/invitations`: a team admin issues
-//! an invitation by letter (the code comes back, to print) or by email (the
-//! code goes only to the patient's inbox).
+//! Invitations issued by staff, at the desk or from the record page:
+//!
+//! - `POST /api/v1/staff/records/{record_id}/invitations`: by letter (the
+//!   answer carries the code and the one-page letter to print), by text
+//!   message or by email (the code goes only to the patient's phone or inbox);
+//! - `POST /api/v1/staff/records/{record_id}/handover`: the device is handed
+//!   to the patient to register on, and the professional's session waits
+//!   for their password (see `handover`).
+//!
+//! - `GET /api/v1/staff/teams/{team_id}/professionals-as-patients` and
+//!   `POST …/invitations`: a team admin sees the organisation's
+//!   professionals who have a record in the team, and invites them all.
+//!
+//! Team admins, clinicians and receptionists of one of the record's teams
+//! may invite; every invitation is audited with who issued it.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use portico_types::EmailAddress;
-use portico_types::api::{IssueInvitationRequest, IssuedInvitation, Role};
+use axum_extra::extract::CookieJar;
+use base64::Engine as _;
+use portico_types::api::{
+    HandoverStarted, IssueInvitationRequest, IssuedInvitation, ProfessionalInvitationsSent,
+    ProfessionalsAsPatientsResponse, Role,
+};
+use portico_types::{EmailAddress, MobileNumber};
 
-use super::{Channel, IssueError, IssueRequest};
-use crate::auth::extract::ClientIp;
+use super::{Channel, IssueError, IssueRequest, SendTo, handover, letter, professionals};
+use crate::auth::extract::{ClientIp, CurrentSession};
 use crate::clock::stored;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
@@ -20,7 +37,39 @@ use crate::staff::{self, Professional};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/staff/records/{record_id}/invitations", post(create))
+    Router::new()
+        .route("/staff/records/{record_id}/invitations", post(create))
+        .route("/staff/records/{record_id}/handover", post(hand_over))
+        .route("/staff/teams/{team_id}/professionals-as-patients", get(list_professionals))
+        .route("/staff/teams/{team_id}/professionals-as-patients/invitations", post(invite_professionals))
+}
+
+/// The organisation's professionals who have a record in the team: for its admins.
+async fn list_professionals(
+    State(state): State<AppState>,
+    professional: Professional,
+    Path(team_id): Path<String>,
+) -> ApiResult<Json<ProfessionalsAsPatientsResponse>> {
+    staff::admin_of(&state, &professional, &team_id).await?;
+    let professionals = professionals::list(&state, &team_id).await?;
+    Ok(Json(ProfessionalsAsPatientsResponse { invitable: professionals::invitable(&professionals), professionals }))
+}
+
+/// Invites them all, in one step.
+async fn invite_professionals(
+    State(state): State<AppState>,
+    professional: Professional,
+    ClientIp(ip): ClientIp,
+    Path(team_id): Path<String>,
+) -> ApiResult<(StatusCode, Json<ProfessionalInvitationsSent>)> {
+    staff::admin_of(&state, &professional, &team_id).await?;
+    let sent = professionals::invite_all(&state, &team_id, &professional.account_id, &ip).await?;
+    Ok((StatusCode::CREATED, Json(sent)))
+}
+
+/// The roles that may invite a patient.
+pub fn may_invite(roles: &[Role]) -> bool {
+    roles.iter().any(|role| matches!(role, Role::Admin | Role::Clinician | Role::Receptionist))
 }
 
 async fn create(
@@ -30,45 +79,127 @@ async fn create(
     Path(record_id): Path<String>,
     ApiJson(body): ApiJson<IssueInvitationRequest>,
 ) -> ApiResult<(StatusCode, Json<IssuedInvitation>)> {
-    let roles = staff::roles_on_record(&state.db, &professional, &record_id).await?;
-    if roles.is_empty() {
-        return Err(ApiError::NotFound);
-    }
-    if !roles.contains(&Role::Admin) {
-        return Err(ApiError::refusal(
-            StatusCode::FORBIDDEN,
-            "not-team-admin",
-            "Only a team admin can issue invitations",
-            None,
-        ));
-    }
-    let channel = match Channel::parse(&body.channel) {
-        Some(channel @ (Channel::Letter | Channel::Email)) => channel,
-        _ => return Err(ApiError::field("channel", "Select how to send the invitation: letter or email")),
+    let (roles, team_id) = inviting_team(&state, &professional, &record_id).await?;
+    let (channel, send_to) = match body.channel.as_str() {
+        "letter" => (Channel::Letter, None),
+        "email" => {
+            let to = match body.email.as_deref().filter(|e| !e.trim().is_empty()) {
+                Some(raw) => Some(SendTo::Email(EmailAddress::parse(raw).map_err(|e| ApiError::field("email", e))?)),
+                None => None,
+            };
+            (Channel::Email, to)
+        }
+        "sms" => {
+            let to = match body.mobile.as_deref().filter(|m| !m.trim().is_empty()) {
+                Some(raw) => Some(SendTo::Mobile(MobileNumber::parse(raw).map_err(|e| ApiError::field("mobile", e))?)),
+                None => None,
+            };
+            (Channel::Sms, to)
+        }
+        _ => {
+            return Err(ApiError::field(
+                "channel",
+                "Select how to give the invitation: print a letter, send a text message or send an email",
+            ));
+        }
     };
-    let send_to = match body.email.as_deref().filter(|e| !e.trim().is_empty()) {
-        Some(raw) => Some(EmailAddress::parse(raw).map_err(|e| ApiError::field("email", e))?),
-        None => None,
-    };
-    let team_id: Option<String> = sqlx::query_scalar(
-        "SELECT tr.team_id FROM team_records tr JOIN team_roles r ON r.team_id = tr.team_id \
-         WHERE tr.record_id = $1 AND r.account_id = $2 AND r.role = 'admin' ORDER BY tr.team_id LIMIT 1",
-    )
-    .bind(&record_id)
-    .bind(&professional.account_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let team_id = team_id.ok_or(ApiError::NotFound)?;
     let request = IssueRequest {
         record_id: &record_id,
         team_id: &team_id,
         channel,
-        send_to,
+        send_to: send_to.clone(),
+        for_account_id: None,
         issued_by: &professional.account_id,
         ip: &ip,
     };
-    let issued = super::issue(&state, request).await.map_err(|err| match err {
-        IssueError::Excluded(exclusion) if may_see_exclusions(&roles) => ApiError::refusal(
+    let issued = super::issue(&state, request).await.map_err(|err| refusal(err, &roles))?;
+    let printable = channel == Channel::Letter;
+    let link = printable.then(|| templates::registration_link(&state.settings.public_base_url, &issued.code));
+    let letter_pdf = match printable {
+        true => {
+            let pdf = letter::render_for(&state, &record_id, &team_id, &issued).await?;
+            Some(base64::engine::general_purpose::STANDARD.encode(pdf))
+        }
+        false => None,
+    };
+    let sent_to = match channel {
+        Channel::Email | Channel::Sms => super::sent_to(&state.db, &issued.id).await?,
+        _ => None,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedInvitation {
+            id: issued.id,
+            channel: channel.as_str().to_owned(),
+            code: printable.then(|| issued.code.grouped()),
+            qr_svg: link.as_deref().and_then(super::qr_svg),
+            link,
+            expires_at: stored(issued.expires_at),
+            revoked: issued.revoked,
+            sent_to,
+            letter_pdf,
+        }),
+    ))
+}
+
+async fn hand_over(
+    State(state): State<AppState>,
+    professional: Professional,
+    CurrentSession(session): CurrentSession,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    Path(record_id): Path<String>,
+) -> ApiResult<(StatusCode, CookieJar, Json<HandoverStarted>)> {
+    let (roles, team_id) = inviting_team(&state, &professional, &record_id).await?;
+    let request = IssueRequest {
+        record_id: &record_id,
+        team_id: &team_id,
+        channel: Channel::FaceToFace,
+        send_to: None,
+        for_account_id: None,
+        issued_by: &professional.account_id,
+        ip: &ip,
+    };
+    let started = handover::start(&state, &session, request).await.map_err(|err| refusal(err, &roles))?;
+    // A registration another patient left half done on this device is not theirs to carry on.
+    let jar = jar.add(crate::registration::removal_cookie(&state));
+    Ok((StatusCode::CREATED, jar, Json(HandoverStarted { register_path: started.register_path })))
+}
+
+/// The roles `professional` holds on the record, and a team of the record's
+/// in which they may invite. A record outside their teams is not found.
+async fn inviting_team(
+    state: &AppState,
+    professional: &Professional,
+    record_id: &str,
+) -> ApiResult<(Vec<Role>, String)> {
+    let roles = staff::roles_on_record(&state.db, professional, record_id).await?;
+    if roles.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    if !may_invite(&roles) {
+        return Err(ApiError::refusal(
+            StatusCode::FORBIDDEN,
+            "may-not-invite",
+            "Only team admins, clinicians and receptionists can invite patients",
+            None,
+        ));
+    }
+    let team_id: Option<String> = sqlx::query_scalar(
+        "SELECT tr.team_id FROM team_records tr JOIN team_roles r ON r.team_id = tr.team_id \
+         WHERE tr.record_id = $1 AND r.account_id = $2 AND r.role IN ('admin', 'clinician', 'receptionist') \
+         ORDER BY tr.team_id LIMIT 1",
+    )
+    .bind(record_id)
+    .bind(&professional.account_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    Ok((roles, team_id.ok_or(ApiError::NotFound)?))
+}
+
+fn refusal(err: IssueError, roles: &[Role]) -> ApiError {
+    match err {
+        IssueError::Excluded(Some(exclusion)) if may_see_exclusions(roles) => ApiError::refusal(
             StatusCode::CONFLICT,
             "record-excluded",
             "This record has a safeguarding exclusion",
@@ -88,21 +219,10 @@ async fn create(
             ApiError::refusal(StatusCode::CONFLICT, "record-registered", "This patient has already registered", None)
         }
         IssueError::NoEmailAddress => ApiError::field("email", "Enter an email address: the record has none"),
+        IssueError::NoMobileNumber => {
+            ApiError::field("mobile", "Enter a UK mobile number: the record has none that can get text messages")
+        }
         IssueError::NotFound => ApiError::NotFound,
         IssueError::Internal(err) => ApiError::Internal(err),
-    })?;
-    let printable = channel == Channel::Letter;
-    let link = printable.then(|| templates::registration_link(&state.settings.public_base_url, &issued.code));
-    Ok((
-        StatusCode::CREATED,
-        Json(IssuedInvitation {
-            id: issued.id,
-            channel: channel.as_str().to_owned(),
-            code: printable.then(|| issued.code.grouped()),
-            qr_svg: link.as_deref().and_then(super::qr_svg),
-            link,
-            expires_at: stored(issued.expires_at),
-            revoked: issued.revoked,
-        }),
-    ))
+    }
 }

@@ -1,11 +1,13 @@
 //! `/api/v1/staff/dev-outbox`: with no SMTP server configured (the embedded
-//! demo), the emails Portico would have sent, for any professional to read,
-//! so the whole registration journey can be followed without a mail server.
-//! With SMTP configured it is not there at all.
+//! demo), the emails and text messages Portico would have sent, for any
+//! professional to read, so the whole registration journey can be followed
+//! without a mail server or GOV.UK Notify. With SMTP configured it is not
+//! there at all; texts sent through Notify are not listed.
 
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
+use portico_types::MobileNumber;
 use portico_types::api::{DevOutboxResponse, OutboxEmail};
 
 use crate::error::{ApiError, ApiResult};
@@ -25,8 +27,8 @@ async fn list(State(state): State<AppState>, _professional: Professional) -> Api
     if state.settings.smtp_url.is_some() {
         return Err(ApiError::NotFound);
     }
-    let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, to_address, subject, body_text, created_at FROM email_outbox \
+    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, channel, to_address, subject, body_text, created_at FROM outbox \
          WHERE delivered_via = 'development' OR (delivered_via IS NULL AND gave_up_at IS NULL) \
          ORDER BY created_at DESC, id DESC LIMIT $1",
     )
@@ -35,7 +37,13 @@ async fn list(State(state): State<AppState>, _professional: Professional) -> Api
     .await?;
     let emails = rows
         .into_iter()
-        .map(|(id, to, subject, body, created_at)| OutboxEmail { id, to, subject, body, created_at })
+        .map(|(id, channel, to, subject, body, created_at)| {
+            let (to, subject) = match channel.as_str() {
+                "sms" => (MobileNumber::parse(&to).map_or(to, |m| m.national()), "Text message".to_owned()),
+                _ => (to, subject),
+            };
+            OutboxEmail { id, channel, to, subject, body, created_at }
+        })
         .collect();
     Ok(Json(DevOutboxResponse { emails }))
 }

@@ -37,7 +37,7 @@ pub async fn enqueue(
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "INSERT INTO email_outbox (id, idempotency_key, to_address, subject, body_text, invitation_id, created_at, next_attempt_at) \
+        "INSERT INTO outbox (id, idempotency_key, to_address, subject, body_text, invitation_id, created_at, next_attempt_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(uuid::Uuid::now_v7().to_string())

@@ -10,7 +10,7 @@ use super::Email;
 
 const SIGN_OFF: &str = "\n\nPortico\n\nThis is an automated email: replies are not read.";
 
-fn link(base: &Url, path: &str, query: Option<(&str, &str)>) -> String {
+pub(crate) fn link(base: &Url, path: &str, query: Option<(&str, &str)>) -> String {
     let mut url = base.join(path).unwrap_or_else(|_| base.clone());
     if let Some((key, value)) = query {
         url.query_pairs_mut().append_pair(key, value);
@@ -47,6 +47,33 @@ pub fn invitation(
              If you were not expecting this email, you can ignore it.",
             link = registration_link(base, code),
             start = link(base, "register", None),
+            grouped = code.grouped(),
+        ),
+    )
+}
+
+/// To a professional who has a record of their own in one of their
+/// organisation's teams. They register into the account they already have.
+pub fn professional_invitation(
+    base: &Url,
+    to: &EmailAddress,
+    given_name: &str,
+    team: &str,
+    code: &InvitationCode,
+    expires: &str,
+) -> Email {
+    email(
+        to,
+        "You can see your own health record in Portico",
+        format!(
+            "Dear {given_name},\n\n\
+             {team} holds a health record for you as a patient. You can see it with the Portico account you \
+             already use at work: one account, and you switch between your record and your staff pages.\n\n\
+             To add your record to your account, go to:\n{link}\n\n\
+             You will need your date of birth and your Portico password. The code in the link is {grouped}; it \
+             works once and expires on {expires}.\n\n\
+             Your colleagues see no more of your record than of any patient's, and whether you register is up to you.",
+            link = registration_link(base, code),
             grouped = code.grouped(),
         ),
     )

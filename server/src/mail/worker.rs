@@ -1,7 +1,13 @@
-//! The outbox worker: claims due emails, sends them, marks them sent, and
-//! retries failures with backoff. Several instances can run it against one
+//! The outbox worker: claims due emails and text messages, sends them (email
+//! over SMTP, texts through GOV.UK Notify), marks them sent, and retries
+//! failures with backoff. Several instances can run it against one
 //! database: a claim is a lease (`claimed_until`), taken with `FOR UPDATE
 //! SKIP LOCKED` on PostgreSQL (SQLite's single writer serialises claims).
+//!
+//! Notify has no idempotency key: each text carries its outbox key as
+//! Notify's `reference`, and a text that may already have reached Notify
+//! (a timeout, a 5xx, a crash between send and mark) is looked up by that
+//! reference before it is sent again.
 
 use std::time::Duration;
 
@@ -23,9 +29,67 @@ const MAX_ATTEMPTS: i64 = 10;
 /// How often an idle worker looks for due email.
 const POLL_EVERY: Duration = Duration::from_millis(500);
 
+/// Where email and text messages go.
+#[derive(Clone)]
+pub struct Delivery {
+    pub email: EmailDelivery,
+    pub sms: SmsDelivery,
+}
+
+impl Delivery {
+    pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<Self> {
+        Ok(Self {
+            email: EmailDelivery::from_settings(settings.smtp_url.as_deref(), &settings.mail_from)?,
+            sms: SmsDelivery::from_settings(settings)?,
+        })
+    }
+
+    fn name(&self, channel: &str) -> &'static str {
+        match channel {
+            "sms" => self.sms.name(),
+            _ => self.email.name(),
+        }
+    }
+}
+
+/// Where text messages go.
+#[derive(Clone)]
+pub enum SmsDelivery {
+    Notify {
+        client: portico_notify::Client,
+        invitation_template_id: String,
+    },
+    /// Notify not set up: the outbox row itself is the delivered text, shown to staff.
+    Development,
+}
+
+/// How long to wait for Notify before counting a send as failed (and maybe sent).
+const NOTIFY_TIMEOUT: Duration = Duration::from_secs(15);
+
+impl SmsDelivery {
+    pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<Self> {
+        let Some(key) = settings.notify_api_key.as_deref() else { return Ok(Self::Development) };
+        let key = portico_notify::ApiKey::parse(key).map_err(|e| anyhow::anyhow!("notify_api_key: {e}"))?;
+        let client = portico_notify::Client::new(settings.notify_base_url.as_str(), key, NOTIFY_TIMEOUT)
+            .map_err(|e| anyhow::anyhow!("notify_base_url: {e}"))?;
+        let invitation_template_id = settings
+            .notify_sms_invitation_template_id
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("notify_api_key is set: set notify_sms_invitation_template_id too"))?;
+        Ok(Self::Notify { client, invitation_template_id })
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            SmsDelivery::Notify { .. } => "notify",
+            SmsDelivery::Development => "development",
+        }
+    }
+}
+
 /// Where email goes.
 #[derive(Clone)]
-pub enum Delivery {
+pub enum EmailDelivery {
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
@@ -34,7 +98,7 @@ pub enum Delivery {
     Development,
 }
 
-impl Delivery {
+impl EmailDelivery {
     pub fn from_settings(smtp_url: Option<&str>, from: &str) -> anyhow::Result<Self> {
         let Some(url) = smtp_url else { return Ok(Self::Development) };
         let from: Mailbox = from.parse().map_err(|e| anyhow::anyhow!("mail_from is not a valid address: {e}"))?;
@@ -47,27 +111,32 @@ impl Delivery {
 
     fn name(&self) -> &'static str {
         match self {
-            Delivery::Smtp { .. } => "smtp",
-            Delivery::Development => "development",
+            EmailDelivery::Smtp { .. } => "smtp",
+            EmailDelivery::Development => "development",
         }
     }
 }
 
-/// A claimed email.
+/// A claimed email or text message.
 #[derive(Debug)]
 struct Claimed {
     id: String,
     idempotency_key: String,
+    /// `email` or `sms`.
+    channel: String,
     to: String,
     subject: String,
     body: String,
+    personalisation: Option<String>,
     invitation_id: Option<String>,
     attempts: i64,
+    /// A text whose last attempt may have reached Notify.
+    maybe_sent: bool,
 }
 
-type ClaimedRow = (String, String, String, String, String, Option<String>, i64);
+type ClaimedRow = (String, String, String, String, String, String, Option<String>, Option<String>, i64, Option<String>);
 
-/// Runs until `stop` turns true, delivering due email.
+/// Runs until `stop` turns true, delivering due email and texts.
 pub async fn run(
     db: Db,
     clock: std::sync::Arc<dyn Clock>,
@@ -87,7 +156,7 @@ pub async fn run(
     }
 }
 
-/// Claims and delivers due emails one at a time until none is due; returns how many it handled.
+/// Claims and delivers due messages one at a time until none is due; returns how many it handled.
 pub async fn deliver_due(db: &Db, clock: &dyn Clock, delivery: &Delivery) -> anyhow::Result<usize> {
     let mut handled = 0;
     while let Some(email) = claim(db, clock.now()).await? {
@@ -104,10 +173,11 @@ async fn claim(db: &Db, now: OffsetDateTime) -> Result<Option<Claimed>, sqlx::Er
         Engine::Sqlite => "",
     };
     let sql = format!(
-        "UPDATE email_outbox SET claimed_until = $2, attempts = attempts + 1 WHERE id = ( \
-           SELECT id FROM email_outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $1 \
+        "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1 WHERE id = ( \
+           SELECT id FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $1 \
            AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY next_attempt_at, id LIMIT 1{skip_locked}) \
-         RETURNING id, idempotency_key, to_address, subject, body_text, invitation_id, attempts"
+         RETURNING id, idempotency_key, channel, to_address, subject, body_text, personalisation, invitation_id, \
+         attempts, last_error"
     );
     let mut tx = db.begin_write().await?;
     let row: Option<ClaimedRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -116,15 +186,22 @@ async fn claim(db: &Db, now: OffsetDateTime) -> Result<Option<Claimed>, sqlx::Er
         .fetch_optional(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(row.map(|(id, idempotency_key, to, subject, body, invitation_id, attempts)| Claimed {
-        id,
-        idempotency_key,
-        to,
-        subject,
-        body,
-        invitation_id,
-        attempts,
-    }))
+    Ok(row.map(
+        |(id, idempotency_key, channel, to, subject, body, personalisation, invitation_id, attempts, last_error)| {
+            Claimed {
+                id,
+                idempotency_key,
+                channel,
+                to,
+                subject,
+                body,
+                personalisation,
+                invitation_id,
+                attempts,
+                maybe_sent: last_error.is_some_and(|e| e.starts_with(MAYBE_SENT)),
+            }
+        },
+    ))
 }
 
 /// Why a send failed, and whether trying again could help.
@@ -132,12 +209,60 @@ async fn claim(db: &Db, now: OffsetDateTime) -> Result<Option<Claimed>, sqlx::Er
 struct Failure {
     reason: String,
     permanent: bool,
+    /// Notify's suggested wait, when longer than the backoff.
+    retry_after: Option<Duration>,
 }
 
-async fn send(delivery: &Delivery, email: &Claimed) -> Result<(), Failure> {
-    let Delivery::Smtp { transport, from } = delivery else { return Ok(()) };
-    let to: Mailbox =
-        email.to.parse().map_err(|e| Failure { reason: format!("bad recipient: {e}"), permanent: true })?;
+impl Failure {
+    fn new(reason: impl Into<String>, permanent: bool) -> Self {
+        Self { reason: reason.into(), permanent, retry_after: None }
+    }
+}
+
+/// The start of `last_error` for a text that may have reached Notify: the
+/// next attempt looks it up before sending.
+const MAYBE_SENT: &str = "maybe sent: ";
+
+async fn send(delivery: &Delivery, message: &Claimed) -> Result<(), Failure> {
+    match message.channel.as_str() {
+        "sms" => send_sms(&delivery.sms, message).await,
+        _ => send_email(&delivery.email, message).await,
+    }
+}
+
+async fn send_sms(delivery: &SmsDelivery, text: &Claimed) -> Result<(), Failure> {
+    let SmsDelivery::Notify { client, invitation_template_id } = delivery else { return Ok(()) };
+    let notify_failure = |err: portico_notify::NotifyError| {
+        let reason = if err.may_have_been_sent() { format!("{MAYBE_SENT}{}", err.reason()) } else { err.reason() };
+        Failure { reason, permanent: err.is_permanent(), retry_after: err.retry_after() }
+    };
+    if text.maybe_sent
+        && let Some(found) = client.find_by_reference(&text.idempotency_key).await.map_err(notify_failure)?
+        && !found.has_failed()
+    {
+        tracing::info!(outbox_id = %text.id, notification_id = %found.id, "text already with Notify: not sent again");
+        return Ok(());
+    }
+    let personalisation = text
+        .personalisation
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| Failure::new(format!("stored personalisation unreadable: {e}"), true))?
+        .unwrap_or_default();
+    let request = portico_notify::SmsRequest {
+        phone_number: text.to.clone(),
+        template_id: invitation_template_id.clone(),
+        personalisation,
+        reference: Some(text.idempotency_key.clone()),
+        sms_sender_id: None,
+    };
+    client.send_sms(&request).await.map(|_| ()).map_err(notify_failure)
+}
+
+async fn send_email(delivery: &EmailDelivery, email: &Claimed) -> Result<(), Failure> {
+    let EmailDelivery::Smtp { transport, from } = delivery else { return Ok(()) };
+    let to: Mailbox = email.to.parse().map_err(|e| Failure::new(format!("bad recipient: {e}"), true))?;
     let message = Message::builder()
         .from(from.clone())
         .to(to)
@@ -145,10 +270,10 @@ async fn send(delivery: &Delivery, email: &Claimed) -> Result<(), Failure> {
         .message_id(Some(message_id(&email.idempotency_key, from)))
         .header(ContentType::TEXT_PLAIN)
         .body(email.body.clone())
-        .map_err(|e| Failure { reason: format!("could not build the message: {e}"), permanent: true })?;
+        .map_err(|e| Failure::new(format!("could not build the message: {e}"), true))?;
     match transport.send(message).await {
         Ok(_) => Ok(()),
-        Err(err) => Err(Failure { reason: err.to_string(), permanent: err.is_permanent() }),
+        Err(err) => Err(Failure::new(err.to_string(), err.is_permanent())),
     }
 }
 
@@ -169,16 +294,18 @@ async fn finish(
     let mut tx = db.begin_write().await?;
     match outcome {
         Ok(()) => {
-            // Over SMTP the body (which may hold a one-time link) has left and
+            // Once sent the body (which may hold a one-time link) has left and
             // is not kept; the development outbox is where it is read.
-            let keep_body = matches!(delivery, Delivery::Development);
+            let via = delivery.name(&email.channel);
+            let keep_body = via == "development";
             sqlx::query(
-                "UPDATE email_outbox SET sent_at = $2, delivered_via = $3, claimed_until = NULL, last_error = NULL, \
-                 body_text = CASE WHEN $4 = 1 THEN body_text ELSE '' END WHERE id = $1",
+                "UPDATE outbox SET sent_at = $2, delivered_via = $3, claimed_until = NULL, last_error = NULL, \
+                 body_text = CASE WHEN $4 = 1 THEN body_text ELSE '' END, \
+                 personalisation = CASE WHEN $4 = 1 THEN personalisation ELSE NULL END WHERE id = $1",
             )
             .bind(&email.id)
             .bind(stored(now))
-            .bind(delivery.name())
+            .bind(via)
             .bind(i32::from(keep_body))
             .execute(&mut *tx)
             .await?;
@@ -190,18 +317,25 @@ async fn finish(
             let give_up = failure.permanent || email.attempts >= MAX_ATTEMPTS;
             tracing::warn!(email_id = %email.id, attempts = email.attempts, give_up, reason = %failure.reason, "email not sent");
             sqlx::query(
-                "UPDATE email_outbox SET claimed_until = NULL, last_error = $2, next_attempt_at = $3, gave_up_at = $4 \
+                "UPDATE outbox SET claimed_until = NULL, last_error = $2, next_attempt_at = $3, gave_up_at = $4 \
                  WHERE id = $1",
             )
             .bind(&email.id)
             .bind(failure.reason.chars().take(500).collect::<String>())
-            .bind(stored(now + backoff(email.attempts)))
+            .bind(stored(
+                now + backoff(email.attempts).max(
+                    failure
+                        .retry_after
+                        .map_or(time::Duration::ZERO, |d| time::Duration::try_from(d).unwrap_or(time::Duration::ZERO)),
+                ),
+            ))
             .bind(give_up.then(|| stored(now)))
             .execute(&mut *tx)
             .await?;
             if give_up {
-                let event = Event::new(Action::EmailGaveUp, now).detail(
-                    json!({ "email_id": email.id, "attempts": email.attempts, "permanent": failure.permanent }),
+                let action = if email.channel == "sms" { Action::TextMessageGaveUp } else { Action::EmailGaveUp };
+                let event = Event::new(action, now).detail(
+                    json!({ "outbox_id": email.id, "attempts": email.attempts, "permanent": failure.permanent }),
                 );
                 audit::record(&mut tx, event).await?;
             }

@@ -59,7 +59,7 @@ async fn show(
         invitation,
         exclusion,
         may_manage_exclusion: roles.contains(&Role::SafeguardingLead),
-        may_invite: roles.contains(&Role::Admin),
+        may_invite: crate::invitations::routes::may_invite(&roles),
         record,
     }))
 }

@@ -50,7 +50,16 @@ impl From<sqlx::Error> for CompleteError {
 #[derive(Debug)]
 pub struct Registered {
     pub account_id: String,
-    pub session: Token,
+    /// None when the registration was made on a device handed over at the desk.
+    pub session: Option<Token>,
+}
+
+/// Where the registration is finished, and whether that device is signed in.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome<'a> {
+    pub sign_in: bool,
+    pub ip: &'a str,
+    pub user_agent: Option<&'a str>,
 }
 
 pub async fn complete(
@@ -58,9 +67,9 @@ pub async fn complete(
     registration: &Registration,
     password: &str,
     accept_terms: bool,
-    ip: &str,
-    user_agent: Option<&str>,
+    outcome: Outcome<'_>,
 ) -> Result<Registered, CompleteError> {
+    let Outcome { sign_in, ip, user_agent } = outcome;
     if !registration.email_verified {
         return Err(CompleteError::EmailNotConfirmed);
     }
@@ -170,8 +179,14 @@ pub async fn complete(
     audit::record(&mut tx, registered).await?;
     let welcome = templates::registered(&state.settings.public_base_url, &email, &given_name);
     mail::enqueue(&mut tx, &format!("registered:{account_id}"), &welcome, None, now).await?;
-    let session = sessions::create(&mut tx, &account_id, now, Some(ip), user_agent).await?;
-    audit::record(&mut tx, Event::new(Action::SignIn, now).actor(&account_id).ip(Some(ip))).await?;
+    let session = match sign_in {
+        true => {
+            let session = sessions::create(&mut tx, &account_id, now, Some(ip), user_agent).await?;
+            audit::record(&mut tx, Event::new(Action::SignIn, now).actor(&account_id).ip(Some(ip))).await?;
+            Some(session)
+        }
+        false => None,
+    };
     tx.commit().await?;
     Ok(Registered { account_id, session })
 }

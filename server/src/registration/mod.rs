@@ -11,6 +11,7 @@
 pub mod complete;
 pub mod confirm;
 pub mod email;
+pub mod link;
 pub mod routes;
 pub mod start;
 
@@ -45,6 +46,9 @@ pub struct Registration {
     pub email_sends: i64,
     pub email_code_hash: Option<String>,
     pub email_code_attempts: i64,
+    /// A professional's own record: the account it joins, whose password
+    /// stands in for the email and password steps.
+    pub for_account_id: Option<String>,
 }
 
 type RegistrationRow = (
@@ -59,14 +63,28 @@ type RegistrationRow = (
     Option<String>,
     i64,
     Option<String>,
+    Option<String>,
 );
 
 const SELECT: &str = "SELECT id, invitation_id, record_id, expires_at, email, email_sent_at, email_verified_at, \
-     email_sends, email_code_hash, email_code_attempts, completed_at FROM registrations";
+     email_sends, email_code_hash, email_code_attempts, completed_at, \
+     (SELECT i.for_account_id FROM invitations i WHERE i.id = registrations.invitation_id) FROM registrations";
 
 fn from_row(row: RegistrationRow, now: OffsetDateTime) -> Option<Registration> {
-    let (id, invitation_id, record_id, expires_at, email, sent_at, verified_at, sends, code_hash, attempts, completed) =
-        row;
+    let (
+        id,
+        invitation_id,
+        record_id,
+        expires_at,
+        email,
+        sent_at,
+        verified_at,
+        sends,
+        code_hash,
+        attempts,
+        completed,
+        for_account_id,
+    ) = row;
     let expires_at = parse_stored(&expires_at)?;
     // A finished or timed-out registration is as good as none.
     if completed.is_some() || expires_at <= now {
@@ -83,6 +101,7 @@ fn from_row(row: RegistrationRow, now: OffsetDateTime) -> Option<Registration> {
         email_sends: sends,
         email_code_hash: code_hash,
         email_code_attempts: attempts,
+        for_account_id,
     })
 }
 
@@ -117,6 +136,14 @@ pub async fn view_of(db: &Db, registration: &Registration) -> Result<Registratio
             .bind(&registration.record_id)
             .fetch_one(&db.pool)
             .await?;
+    if let Some(account_id) = &registration.for_account_id {
+        let email: Option<String> = sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(&db.pool)
+            .await?;
+        let email = email.and_then(|e| EmailAddress::parse(&e).ok());
+        return Ok(RegistrationView { step: RegistrationStep::LinkAccount, given_name, email });
+    }
     let step = if registration.email_verified {
         RegistrationStep::Password
     } else if registration.email_sent_at.is_some() {

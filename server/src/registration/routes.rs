@@ -7,8 +7,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use axum_extra::extract::CookieJar;
 use portico_types::api::{
-    CompleteRegistrationRequest, ConfirmEmailRequest, RegistrationEmailRequest, RegistrationView, SessionResponse,
-    StartRegistrationRequest,
+    CompleteRegistrationRequest, ConfirmEmailRequest, LinkAccountRequest, RegistrationCompleted,
+    RegistrationEmailRequest, RegistrationView, StartRegistrationRequest,
 };
 use portico_types::problem::FieldError;
 use portico_types::{DateOfBirth, EmailAddress, InvitationCode};
@@ -16,12 +16,14 @@ use portico_types::{DateOfBirth, EmailAddress, InvitationCode};
 use super::complete::{self, CompleteError};
 use super::confirm::{self, ConfirmError};
 use super::email::{self, EmailStepError};
+use super::link::{self, LinkError};
 use super::start::{self, StartError};
 use super::{Registration, by_token, cookie, removal_cookie, token, view_of};
-use crate::auth::extract::{ClientIp, session_cookie};
-use crate::auth::routes::session_response;
+use crate::auth::extract::{ClientIp, session_cookie, session_token};
+use crate::auth::routes::{password_refusal, session_response};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
+use crate::invitations::handover;
 use crate::secrets::OneTimeToken;
 use crate::state::AppState;
 
@@ -31,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/registration/email", post(give_email))
         .route("/registration/email/confirm", post(confirm_email))
         .route("/registration/complete", post(finish))
+        .route("/registration/link", post(link_account))
 }
 
 const CONTACT_TEAM: &str = "Contact your clinical team and ask them to send you a new invitation.";
@@ -105,6 +108,49 @@ async fn current(state: &AppState, jar: &CookieJar) -> ApiResult<Registration> {
     })
 }
 
+/// A registration that makes a new account: not a professional's, which
+/// joins the account they have.
+fn for_new_account(registration: Registration) -> ApiResult<Registration> {
+    match registration.for_account_id {
+        None => Ok(registration),
+        Some(_) => Err(ApiError::refusal(
+            StatusCode::CONFLICT,
+            "sign-in-to-link",
+            "Sign in with the Portico account you already have",
+            Some("This invitation adds your record to that account.".into()),
+        )),
+    }
+}
+
+async fn link_account(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<LinkAccountRequest>,
+) -> ApiResult<(CookieJar, Json<RegistrationCompleted>)> {
+    let registration = current(&state, &jar).await?;
+    let previous = session_token(&state, &jar);
+    let from = link::LinkFrom {
+        ip: &ip,
+        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()),
+        previous_session: previous.as_ref().map(|t| t.as_str()),
+    };
+    let signed_in = link::link(&state, &registration, &body.password, from).await.map_err(|err| match err {
+        LinkError::NotForAnAccount => ApiError::refusal(
+            StatusCode::CONFLICT,
+            "not-a-professional-invitation",
+            "This invitation makes a new account",
+            Some("Go back and give your email address.".into()),
+        ),
+        LinkError::SignIn(err) => password_refusal(err),
+        LinkError::Refused(err) => complete_refusal(err),
+    })?;
+    let response = session_response(&state, &signed_in.account_id).await?;
+    let jar = jar.add(removal_cookie(&state)).add(session_cookie(&state, &signed_in.token));
+    Ok((jar, Json(RegistrationCompleted { signed_in: Some(response), hand_back: false })))
+}
+
 async fn show(State(state): State<AppState>, jar: CookieJar) -> ApiResult<Json<RegistrationView>> {
     let registration = current(&state, &jar).await?;
     Ok(Json(view_of(&state.db, &registration).await?))
@@ -117,7 +163,7 @@ async fn give_email(
     ApiJson(body): ApiJson<RegistrationEmailRequest>,
 ) -> ApiResult<Json<RegistrationView>> {
     let email = EmailAddress::parse(&body.email).map_err(|e| ApiError::field("email", e))?;
-    let registration = current(&state, &jar).await?;
+    let registration = for_new_account(current(&state, &jar).await?)?;
     let view = email::give_email(&state, &registration, &email, &ip).await.map_err(|err| match err {
         EmailStepError::TooManyEmails => ApiError::refusal(
             StatusCode::TOO_MANY_REQUESTS,
@@ -191,53 +237,74 @@ async fn finish(
     headers: HeaderMap,
     jar: CookieJar,
     ApiJson(body): ApiJson<CompleteRegistrationRequest>,
-) -> ApiResult<(StatusCode, CookieJar, Json<SessionResponse>)> {
-    let registration = current(&state, &jar).await?;
+) -> ApiResult<(StatusCode, CookieJar, Json<RegistrationCompleted>)> {
+    let registration = for_new_account(current(&state, &jar).await?)?;
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let registered = complete::complete(&state, &registration, &body.password, body.accept_terms, &ip, user_agent)
+    // On a device handed over at the desk the patient is not signed in: the
+    // professional's suspended session stays, waiting for their password.
+    let sign_in = !handed_over(&state, &jar).await?;
+    let outcome = complete::Outcome { sign_in, ip: &ip, user_agent };
+    let registered = complete::complete(&state, &registration, &body.password, body.accept_terms, outcome)
         .await
-        .map_err(|err| match err {
-            CompleteError::Invalid { password, terms_not_accepted } => {
-                let mut errors = Vec::new();
-                if let Some(e) = password {
-                    errors.push(FieldError::new("password", e));
-                }
-                if terms_not_accepted {
-                    errors.push(FieldError::new("accept_terms", "Confirm that you accept the terms of use"));
-                }
-                ApiError::Invalid(errors)
+        .map_err(complete_refusal)?;
+    let jar = jar.add(removal_cookie(&state));
+    match registered.session {
+        Some(session) => {
+            let signed_in = session_response(&state, &registered.account_id).await?;
+            let jar = jar.add(session_cookie(&state, &session));
+            Ok((StatusCode::CREATED, jar, Json(RegistrationCompleted { signed_in: Some(signed_in), hand_back: false })))
+        }
+        None => Ok((StatusCode::CREATED, jar, Json(RegistrationCompleted { signed_in: None, hand_back: true }))),
+    }
+}
+
+/// Whether this device was handed to the patient by a professional, whose
+/// suspended session its cookie still holds.
+async fn handed_over(state: &AppState, jar: &CookieJar) -> ApiResult<bool> {
+    Ok(match session_token(state, jar) {
+        Some(token) => handover::suspended(&state.db, &token.hash()).await?.is_some(),
+        None => false,
+    })
+}
+
+fn complete_refusal(err: CompleteError) -> ApiError {
+    match err {
+        CompleteError::Invalid { password, terms_not_accepted } => {
+            let mut errors = Vec::new();
+            if let Some(e) = password {
+                errors.push(FieldError::new("password", e));
             }
-            CompleteError::EmailNotConfirmed => ApiError::refusal(
-                StatusCode::CONFLICT,
-                "email-not-confirmed",
-                "Confirm your email address first",
-                Some("Use the link or the code in the email we sent you.".into()),
-            ),
-            CompleteError::Used => ApiError::refusal(
-                StatusCode::CONFLICT,
-                "invitation-used",
-                "This registration code has already been used",
-                Some(SIGN_IN_INSTEAD.into()),
-            ),
-            CompleteError::Expired => gone("invitation-expired", "This registration code has expired"),
-            CompleteError::NoLongerValid => {
-                gone("invitation-not-valid", "This registration code can no longer be used")
+            if terms_not_accepted {
+                errors.push(FieldError::new("accept_terms", "Confirm that you accept the terms of use"));
             }
-            CompleteError::AlreadyRegistered => ApiError::refusal(
-                StatusCode::CONFLICT,
-                "record-registered",
-                "You have already registered",
-                Some(SIGN_IN_INSTEAD.into()),
-            ),
-            CompleteError::EmailTaken => ApiError::refusal(
-                StatusCode::CONFLICT,
-                "email-taken",
-                "An account already uses this email address",
-                Some("Sign in with it, or go back and give a different email address.".into()),
-            ),
-            CompleteError::Internal(err) => ApiError::Internal(err),
-        })?;
-    let response = session_response(&state, &registered.account_id).await?;
-    let jar = jar.add(removal_cookie(&state)).add(session_cookie(&state, &registered.session));
-    Ok((StatusCode::CREATED, jar, Json(response)))
+            ApiError::Invalid(errors)
+        }
+        CompleteError::EmailNotConfirmed => ApiError::refusal(
+            StatusCode::CONFLICT,
+            "email-not-confirmed",
+            "Confirm your email address first",
+            Some("Use the link or the code in the email we sent you.".into()),
+        ),
+        CompleteError::Used => ApiError::refusal(
+            StatusCode::CONFLICT,
+            "invitation-used",
+            "This registration code has already been used",
+            Some(SIGN_IN_INSTEAD.into()),
+        ),
+        CompleteError::Expired => gone("invitation-expired", "This registration code has expired"),
+        CompleteError::NoLongerValid => gone("invitation-not-valid", "This registration code can no longer be used"),
+        CompleteError::AlreadyRegistered => ApiError::refusal(
+            StatusCode::CONFLICT,
+            "record-registered",
+            "You have already registered",
+            Some(SIGN_IN_INSTEAD.into()),
+        ),
+        CompleteError::EmailTaken => ApiError::refusal(
+            StatusCode::CONFLICT,
+            "email-taken",
+            "An account already uses this email address",
+            Some("Sign in with it, or go back and give a different email address.".into()),
+        ),
+        CompleteError::Internal(err) => ApiError::Internal(err),
+    }
 }

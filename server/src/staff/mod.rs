@@ -145,3 +145,10 @@ pub async fn roles_on_record(db: &Db, professional: &Professional, record_id: &s
     .await?;
     Ok(roles_of(&roles.join(",")))
 }
+
+/// Team `team_id`, if `professional` is its admin: others are told it is not
+/// theirs (403) or, for a team they have no role in, that it does not exist.
+pub async fn admin_of(state: &AppState, professional: &Professional, team_id: &str) -> Result<TeamSummary, ApiError> {
+    let team = team_of(&state.db, professional, team_id).await?.ok_or(ApiError::NotFound)?;
+    if team.roles.contains(&Role::Admin) { Ok(team) } else { Err(ApiError::Forbidden) }
+}

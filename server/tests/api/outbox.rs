@@ -26,7 +26,7 @@ async fn email_waits_for_an_smtp_server_that_is_down_then_goes_once(engine: Engi
     let mut failed = None;
     for _ in 0..100 {
         let row: (i64, Option<String>, Option<String>) =
-            sqlx::query_as("SELECT attempts, last_error, sent_at FROM email_outbox WHERE to_address = $1")
+            sqlx::query_as("SELECT attempts, last_error, sent_at FROM outbox WHERE to_address = $1")
                 .bind(to)
                 .fetch_one(&app.db.pool)
                 .await
@@ -47,7 +47,7 @@ async fn email_waits_for_an_smtp_server_that_is_down_then_goes_once(engine: Engi
     tokio::time::sleep(std::time::Duration::from_millis(700)).await; // a further poll sends nothing more
     assert_eq!(mail.all().len(), 1);
     let (attempts, sent_at, body): (i64, Option<String>, String) =
-        sqlx::query_as("SELECT attempts, sent_at, body_text FROM email_outbox WHERE to_address = $1")
+        sqlx::query_as("SELECT attempts, sent_at, body_text FROM outbox WHERE to_address = $1")
             .bind(to)
             .fetch_one(&app.db.pool)
             .await
@@ -72,7 +72,7 @@ async fn one_idempotency_key_is_one_email(engine: Engine) {
     let mut tx = app.db.begin_write().await.unwrap();
     assert!(!mail::enqueue(&mut tx, "the-key", &email, None, now).await.unwrap());
     tx.commit().await.unwrap();
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM email_outbox WHERE idempotency_key = 'the-key'")
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE idempotency_key = 'the-key'")
         .fetch_one(&app.db.pool)
         .await
         .unwrap();

@@ -3,7 +3,7 @@
 //! device), password, record; and every way it can go wrong.
 
 use portico_server::db::Engine;
-use portico_types::api::{IssuedInvitation, RegistrationView, SessionResponse};
+use portico_types::api::{IssuedInvitation, RegistrationCompleted, RegistrationView};
 use serde_json::json;
 use time::Duration;
 
@@ -94,8 +94,11 @@ async fn a_letter_code_registers_a_patient_who_then_sees_their_record(engine: En
     )
     .await;
     assert_eq!(done.status(), 201);
-    let session: SessionResponse = done.json().await.unwrap();
+    let completed: RegistrationCompleted = done.json().await.unwrap();
+    assert!(!completed.hand_back);
+    let session = completed.signed_in.expect("signed in on their own device");
     assert_eq!(session.account.email.as_str(), email);
+    assert!(session.has_record);
     assert!(session.staff.is_none());
     let record = patient.get(app.url("/api/v1/me/record")).send().await.unwrap();
     assert_eq!(record.status(), 200);

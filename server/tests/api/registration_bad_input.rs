@@ -16,7 +16,7 @@ async fn rows(app: &TestApp) -> (i64, i64, i64) {
             .await
             .unwrap()
     };
-    (count("registrations").await, count("email_outbox").await, count("sign_in_throttles").await)
+    (count("registrations").await, count("outbox").await, count("sign_in_throttles").await)
 }
 
 /// The field named by the problem's first error.

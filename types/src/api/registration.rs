@@ -36,6 +36,17 @@ pub enum RegistrationStep {
     ConfirmEmail,
     /// Choose a password and accept the terms.
     Password,
+    /// A professional's own record: sign in with the account the invitation
+    /// was sent to (`email`), and the record joins it.
+    LinkAccount,
+}
+
+/// `POST /api/v1/registration/link`: the password of the account a
+/// professional's invitation was sent to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkAccountRequest {
+    pub password: String,
 }
 
 /// `POST /api/v1/registration/email`
@@ -102,11 +113,15 @@ pub struct ConfirmEmailChangeRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IssueInvitationRequest {
-    /// `letter` or `email` (SMS, kiosk and face-to-face come with their own pages).
+    /// `letter` (printed: the answer carries the letter as a PDF), `sms` or
+    /// `email`. Handing the device over has its own call.
     pub channel: String,
     /// For `email`: the address to send to; the record's own when absent.
     #[serde(default)]
     pub email: Option<String>,
+    /// For `sms`: the UK mobile number to send to; the record's own when absent.
+    #[serde(default)]
+    pub mobile: Option<String>,
 }
 
 /// An invitation just issued. The code is shown this once (for a letter, to
@@ -126,12 +141,60 @@ pub struct IssuedInvitation {
     pub expires_at: String,
     /// Earlier live invitations on the same channel, now revoked.
     pub revoked: u64,
+    /// Where an email or text message went, as people write it.
+    #[serde(default)]
+    pub sent_to: Option<String>,
+    /// For a letter: the one-page A4 letter to print, a PDF in base64.
+    #[serde(default)]
+    pub letter_pdf: Option<String>,
 }
 
-/// One email in the development outbox (no SMTP server configured).
+/// The answer to `POST /api/v1/registration/complete`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegistrationCompleted {
+    /// The patient's new session, when this device is theirs.
+    pub signed_in: Option<crate::api::SessionResponse>,
+    /// The device was handed over at the desk: the patient is not signed in
+    /// on it, and gives it back to the professional.
+    pub hand_back: bool,
+}
+
+/// `POST /api/v1/staff/records/{record_id}/handover`: the device is handed
+/// to the patient, who registers on it; the professional's session is
+/// suspended until they enter their password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoverStarted {
+    /// Where the patient starts: the registration page with the code filled in.
+    pub register_path: String,
+}
+
+/// `GET /api/v1/session/handover`: who handed this device over, for the
+/// page that hands it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoverView {
+    pub staff_name: String,
+    pub staff_email: EmailAddress,
+}
+
+/// `POST /api/v1/session/resume`: the professional takes the device back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResumeSessionRequest {
+    pub password: String,
+}
+
+fn email_channel() -> String {
+    "email".into()
+}
+
+/// One email or text message in the development outbox (no SMTP server
+/// configured).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEmail {
     pub id: String,
+    /// `email` or `sms`.
+    #[serde(default = "email_channel")]
+    pub channel: String,
     pub to: String,
     pub subject: String,
     pub body: String,
@@ -142,4 +205,35 @@ pub struct OutboxEmail {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DevOutboxResponse {
     pub emails: Vec<OutboxEmail>,
+}
+
+/// `GET /api/v1/staff/teams/{team_id}/professionals-as-patients`: the
+/// organisation's professionals who have a record in the team (team admins).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfessionalsAsPatientsResponse {
+    pub professionals: Vec<ProfessionalAsPatient>,
+    /// How many of them can be invited now.
+    pub invitable: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfessionalAsPatient {
+    pub account_id: String,
+    pub name: String,
+    pub email: EmailAddress,
+    pub record_id: String,
+    /// `nhs_number`, or `email_and_date_of_birth`.
+    pub matched_by: String,
+    /// `not_invited`, `invited`, `registered` (the record is in their
+    /// account), `registered_elsewhere`, or `cannot_invite` (whatever the
+    /// reason, which only those who may see exclusions learn on the record).
+    pub state: String,
+}
+
+/// The answer to `POST /api/v1/staff/teams/{team_id}/professionals-as-patients/invitations`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfessionalInvitationsSent {
+    pub invited: u64,
+    /// Already registered or invited, or not to be invited.
+    pub skipped: u64,
 }

@@ -43,6 +43,7 @@ pub fn path_of(step: RegistrationStep) -> &'static str {
         RegistrationStep::Email => "/register/email",
         RegistrationStep::ConfirmEmail => "/register/check-email",
         RegistrationStep::Password => "/register/password",
+        RegistrationStep::LinkAccount => "/register/link-account",
     }
 }
 

@@ -60,6 +60,7 @@ pub fn InviteForm(
         let request = IssueInvitationRequest {
             channel: chosen.clone(),
             email: (chosen == "email").then(|| email.get_untracked().trim().to_owned()),
+            mobile: None,
         };
         spawn_local(async move {
             let answer = api::issue_invitation(&record_id.get_value(), &request).await;

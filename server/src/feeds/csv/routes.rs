@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use portico_types::api::{CsvImportQuery, CsvImportView, Role};
+use portico_types::api::{CsvImportQuery, CsvImportView};
 use portico_types::problem::{FieldError, Problem};
 use serde::Deserialize;
 
@@ -111,13 +111,6 @@ impl IntoResponse for Refused {
     }
 }
 
-/// The team, if `professional` is its admin: others are told it is not
-/// theirs (403) or, for a team they have no role in, that it does not exist.
-async fn admin_of(state: &AppState, professional: &Professional, team_id: &str) -> Result<(), ApiError> {
-    let team = staff::team_of(&state.db, professional, team_id).await?.ok_or(ApiError::NotFound)?;
-    if team.roles.contains(&Role::Admin) { Ok(()) } else { Err(ApiError::Forbidden) }
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UploadQuery {
@@ -152,7 +145,7 @@ async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<CsvImportView>), Refused> {
-    admin_of(&state, &professional, &team_id).await?;
+    staff::admin_of(&state, &professional, &team_id).await?;
     upload::check_declared_length(&headers, MAX_FILE_BYTES).map_err(|_| Refused::TooLarge)?;
     check_media_type(&headers)?;
     let received = upload::receive(body, MAX_FILE_BYTES).await.map_err(|err| match err {
@@ -183,7 +176,7 @@ async fn show(
         Some(page @ 1..=1_000_000) => page,
         Some(_) => return Err(ApiError::field("page", "Page must be a number from 1").into()),
     };
-    admin_of(&state, &professional, &team_id).await?;
+    staff::admin_of(&state, &professional, &team_id).await?;
     let view = imports::view(&state.db, &team_id, &import_id, page, state.now()).await?.ok_or(ApiError::NotFound)?;
     Ok(Json(view))
 }
@@ -212,7 +205,7 @@ async fn commit(
     ClientIp(ip): ClientIp,
     Path((team_id, import_id)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<CsvImportView>), Refused> {
-    admin_of(&state, &professional, &team_id).await?;
+    staff::admin_of(&state, &professional, &team_id).await?;
     let now = state.now();
     commit::request(&state.db, &team_id, &import_id, &professional.account_id, now).await.map_err(|err| match err {
         CommitRefusal::NotFound => Refused::Api(ApiError::NotFound),
@@ -239,7 +232,7 @@ async fn discard(
     ClientIp(ip): ClientIp,
     Path((team_id, import_id)): Path<(String, String)>,
 ) -> Result<StatusCode, Refused> {
-    admin_of(&state, &professional, &team_id).await?;
+    staff::admin_of(&state, &professional, &team_id).await?;
     let now = state.now();
     imports::discard(&state.db, &team_id, &import_id, &professional.account_id, &ip, now).await.map_err(
         |err| match err {
