@@ -6,7 +6,10 @@
 // port, and the built app from PORTICO_SITE_DIR (default target/site); it waits
 // for /readyz and stops the server afterwards. Mail goes to a real SMTP server
 // on loopback (PyPI's aiosmtpd), which saves each message into a Maildir the
-// journeys read (tests/mail.ts). Set PORTICO_E2E_BASE_URL to run the journeys
+// journeys read (tests/mail.ts). Text messages go to a GOV.UK Notify stand-in
+// (notify/standin/run: prism serving Notify's OpenAPI description behind a
+// recorder that checks the JWT as Notify does), whose record the journeys read
+// (tests/notify.ts). Set PORTICO_E2E_BASE_URL to run the journeys
 // against a server that is already running instead (the mail journeys then
 // need PORTICO_E2E_MAILDIR).
 import { defineConfig } from '@playwright/test';
@@ -27,7 +30,14 @@ if (ownServer && env.PORTICO_E2E_OWN_SERVER !== '1') {
   env.PORTICO_E2E_DATA_DIR = mkdtempSync(join(tmpdir(), 'portico-e2e-'));
   env.PORTICO_E2E_SMTP_PORT = freePort();
   env.PORTICO_E2E_MAILDIR = join(env.PORTICO_E2E_DATA_DIR, 'mail');
+  env.PORTICO_E2E_NOTIFY_PORT = freePort();
+  env.PORTICO_E2E_NOTIFY_RECORD = join(env.PORTICO_E2E_DATA_DIR, 'notify.jsonl');
 }
+// The GOV.UK Notify stand-in's test key (notify/standin/run prints it) and
+// the template the text-message invitations name.
+export const NOTIFY_SERVICE_ID = '7d1b3f2e-0c4a-4b8e-9f61-2a5c8d9e0b17';
+const NOTIFY_SECRET = '3c9e5a71-8f2d-4e6b-a0c4-51d7e9b2f863';
+export const NOTIFY_SMS_TEMPLATE_ID = 'f33517ff-2a88-4f6e-b855-c550268ce08a';
 const baseURL = env.PORTICO_E2E_BASE_URL!.replace(/\/$/, '');
 
 function freePort(): string {
@@ -77,6 +87,15 @@ export default defineConfig({
         stderr: 'pipe',
       },
       {
+        command: `"${join(root, 'notify', 'standin', 'run')}" --port ${env.PORTICO_E2E_NOTIFY_PORT} --record "${env.PORTICO_E2E_NOTIFY_RECORD}"`,
+        port: Number(env.PORTICO_E2E_NOTIFY_PORT),
+        reuseExistingServer: false,
+        timeout: 60_000,
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 2_000 },
+        stdout: 'ignore',
+        stderr: 'pipe',
+      },
+      {
         command: `"${env.PORTICO_E2E_BINARY ?? join(root, 'target', 'debug', 'portico')}" demo`,
         url: `${baseURL}/readyz`,
         reuseExistingServer: false,
@@ -90,6 +109,9 @@ export default defineConfig({
           PORTICO_PUBLIC_BASE_URL: `${baseURL}/`,
           PORTICO_SITE_DIR: env.PORTICO_SITE_DIR ?? join(root, 'target', 'site'),
           PORTICO_SMTP_URL: `smtp://127.0.0.1:${env.PORTICO_E2E_SMTP_PORT}`,
+          PORTICO_NOTIFY_BASE_URL: `http://127.0.0.1:${env.PORTICO_E2E_NOTIFY_PORT}/`,
+          PORTICO_NOTIFY_API_KEY: `portico_standin-${NOTIFY_SERVICE_ID}-${NOTIFY_SECRET}`,
+          PORTICO_NOTIFY_SMS_INVITATION_TEMPLATE_ID: NOTIFY_SMS_TEMPLATE_ID,
           RUST_LOG: 'warn',
         },
       },

@@ -10,9 +10,10 @@ pub use account::*;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use portico_types::api::{
-    API_PREFIX, CSRF_HEADER, CsvImportView, DevOutboxResponse, IssueInvitationRequest, IssuedInvitation,
-    LiftExclusionRequest, MyRecordResponse, RecordDetailResponse, RecordHistoryResponse, RecordSearchResponse,
-    SessionResponse, SetExclusionRequest, SignInRequest, TeamsResponse,
+    API_PREFIX, CSRF_HEADER, CsvImportView, DevOutboxResponse, HandoverStarted, IssueInvitationRequest,
+    IssuedInvitation, LiftExclusionRequest, MyRecordResponse, ProfessionalInvitationsSent,
+    ProfessionalsAsPatientsResponse, RecordDetailResponse, RecordHistoryResponse, RecordSearchResponse,
+    ResumeSessionRequest, SessionResponse, SetExclusionRequest, SignInRequest, TeamsResponse,
 };
 use portico_types::problem::Problem;
 use serde::de::DeserializeOwned;
@@ -65,6 +66,29 @@ pub async fn issue_invitation(record_id: &str, body: &IssueInvitationRequest) ->
     let request =
         write(Request::post(&record_url(record_id, "/invitations"))).json(body).map_err(|_| ApiError::Unavailable)?;
     read(request.send().await).await
+}
+
+/// `POST /api/v1/staff/records/{record_id}/handover`: hands the device to
+/// the patient; the staff session waits for the professional's password.
+pub async fn hand_over(record_id: &str) -> Result<HandoverStarted, ApiError> {
+    read(write(Request::post(&record_url(record_id, "/handover"))).send().await).await
+}
+
+/// `POST /api/v1/session/resume`: the professional takes the device back.
+pub async fn resume_session(password: &str) -> Result<SessionResponse, ApiError> {
+    let body = ResumeSessionRequest { password: password.to_owned() };
+    let request = write(Request::post(&url("/session/resume"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
+}
+
+/// `GET /api/v1/staff/teams/{team_id}/professionals-as-patients`: for team admins.
+pub async fn professionals_as_patients(team_id: &str) -> Result<ProfessionalsAsPatientsResponse, ApiError> {
+    read(Request::get(&team_url(team_id, "/professionals-as-patients")).send().await).await
+}
+
+/// `POST /api/v1/staff/teams/{team_id}/professionals-as-patients/invitations`: invites them all.
+pub async fn invite_professionals(team_id: &str) -> Result<ProfessionalInvitationsSent, ApiError> {
+    read(write(Request::post(&team_url(team_id, "/professionals-as-patients/invitations"))).send().await).await
 }
 
 /// `GET /api/v1/staff/dev-outbox`: the emails Portico would have sent, with no SMTP server.
@@ -163,6 +187,10 @@ fn encode(segment: &str) -> String {
 
 /// The address of a record's resource; the id comes from the address bar,
 /// so it is encoded to stay one path segment.
+fn team_url(team_id: &str, rest: &str) -> String {
+    url(&format!("/staff/teams/{}{rest}", encode(team_id)))
+}
+
 fn record_url(record_id: &str, rest: &str) -> String {
     let record: String = js_sys::encode_uri_component(record_id).into();
     url(&format!("/staff/records/{record}{rest}"))
@@ -208,7 +236,9 @@ async fn refusal(response: Response) -> ApiError {
     };
     problem.retry_after = problem.retry_after.or(header_wait);
     match status {
-        401 => ApiError::Unauthorised(problem),
+        // 423: the device was handed to a patient; like a 401, the way on is
+        // the sign-in page, which offers the professional their way back.
+        401 | 423 => ApiError::Unauthorised(problem),
         500.. => ApiError::Unavailable,
         _ => ApiError::Refused(problem),
     }

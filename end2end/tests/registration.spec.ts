@@ -54,8 +54,8 @@ test('a patient registers with the code from a letter, typed on a phone', async 
 
   await test.step('Asha issues a letter invitation on the record page, and sees the code once', async () => {
     await asha.goto(`/staff/records/${patient.id}`);
-    await asha.getByLabel('Letter').check();
-    await asha.getByRole('button', { name: 'Issue the invitation' }).click();
+    await asha.getByLabel('Print a letter').check();
+    await asha.getByRole('button', { name: 'Continue' }).click();
     await expect(asha.locator('.nhsuk-notification-banner--success')).toContainText('Invitation issued');
     code = (await asha.locator('.portico-code').textContent())!.trim();
     expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
@@ -132,9 +132,11 @@ test('an emailed invitation is opened by its link, and finished on another devic
 
   await test.step('Asha sends the invitation by email', async () => {
     await asha.goto(`/staff/records/${patient.id}`);
-    await asha.getByLabel('Email', { exact: true }).check();
+    await asha.getByLabel('Send an email').check();
     await asha.getByLabel("Patient's email address").fill(email);
-    await asha.getByRole('button', { name: 'Issue the invitation' }).click();
+    await asha.getByRole('button', { name: 'Continue' }).click();
+    await expect(asha.locator('.portico-contact')).toHaveText(email);
+    await asha.getByRole('button', { name: 'Send the email' }).click();
     await expect(asha.locator('.nhsuk-notification-banner--success')).toContainText('Invitation sent by email');
     await expect(asha.locator('.portico-code')).toHaveCount(0);
   });
@@ -171,8 +173,8 @@ test('a patient who forgot their password resets it from the email, then changes
 
   await test.step('registered by letter code', async () => {
     await asha.goto(`/staff/records/${patient.id}`);
-    await asha.getByLabel('Letter').check();
-    await asha.getByRole('button', { name: 'Issue the invitation' }).click();
+    await asha.getByLabel('Print a letter').check();
+    await asha.getByRole('button', { name: 'Continue' }).click();
     const code = (await asha.locator('.portico-code').textContent())!.trim();
     const page = await phone(browser);
     await page.goto(`/register?code=${code}`);
@@ -189,8 +191,8 @@ test('a patient who forgot their password resets it from the email, then changes
   await test.step('registering another record with the same address: the page is the same, the email says sign in', async () => {
     const { asha: admin, patient: other } = await ashaAndRecord(browser, 8);
     await admin.goto(`/staff/records/${other.id}`);
-    await admin.getByLabel('Letter').check();
-    await admin.getByRole('button', { name: 'Issue the invitation' }).click();
+    await admin.getByLabel('Print a letter').check();
+    await admin.getByRole('button', { name: 'Continue' }).click();
     const code = (await admin.locator('.portico-code').textContent())!.trim();
     const second = await phone(browser);
     await second.goto(`/register?code=${code}`);

@@ -3,7 +3,8 @@
 use gloo_net::http::Request;
 use portico_types::api::{
     ChangeEmailRequest, CompletePasswordResetRequest, CompleteRegistrationRequest, ConfirmEmailChangeRequest,
-    ConfirmEmailRequest, PasswordResetRequest, RegistrationEmailRequest, RegistrationView, StartRegistrationRequest,
+    ConfirmEmailRequest, HandoverView, LinkAccountRequest, PasswordResetRequest, RegistrationCompleted,
+    RegistrationEmailRequest, RegistrationView, StartRegistrationRequest,
 };
 
 use super::{ApiError, accepted, read, url, write};
@@ -34,10 +35,25 @@ pub async fn confirm_registration_email(body: &ConfirmEmailRequest) -> Result<Re
 }
 
 /// `POST /api/v1/registration/complete`: makes the account and signs in (the
-/// session is the cookie it sets; the page that shows the record asks who).
-pub async fn complete_registration(body: &CompleteRegistrationRequest) -> Result<(), ApiError> {
+/// session is the cookie it sets; the page that shows the record asks who),
+/// or, on a device handed over at the desk, only makes the account.
+pub async fn complete_registration(body: &CompleteRegistrationRequest) -> Result<RegistrationCompleted, ApiError> {
     let request = write(Request::post(&url("/registration/complete"))).json(body).map_err(|_| ApiError::Unavailable)?;
-    accepted(request.send().await).await
+    read(request.send().await).await
+}
+
+/// `POST /api/v1/registration/link`: a professional's record joins the
+/// account they have, by its password; signs in.
+pub async fn link_account(password: &str) -> Result<RegistrationCompleted, ApiError> {
+    let body = LinkAccountRequest { password: password.to_owned() };
+    let request = write(Request::post(&url("/registration/link"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
+}
+
+/// `GET /api/v1/session/handover`: who handed this device to the patient
+/// (a refusal when nobody did).
+pub async fn handover() -> Result<HandoverView, ApiError> {
+    read(Request::get(&url("/session/handover")).send().await).await
 }
 
 /// `POST /api/v1/password-reset`: always accepted, account or not.

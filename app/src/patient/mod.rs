@@ -37,6 +37,8 @@ pub fn PatientRoot() -> impl IntoView {
     let router = PatientRouter::start();
     #[cfg(feature = "register")]
     register::Draft::provide();
+    #[cfg(feature = "register")]
+    register::Handover::provide();
     // Who is signed in, for the header: not asked on the registration pages,
     // where nobody is yet (and that bundle stays lighter without it).
     #[cfg(any(feature = "patient", feature = "account"))]
@@ -45,6 +47,7 @@ pub fn PatientRoot() -> impl IntoView {
     let account = ViewFn::from(|| ());
     view! {
         <Shell service=SERVICE home="/" account=account>
+            {banner(router)}
             {move || match router.route() {
                 #[cfg(feature = "patient")]
                 PatientRoute::Landing => view! { <landing::Landing/> }.into_any(),
@@ -62,6 +65,10 @@ pub fn PatientRoot() -> impl IntoView {
                 PatientRoute::RegisterConfirmEmail => view! { <register::ConfirmLink/> }.into_any(),
                 #[cfg(feature = "register")]
                 PatientRoute::RegisterPassword => view! { <register::ChoosePassword/> }.into_any(),
+                #[cfg(feature = "register")]
+                PatientRoute::RegisterLinkAccount => view! { <register::LinkAccount/> }.into_any(),
+                #[cfg(feature = "register")]
+                PatientRoute::RegisterHandBack => view! { <register::HandBack/> }.into_any(),
                 #[cfg(feature = "account")]
                 PatientRoute::SignIn => view! { <sign_in::SignIn/> }.into_any(),
                 #[cfg(feature = "patient")]
@@ -89,7 +96,17 @@ pub fn PatientRoot() -> impl IntoView {
     }
 }
 
-/// The header's account navigation: the signed-in person's name and sign-out.
+/// Above the registration pages: whose device this is, when staff handed it over.
+#[cfg(feature = "register")]
+fn banner(router: PatientRouter) -> impl IntoView {
+    move || (router.route() != PatientRoute::RegisterHandBack).then(|| view! { <register::HandoverBanner/> })
+}
+
+#[cfg(not(feature = "register"))]
+fn banner(_router: PatientRouter) -> impl IntoView {}
+
+/// The header's account navigation: the signed-in person's name, the way to
+/// the staff pages for a professional, and sign-out.
 #[cfg(any(feature = "patient", feature = "account"))]
 fn signed_in_nav() -> ViewFn {
     use leptos::task::spawn_local;
@@ -109,8 +126,9 @@ fn signed_in_nav() -> ViewFn {
     ViewFn::from(move || {
         move || {
             session.current.get().map(|current| {
+                let switch = current.staff.is_some().then_some(("/staff", "Staff pages"));
                 let name = Signal::derive(move || current.account.display_name.clone());
-                view! { <AccountNav name=name on_sign_out=sign_out/> }
+                view! { <AccountNav name=name on_sign_out=sign_out switch=switch/> }
             })
         }
     })

@@ -34,6 +34,10 @@ pub enum PatientRoute {
     /// The link in the confirmation email.
     RegisterConfirmEmail,
     RegisterPassword,
+    /// A professional's own record joins their account.
+    RegisterLinkAccount,
+    /// Registered on a device handed over at the desk.
+    RegisterHandBack,
     SignIn,
     SignedOut,
     ForgottenPassword,
@@ -58,6 +62,8 @@ impl PatientRoute {
             "/register/check-email" => PatientRoute::RegisterCheckEmail,
             "/register/confirm-email" => PatientRoute::RegisterConfirmEmail,
             "/register/password" => PatientRoute::RegisterPassword,
+            "/register/link-account" => PatientRoute::RegisterLinkAccount,
+            "/register/hand-back" => PatientRoute::RegisterHandBack,
             "/sign-in" => PatientRoute::SignIn,
             "/signed-out" => PatientRoute::SignedOut,
             "/forgotten-password" => PatientRoute::ForgottenPassword,

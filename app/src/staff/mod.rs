@@ -3,6 +3,7 @@
 
 mod account;
 mod dev_outbox;
+mod hand_back;
 use crate::loader;
 mod record;
 mod records;

@@ -9,20 +9,43 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use portico_types::api::SignInRequest;
 
+use super::hand_back::HandBack;
 use super::session::{Notice, StaffSession};
 use super::{HOME_PATH, SERVICE};
 use crate::api::{self, ApiError};
 use crate::forms::{Button, ErrorItem, ErrorSummary, PasswordInput, TextInput, message_for};
+use crate::loader::load;
 use crate::page::show_page;
 use crate::sign_in::{check, refusal_errors};
 
-/// The sign-in form, with the notice that brought the person here, if any.
+/// The sign-in form, with the notice that brought the person here, if any;
+/// or, for a device handed to a patient, its professional's way back.
 #[component]
 pub fn SignIn() -> impl IntoView {
     show_page("Sign in", SERVICE);
     let session = StaffSession::get();
+    let notice = session.take_notice();
+    let handover = load(api::handover);
+    let someone_else = RwSignal::new(false);
+    move || match handover.get() {
+        None => view! { <p role="status">"Loading…"</p> }.into_any(),
+        Some(Ok(view)) if !someone_else.get() => view! {
+            <div class="nhsuk-grid-row">
+                <div class="nhsuk-grid-column-two-thirds">
+                    <HandBack handover=view on_someone_else=move |()| someone_else.set(true)/>
+                </div>
+            </div>
+        }
+        .into_any(),
+        Some(_) => view! { <SignInForm notice=notice/> }.into_any(),
+    }
+}
+
+#[component]
+fn SignInForm(notice: Option<Notice>) -> impl IntoView {
+    let session = StaffSession::get();
     // Shown until the person acts: after a submit, the errors say what matters.
-    let notice = RwSignal::new(session.take_notice());
+    let notice = RwSignal::new(notice);
     let navigate = use_navigate();
 
     let email = RwSignal::new(String::new());

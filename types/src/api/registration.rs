@@ -174,6 +174,8 @@ pub struct HandoverStarted {
 pub struct HandoverView {
     pub staff_name: String,
     pub staff_email: EmailAddress,
+    /// The record the device was handed over from, to go back to.
+    pub record_id: Option<String>,
 }
 
 /// `POST /api/v1/session/resume`: the professional takes the device back.

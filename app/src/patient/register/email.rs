@@ -19,7 +19,7 @@ use crate::patient::router::{Link, navigate};
 
 /// Loads the registration; shows `page` with it, or the refusal (timed out).
 #[component]
-fn WithRegistration(page: fn(RegistrationView) -> AnyView) -> impl IntoView {
+pub(super) fn WithRegistration(page: fn(RegistrationView) -> AnyView) -> impl IntoView {
     let registration = load(api::registration);
     move || match registration.get() {
         None => view! { <p role="status">"Loading…"</p> }.into_any(),

@@ -9,6 +9,8 @@ mod code;
 mod confirm_link;
 mod date_of_birth;
 mod email;
+mod handover;
+mod link_account;
 mod password;
 mod refusal;
 
@@ -16,6 +18,8 @@ pub use code::EnterCode;
 pub use confirm_link::ConfirmLink;
 pub use date_of_birth::EnterDateOfBirth;
 pub use email::{CheckEmail, EnterEmail};
+pub use handover::{HandBack, Handover, HandoverBanner};
+pub use link_account::LinkAccount;
 pub use password::ChoosePassword;
 
 use leptos::prelude::*;

@@ -187,8 +187,9 @@ fn Record(
         invitation,
     } = detail;
     let invitable = may_invite && exclusion.is_none() && registration != "registered";
-    let record_email = record.email.clone();
+    let contact = invite::Contact { email: record.email.clone(), mobile: record.mobile.clone() };
     let name = format!("{} {}", record.given_name, record.family_name);
+    let patient_name = name.clone();
     let record_id = record.id.clone();
     let excluded = exclusion.is_some();
     view! {
@@ -202,7 +203,14 @@ fn Record(
         <summary::Details record=record/>
         <summary::Registration state=registration excluded=excluded invitation=invitation/>
         {invitable.then(|| view! {
-            <invite::InviteForm record_id=record_id.clone() record_email=record_email errors=errors changed=changed issued=issued/>
+            <invite::InviteForm
+                record_id=record_id.clone()
+                patient_name=patient_name
+                contact=contact
+                errors=errors
+                changed=changed
+                issued=issued
+            />
         })}
         {may_manage_exclusion.then(|| {
             if excluded {
