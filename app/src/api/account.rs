@@ -3,8 +3,8 @@
 use gloo_net::http::Request;
 use portico_types::api::{
     ChangeEmailRequest, CompletePasswordResetRequest, CompleteRegistrationRequest, ConfirmEmailChangeRequest,
-    ConfirmEmailRequest, HandoverView, LinkAccountRequest, PasswordResetRequest, RegistrationCompleted,
-    RegistrationEmailRequest, RegistrationView, StartRegistrationRequest,
+    ConfirmEmailRequest, HandoverView, LinkAccountRequest, PasswordResetRequest, RegistrationEmailRequest,
+    RegistrationView, StartRegistrationRequest,
 };
 
 use super::{ApiError, accepted, read, url, write};
@@ -37,23 +37,44 @@ pub async fn confirm_registration_email(body: &ConfirmEmailRequest) -> Result<Re
 /// `POST /api/v1/registration/complete`: makes the account and signs in (the
 /// session is the cookie it sets; the page that shows the record asks who),
 /// or, on a device handed over at the desk, only makes the account.
-pub async fn complete_registration(body: &CompleteRegistrationRequest) -> Result<RegistrationCompleted, ApiError> {
+/// Answers whether the device goes back to the professional who handed it over.
+pub async fn complete_registration(body: &CompleteRegistrationRequest) -> Result<bool, ApiError> {
     let request = write(Request::post(&url("/registration/complete"))).json(body).map_err(|_| ApiError::Unavailable)?;
-    read(request.send().await).await
+    let completed: Completed = read(request.send().await).await?;
+    Ok(completed.hand_back)
+}
+
+/// The part of `RegistrationCompleted` the registration pages read: the
+/// session in it is for pages of other bundles, and reading it here would
+/// weigh on this bundle's first load.
+#[derive(serde::Deserialize)]
+struct Completed {
+    hand_back: bool,
 }
 
 /// `POST /api/v1/registration/link`: a professional's record joins the
 /// account they have, by its password; signs in.
-pub async fn link_account(password: &str) -> Result<RegistrationCompleted, ApiError> {
+pub async fn link_account(password: &str) -> Result<(), ApiError> {
     let body = LinkAccountRequest { password: password.to_owned() };
     let request = write(Request::post(&url("/registration/link"))).json(&body).map_err(|_| ApiError::Unavailable)?;
-    read(request.send().await).await
+    accepted(request.send().await).await
 }
 
 /// `GET /api/v1/session/handover`: who handed this device to the patient
 /// (a refusal when nobody did).
 pub async fn handover() -> Result<HandoverView, ApiError> {
     read(Request::get(&url("/session/handover")).send().await).await
+}
+
+/// The name of whoever handed this device to the patient, for the
+/// registration pages (which read no more of the answer, to stay light).
+pub async fn handed_over_by() -> Result<String, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct HandedOver {
+        staff_name: String,
+    }
+    let handed: HandedOver = read(Request::get(&url("/session/handover")).send().await).await?;
+    Ok(handed.staff_name)
 }
 
 /// `POST /api/v1/password-reset`: always accepted, account or not.

@@ -7,7 +7,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_types::api::HandoverView;
 
 use super::Caption;
 use crate::api;
@@ -17,9 +16,9 @@ use crate::patient::SERVICE;
 /// Where the professional takes the device back.
 const HAND_BACK_PATH: &str = "/staff/sign-in";
 
-/// Who handed this device over, if anyone: asked once when the bundle starts.
+/// Who handed this device over (their name), if anyone: asked once when the bundle starts.
 #[derive(Debug, Clone, Copy)]
-pub struct Handover(RwSignal<Option<HandoverView>>);
+pub struct Handover(RwSignal<Option<String>>);
 
 impl Handover {
     pub fn provide() {
@@ -27,13 +26,13 @@ impl Handover {
         provide_context(handover);
         spawn_local(async move {
             // A refusal (404) means the device is the patient's own.
-            if let Ok(view) = api::handover().await {
-                handover.0.set(Some(view));
+            if let Ok(name) = api::handed_over_by().await {
+                handover.0.set(Some(name));
             }
         });
     }
 
-    fn get() -> Option<HandoverView> {
+    fn get() -> Option<String> {
         use_context::<Self>().and_then(|Self(view)| view.get())
     }
 }
@@ -42,16 +41,16 @@ impl Handover {
 #[component]
 pub fn HandoverBanner() -> impl IntoView {
     move || {
-        Handover::get().map(|view| {
+        Handover::get().map(|staff_name| {
             view! {
                 <div class="nhsuk-inset-text portico-handover">
                     <span class="nhsuk-u-visually-hidden">"Information: "</span>
                     <p>
-                        {format!("You are registering on a device that belongs to {}. ", view.staff_name)}
+                        {format!("You are registering on a device that belongs to {staff_name}. ")}
                         "Nothing about you stays on it when you give it back."
                     </p>
                     <p>
-                        <a href=HAND_BACK_PATH>{format!("Stop and give the device back to {}", view.staff_name)}</a>
+                        <a href=HAND_BACK_PATH>{format!("Stop and give the device back to {staff_name}")}</a>
                     </p>
                 </div>
             }
@@ -63,7 +62,7 @@ pub fn HandoverBanner() -> impl IntoView {
 #[component]
 pub fn HandBack() -> impl IntoView {
     show_page("You have registered", SERVICE);
-    let staff = move || Handover::get().map_or_else(|| "the member of staff".to_owned(), |v| v.staff_name);
+    let staff = move || Handover::get().unwrap_or_else(|| "the member of staff".to_owned());
     view! {
         <div class="nhsuk-grid-row">
             <div class="nhsuk-grid-column-two-thirds">

@@ -52,7 +52,7 @@ fn LinkForm(registration: RegistrationView) -> impl IntoView {
             busy.set(false);
             match answer {
                 // The record is another bundle's page: a page load, signed in.
-                Ok(_) => navigate("/record"),
+                Ok(()) => navigate("/record"),
                 Err(ApiError::Refused(problem)) if is_final(&problem) => refused.set(Some(problem)),
                 Err(error) => {
                     password.set(String::new());

@@ -52,9 +52,9 @@ pub fn ChoosePassword() -> impl IntoView {
             busy.set(false);
             match answer {
                 // On a device handed over at the desk, it goes back to staff.
-                Ok(done) if done.hand_back => navigate("/register/hand-back"),
+                Ok(true) => navigate("/register/hand-back"),
                 // The record is another bundle's page: a page load, signed in.
-                Ok(_) => navigate("/record"),
+                Ok(false) => navigate("/record"),
                 Err(ApiError::Refused(problem)) if is_final(&problem) => refused.set(Some(problem)),
                 Err(error) => errors.set(forms::refusal_errors(&error, &FIELDS)),
             }
