@@ -71,8 +71,16 @@ fn Header(service: &'static str, home: &'static str, account: Option<ViewFn>) ->
 }
 
 /// The header's account area: who is signed in, and a sign-out button.
+///
+/// `switch` is a link (address, words) to the person's other side of
+/// Portico: a professional who also has a record moves between their record
+/// and the staff pages. The two are different bundles, so it is a page load.
 #[component]
-pub fn AccountNav(#[prop(into)] name: Signal<String>, on_sign_out: Callback<()>) -> impl IntoView {
+pub fn AccountNav(
+    #[prop(into)] name: Signal<String>,
+    on_sign_out: Callback<()>,
+    #[prop(optional_no_strip)] switch: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         on_sign_out.run(());
@@ -84,6 +92,12 @@ pub fn AccountNav(#[prop(into)] name: Signal<String>, on_sign_out: Callback<()>)
                     <UserIcon/>
                     {name}
                 </li>
+                {switch.map(|(href, text)| view! {
+                    <li class="nhsuk-header__account-item">
+                        // rel=external: the router leaves it to the browser, a page load.
+                        <a class="nhsuk-header__account-link" href=href rel="external">{text}</a>
+                    </li>
+                })}
                 <li class="nhsuk-header__account-item">
                     <form class="nhsuk-header__account-form" on:submit=submit novalidate>
                         <button class="nhsuk-header__account-button" type="submit">

@@ -1,5 +1,6 @@
-//! The header's account area in the staff console: the signed-in name and
-//! the sign-out button.
+//! The header's account area in the staff console: the signed-in name, a
+//! link to their own record for a professional who has one, and the
+//! sign-out button.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -43,7 +44,8 @@ pub fn StaffAccount() -> impl IntoView {
 
     move || {
         session.current.get().map(|current| {
-            view! { <AccountNav name=current.account.display_name on_sign_out=sign_out/> }
+            let switch = current.has_record.then_some(("/record", "My record"));
+            view! { <AccountNav name=current.account.display_name on_sign_out=sign_out switch=switch/> }
         })
     }
 }

@@ -1,6 +1,7 @@
 //! `/staff/dev-outbox`: with no SMTP server configured (the embedded demo),
 //! the emails Portico would have sent, newest first, their links live, so a
-//! whole registration can be followed on one machine.
+//! whole registration can be followed on one machine; and, with no GOV.UK
+//! Notify configured, the text messages too.
 
 use leptos::prelude::*;
 use portico_types::api::OutboxEmail;
@@ -25,11 +26,17 @@ pub fn DevOutbox() -> impl IntoView {
                 {move || match outbox.get() {
                     None => view! { <p role="status">"Loading…"</p> }.into_any(),
                     Some(Ok(found)) if found.emails.is_empty() => view! {
-                        <p>"No emails yet. Issue an invitation by email, or register, and they appear here."</p>
+                        <p>
+                            "No emails or text messages yet. Issue an invitation by email or text message, or "
+                            "register, and they appear here."
+                        </p>
                     }
                     .into_any(),
                     Some(Ok(found)) => view! {
-                        <p>"No SMTP server is configured, so these emails were not sent anywhere. Newest first."</p>
+                        <p>
+                            "No SMTP server or GOV.UK Notify is configured, so these emails and text messages were "
+                            "not sent anywhere. Newest first."
+                        </p>
                         {found.emails.into_iter().map(|email| view! { <Email email=email/> }).collect_view()}
                     }
                     .into_any(),
@@ -44,13 +51,25 @@ pub fn DevOutbox() -> impl IntoView {
     }
 }
 
+/// One message: an email (its subject as the heading), or a text message
+/// (to a mobile number, no subject of its own).
 #[component]
 fn Email(email: OutboxEmail) -> impl IntoView {
+    let sent = local_long_date_time(&email.created_at);
+    // A text message's subject is only "Text message": the number says more.
+    let (tag, colour, heading, meta) = if email.channel == "sms" {
+        ("Text message", "nhsuk-tag--purple", format!("To {}", email.to), sent)
+    } else {
+        ("Email", "nhsuk-tag--blue", email.subject, format!("To {} · {sent}", email.to))
+    };
     view! {
         <div class="nhsuk-card">
             <div class="nhsuk-card__content">
-                <h2 class="nhsuk-card__heading nhsuk-heading-s">{email.subject}</h2>
-                <p class="nhsuk-body-s">"To " {email.to} " · " {local_long_date_time(&email.created_at)}</p>
+                <p class="nhsuk-u-margin-bottom-2">
+                    <strong class=format!("nhsuk-tag {colour}")>{tag}</strong>
+                </p>
+                <h2 class="nhsuk-card__heading nhsuk-heading-s portico-prose">{heading}</h2>
+                <p class="nhsuk-body-s portico-prose">{meta}</p>
                 <div class="portico-prose">
                     {email.body.lines().map(|line| view! { <Line line=line.to_owned()/> }).collect_view()}
                 </div>
@@ -59,16 +78,80 @@ fn Email(email: OutboxEmail) -> impl IntoView {
     }
 }
 
-/// One line of a plain-text email; a link on its own line becomes a link.
+/// One line of a plain-text message; each web address in it becomes a link
+/// (a text message has its link inside a sentence).
 #[component]
 fn Line(line: String) -> impl IntoView {
-    let trimmed = line.trim();
-    if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
-        let (href, text) = (trimmed.to_owned(), trimmed.to_owned());
-        view! { <p class="nhsuk-u-margin-bottom-1"><a href=href>{text}</a></p> }.into_any()
-    } else if trimmed.is_empty() {
-        view! { <br/> }.into_any()
-    } else {
-        view! { <p class="nhsuk-u-margin-bottom-1">{line}</p> }.into_any()
+    if line.trim().is_empty() {
+        return view! { <br/> }.into_any();
+    }
+    view! {
+        <p class="nhsuk-u-margin-bottom-1">
+            {pieces(&line)
+                .into_iter()
+                .map(|piece| match piece {
+                    Piece::Link(href) => {
+                        let text = href.clone();
+                        view! { <a href=href>{text}</a> }.into_any()
+                    }
+                    Piece::Text(text) => text.into_any(),
+                })
+                .collect_view()}
+        </p>
+    }
+    .into_any()
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Link(String),
+}
+
+/// A line cut into text and web addresses; a full stop or comma after an
+/// address ends the sentence, not the address.
+fn pieces(line: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    for (n, word) in line.split(' ').enumerate() {
+        if n > 0 {
+            text.push(' ');
+        }
+        if word.starts_with("http://") || word.starts_with("https://") {
+            let href = word.trim_end_matches(['.', ',', ')', ';', ':']);
+            if !text.is_empty() {
+                out.push(Piece::Text(std::mem::take(&mut text)));
+            }
+            out.push(Piece::Link(href.to_owned()));
+            text.push_str(&word[href.len()..]);
+        } else {
+            text.push_str(word);
+        }
+    }
+    if !text.is_empty() {
+        out.push(Piece::Text(text));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Piece, pieces};
+
+    #[test]
+    fn addresses_in_a_sentence_become_links() {
+        assert_eq!(
+            pieces("Register at https://p.example/register?code=AB. Thanks"),
+            [
+                Piece::Text("Register at ".into()),
+                Piece::Link("https://p.example/register?code=AB".into()),
+                Piece::Text(". Thanks".into()),
+            ]
+        );
+        assert_eq!(
+            pieces("  https://p.example/x"),
+            [Piece::Text("  ".into()), Piece::Link("https://p.example/x".into())]
+        );
+        assert_eq!(pieces("Dear Jack,"), [Piece::Text("Dear Jack,".into())]);
     }
 }

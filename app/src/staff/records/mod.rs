@@ -4,6 +4,7 @@
 //! so back, forward and refresh show the same results, and a search is a link
 //! that can be shared with a colleague who has access to the same team.
 
+mod professionals;
 mod results;
 mod search;
 mod table;
@@ -84,9 +85,11 @@ pub fn TeamRecords() -> impl IntoView {
     });
     sign_in_on_unauthorised(results);
 
+    // A failed invitation of the team's professionals (their section's button).
+    let invite_errors = RwSignal::new(Vec::<ErrorItem>::new());
     // A search the server could not read (422) is an error on the search box.
     let errors = Signal::derive(move || {
-        results.with(|r| match r {
+        let mut items = results.with(|r| match r {
             Some(Err(ApiError::Refused(p))) if p.status == 422 => {
                 let mut items = forms::from_problem(p, &["q"]);
                 if items.is_empty() {
@@ -95,7 +98,9 @@ pub fn TeamRecords() -> impl IntoView {
                 items
             }
             _ => Vec::new(),
-        })
+        });
+        items.extend(invite_errors.get());
+        items
     });
     // Kept from the last answer that had it: a refused search has no team.
     let team_name = Memo::new(move |before: Option<&Option<String>>| {
@@ -109,6 +114,15 @@ pub fn TeamRecords() -> impl IntoView {
         results.with(|r| match r {
             Some(Err(ApiError::Refused(p))) if p.status == 404 => Some(Closed::NotFound),
             Some(Err(ApiError::Refused(p))) if p.status == 403 => Some(Closed::Forbidden),
+            _ => None,
+        })
+    });
+    // The team, when the professional is one of its admins: kept through a
+    // refused search, so the professionals' section stays as it was.
+    let admin_of = Memo::new(move |before: Option<&Option<String>>| {
+        results.with(|r| match r {
+            Some(Ok(answer)) => answer.team.roles.contains(&Role::Admin).then(|| answer.team.id.clone()),
+            Some(Err(ApiError::Refused(p))) if p.status == 422 => before.cloned().flatten(),
             _ => None,
         })
     });
@@ -162,6 +176,9 @@ pub fn TeamRecords() -> impl IntoView {
             }
             .into_any(),
         }}
+        {move || admin_of.get().map(|team_id| view! {
+            <professionals::Professionals team_id=team_id errors=invite_errors/>
+        })}
     }
 }
 
