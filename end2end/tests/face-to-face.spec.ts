@@ -130,6 +130,8 @@ test('a receptionist sends a text message, corrected at the desk, through GOV.UK
     await sam.getByRole('button', { name: 'Send the text message' }).click();
     await expect(sam.locator('.nhsuk-notification-banner--success')).toContainText('Invitation sent by text message');
     await expect(sam.locator('.portico-code')).toHaveCount(0);
+    // On the record, with who sent it.
+    await expect(sam.getByText(/^Invited by text message by Sam Okafor on /)).toBeVisible();
   });
 
   await test.step('Notify received it, with a JWT that passes its own check, and the code registers', async () => {

@@ -195,9 +195,10 @@ async fn professionals_as_patients(tx: &mut crate::db::Tx, team_id: &str, at: &s
             .bind(at)
             .execute(&mut **tx)
             .await?;
-        let (profile_nhs, profile_dob) = match by_nhs_number {
-            true => (Some(nhs_number.as_digits().to_owned()), None),
-            false => (None, Some(date_of_birth.to_string())),
+        let (profile_nhs, profile_dob) = if by_nhs_number {
+            (Some(nhs_number.as_digits().to_owned()), None)
+        } else {
+            (None, Some(date_of_birth.to_string()))
         };
         sqlx::query(
             "UPDATE professionals SET nhs_number = $2, date_of_birth = $3 \

@@ -193,6 +193,9 @@ pub struct InvitationSummary {
     pub state: String,
     pub issued_at: String,
     pub expires_at: String,
+    /// The professional who issued it, by name.
+    #[serde(default)]
+    pub issued_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -362,18 +362,20 @@ pub async fn registration_of(
         .bind(record_id)
         .fetch_optional(&db.pool)
         .await?;
-    let newest: Option<(String, String, String, String)> = sqlx::query_as(
-        "SELECT channel, state, issued_at, expires_at FROM invitations WHERE record_id = $1 AND state <> 'revoked' \
-         ORDER BY issued_at DESC, id DESC LIMIT 1",
+    let newest: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT i.channel, i.state, i.issued_at, i.expires_at, a.display_name FROM invitations i \
+         LEFT JOIN accounts a ON a.id = i.issued_by WHERE i.record_id = $1 AND i.state <> 'revoked' \
+         ORDER BY i.issued_at DESC, i.id DESC LIMIT 1",
     )
     .bind(record_id)
     .fetch_optional(&db.pool)
     .await?;
-    let summary = newest.map(|(channel, state, issued_at, expires_at)| InvitationSummary {
+    let summary = newest.map(|(channel, state, issued_at, expires_at, issued_by)| InvitationSummary {
         channel,
         state,
         issued_at,
         expires_at,
+        issued_by,
     });
     let state = if owner.flatten().is_some() {
         "registered"

@@ -107,7 +107,7 @@ async fn create(
         record_id: &record_id,
         team_id: &team_id,
         channel,
-        send_to: send_to.clone(),
+        send_to,
         for_account_id: None,
         issued_by: &professional.account_id,
         ip: &ip,
@@ -115,12 +115,11 @@ async fn create(
     let issued = super::issue(&state, request).await.map_err(|err| refusal(err, &roles))?;
     let printable = channel == Channel::Letter;
     let link = printable.then(|| templates::registration_link(&state.settings.public_base_url, &issued.code));
-    let letter_pdf = match printable {
-        true => {
-            let pdf = letter::render_for(&state, &record_id, &team_id, &issued).await?;
-            Some(base64::engine::general_purpose::STANDARD.encode(pdf))
-        }
-        false => None,
+    let letter_pdf = if printable {
+        let pdf = letter::render_for(&state, &record_id, &team_id, &issued).await?;
+        Some(base64::engine::general_purpose::STANDARD.encode(pdf))
+    } else {
+        None
     };
     let sent_to = match channel {
         Channel::Email | Channel::Sms => super::sent_to(&state.db, &issued.id).await?,

@@ -179,13 +179,12 @@ pub async fn complete(
     audit::record(&mut tx, registered).await?;
     let welcome = templates::registered(&state.settings.public_base_url, &email, &given_name);
     mail::enqueue(&mut tx, &format!("registered:{account_id}"), &welcome, None, now).await?;
-    let session = match sign_in {
-        true => {
-            let session = sessions::create(&mut tx, &account_id, now, Some(ip), user_agent).await?;
-            audit::record(&mut tx, Event::new(Action::SignIn, now).actor(&account_id).ip(Some(ip))).await?;
-            Some(session)
-        }
-        false => None,
+    let session = if sign_in {
+        let session = sessions::create(&mut tx, &account_id, now, Some(ip), user_agent).await?;
+        audit::record(&mut tx, Event::new(Action::SignIn, now).actor(&account_id).ip(Some(ip))).await?;
+        Some(session)
+    } else {
+        None
     };
     tx.commit().await?;
     Ok(Registered { account_id, session })

@@ -82,7 +82,7 @@ fn channel_words(channel: &str) -> String {
         "email" => "by email".into(),
         "sms" => "by text message".into(),
         "kiosk" => "at a clinic kiosk".into(),
-        "face_to_face" => "face to face".into(),
+        "face_to_face" => "face to face, on a device handed over".into(),
         "professional" => "as a professional".into(),
         other => other.replace('_', " "),
     }
@@ -95,8 +95,9 @@ pub fn Registration(state: String, excluded: bool, invitation: Option<Invitation
     let (tag, colour, sentence) = registration_words(&state);
     let invited = invitation.filter(|_| state != "registered").map(|i| {
         format!(
-            "Invited {} on {}; the invitation {} {}.",
+            "Invited {}{} on {}; the invitation {} {}.",
             channel_words(&i.channel),
+            i.issued_by.as_deref().map(|name| format!(" by {name}")).unwrap_or_default(),
             local_long_date(&i.issued_at),
             if i.state == "expired" { "expired on" } else { "lasts until" },
             local_long_date(&i.expires_at)
