@@ -9,38 +9,28 @@ import { test, expect, type Browser, type Page } from '@playwright/test';
 import { NOTIFY_SMS_TEMPLATE_ID } from '../playwright.config';
 import { maildir, sixDigits, waitForMail } from './mail';
 import { notifyRecord, waitForText } from './notify';
-import { STAFF_PASSWORD, checkPage, heading, phone, signInStaff, summary } from './support';
+import {
+  type Patient,
+  STAFF_PASSWORD,
+  checkPage,
+  diabetesRecord,
+  enterDateOfBirth,
+  heading,
+  phone,
+  signInStaff,
+  summary,
+} from './support';
 
 const SAM = 'sam.okafor@demo.portico.example';
 const PASSWORD = 'mango river lantern';
 
 test.skip(!maildir() || !notifyRecord(), 'needs the SMTP server and Notify stand-in the default run starts');
 
-interface Patient {
-  id: string;
-  given: string;
-  family: string;
-  dob: { day: string; month: string; year: string };
-}
-
 /** Sam signed in, and the `nth` unregistered Diabetes Clinic record (page 1). */
 async function samAndPatient(browser: Browser, nth: number): Promise<{ sam: Page; patient: Patient }> {
   const sam = await phone(browser);
   await signInStaff(sam, SAM);
-  const teams = await (await sam.request.get('/api/v1/staff/teams')).json();
-  const diabetes = teams.teams.find((t: { slug: string }) => t.slug === 'diabetes');
-  const list = await (await sam.request.get(`/api/v1/staff/teams/${diabetes.id}/records?page=1`)).json();
-  const record = list.records[nth];
-  const [year, month, day] = record.date_of_birth.split('-');
-  return {
-    sam,
-    patient: {
-      id: record.id,
-      given: record.given_name,
-      family: record.family_name,
-      dob: { day: String(Number(day)), month: String(Number(month)), year },
-    },
-  };
+  return { sam, patient: await diabetesRecord(sam, nth) };
 }
 
 /** The way a receptionist gets there: the team, a search, the record. */
@@ -51,13 +41,6 @@ async function findPatient(sam: Page, patient: Patient) {
   // Names repeat; the record is the one with this id.
   await sam.locator(`main a[href*="${patient.id}"]`).first().click();
   await expect(heading(sam)).toContainText(`${patient.given} ${patient.family}`);
-}
-
-async function enterDateOfBirth(page: Page, dob: Patient['dob']) {
-  await page.getByLabel('Day').fill(dob.day);
-  await page.getByLabel('Month').fill(dob.month);
-  await page.getByLabel('Year').fill(dob.year);
-  await page.getByRole('button', { name: 'Continue' }).click();
 }
 
 /** From the date of birth to the password: the rest of registering. */

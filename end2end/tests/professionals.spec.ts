@@ -6,7 +6,7 @@
 // between his record and the staff pages.
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import { linkTo, maildir, waitForMail } from './mail';
-import { PHONE, STAFF_PASSWORD, checkPage, heading, phone, signInStaff } from './support';
+import { PHONE, STAFF_PASSWORD, checkPage, enterDateOfBirth, heading, phone, signInStaff } from './support';
 
 const JORDAN = 'jordan.hughes@demo.portico.example';
 const SAM = 'sam.okafor@demo.portico.example';
@@ -73,10 +73,7 @@ test('a team admin invites the professionals who have a record; one adds it to h
     await expect(sam.getByLabel('Registration code')).not.toHaveValue('');
     await sam.getByRole('button', { name: 'Continue' }).click();
     await expect(heading(sam)).toHaveText('What is your date of birth?');
-    await sam.getByLabel('Day').fill('14');
-    await sam.getByLabel('Month').fill('3');
-    await sam.getByLabel('Year').fill('1988');
-    await sam.getByRole('button', { name: 'Continue' }).click();
+    await enterDateOfBirth(sam, { day: '14', month: '3', year: '1988' });
     await expect(heading(sam)).toHaveText('Add your record to your account');
     await checkPage(sam, 'professionals-3-link-account-320');
   });

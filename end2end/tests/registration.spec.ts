@@ -4,39 +4,18 @@
 // another device; then a forgotten password and a change of email.
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { linkTo, maildir, sixDigits, waitForMail } from './mail';
-import { checkPage, heading, phone, signInStaff, summary } from './support';
+import { type Patient, checkPage, diabetesRecord, enterDateOfBirth, heading, phone, signInStaff, summary } from './support';
 
 const ASHA = 'asha.patel@demo.portico.example';
 const PASSWORD = 'mango river lantern';
 
 test.skip(!maildir(), 'needs the SMTP server the default run starts (PORTICO_E2E_MAILDIR)');
 
-interface Patient {
-  id: string;
-  given: string;
-  dob: { day: string; month: string; year: string };
-}
-
 /** Asha signed in on a phone, and the `nth` Diabetes Clinic record nobody has invited. */
 async function ashaAndRecord(browser: Browser, nth: number): Promise<{ asha: Page; patient: Patient }> {
   const asha = await phone(browser);
   await signInStaff(asha, ASHA);
-  const teams = await (await asha.request.get('/api/v1/staff/teams')).json();
-  const diabetes = teams.teams.find((t: { slug: string }) => t.slug === 'diabetes');
-  const list = await (await asha.request.get(`/api/v1/staff/teams/${diabetes.id}/records?page=1`)).json();
-  const record = list.records[nth];
-  const [year, month, day] = record.date_of_birth.split('-');
-  return {
-    asha,
-    patient: { id: record.id, given: record.given_name, dob: { day: String(Number(day)), month: String(Number(month)), year } },
-  };
-}
-
-async function enterDateOfBirth(page: Page, dob: Patient['dob']) {
-  await page.getByLabel('Day').fill(dob.day);
-  await page.getByLabel('Month').fill(dob.month);
-  await page.getByLabel('Year').fill(dob.year);
-  await page.getByRole('button', { name: 'Continue' }).click();
+  return { asha, patient: await diabetesRecord(asha, nth) };
 }
 
 async function choosePassword(page: Page) {

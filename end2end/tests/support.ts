@@ -38,3 +38,34 @@ export async function signInStaff(page: Page, email: string) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(heading(page)).toHaveText('Your teams');
 }
+
+/** A record as the registration journeys need it: who, and the date of birth as typed. */
+export interface Patient {
+  id: string;
+  given: string;
+  family: string;
+  dob: { day: string; month: string; year: string };
+}
+
+/** The `nth` record (from 0) on the first page of the Diabetes Clinic's records, as `staff` sees them. */
+export async function diabetesRecord(staff: Page, nth: number): Promise<Patient> {
+  const teams = await (await staff.request.get('/api/v1/staff/teams')).json();
+  const diabetes = teams.teams.find((t: { slug: string }) => t.slug === 'diabetes');
+  const list = await (await staff.request.get(`/api/v1/staff/teams/${diabetes.id}/records?page=1`)).json();
+  const record = list.records[nth];
+  const [year, month, day] = record.date_of_birth.split('-');
+  return {
+    id: record.id,
+    given: record.given_name,
+    family: record.family_name,
+    dob: { day: String(Number(day)), month: String(Number(month)), year },
+  };
+}
+
+/** Fills in the date of birth page and continues. */
+export async function enterDateOfBirth(page: Page, dob: Patient['dob']) {
+  await page.getByLabel('Day').fill(dob.day);
+  await page.getByLabel('Month').fill(dob.month);
+  await page.getByLabel('Year').fill(dob.year);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}

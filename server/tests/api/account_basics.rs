@@ -6,9 +6,9 @@ use reqwest::Client;
 use serde_json::json;
 
 use crate::helpers::{TestApp, browser, problem};
+use crate::invitations::app_with_mail;
 use crate::invitations::{GOOD_PASSWORD, letter, post, start, unregistered_record};
 use crate::mail_catcher::{MailCatcher, link_param, six_digits};
-use crate::registration::app_with_mail;
 
 /// Registers a patient by letter code; returns their signed-in client.
 async fn registered_patient(app: &TestApp, mail: &MailCatcher, email: &str, nth: i64) -> Client {

@@ -10,8 +10,8 @@ use reqwest::Client;
 use serde_json::json;
 
 use crate::helpers::{DEMO_PASSWORD, Options, SAM, TestApp, browser, problem, spawn_app, spawn_app_configured};
-use crate::invitations::{GOOD_PASSWORD, issue_as, post, start, unregistered_record};
-use crate::mail_catcher::{MailCatcher, six_digits};
+use crate::invitations::{GOOD_PASSWORD, app_with_mail, issue_as, post, start, unregistered_record};
+use crate::mail_catcher::six_digits;
 
 const TEMPLATE_ID: &str = "f33517ff-2a88-4f6e-b855-c550268ce08a";
 
@@ -120,9 +120,7 @@ async fn a_mistyped_email_or_another_teams_record_changes_nothing(engine: Engine
 }
 
 async fn a_handed_over_device_registers_the_patient_and_waits_for_the_staff_password(engine: Engine) {
-    let mail = MailCatcher::start().await;
-    let url = mail.smtp_url();
-    let app = spawn_app_configured(engine, Options { tls_base_url: false }, move |s| s.smtp_url = Some(url)).await;
+    let (app, mail) = app_with_mail(engine).await;
     let desk = receptionist(&app).await;
     let (record_id, dob, _) = unregistered_record(&app, 3).await;
     let handed = desk.post(app.url(&format!("/api/v1/staff/records/{record_id}/handover"))).send().await.unwrap();

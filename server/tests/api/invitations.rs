@@ -5,7 +5,10 @@ use portico_types::api::IssuedInvitation;
 use reqwest::{Client, Response};
 use serde_json::{Value, json};
 
-use crate::helpers::{ASHA, DEMO_PASSWORD, TestApp, browser};
+use portico_server::db::Engine;
+
+use crate::helpers::{ASHA, DEMO_PASSWORD, Options, TestApp, browser, spawn_app_configured};
+use crate::mail_catcher::MailCatcher;
 
 /// An unregistered record of the Diabetes Clinic (where Asha is admin):
 /// (record id, date of birth, given name), the `nth` from 0.
@@ -19,6 +22,14 @@ pub async fn unregistered_record(app: &TestApp, nth: i64) -> (String, String, St
     .fetch_one(&app.db.pool)
     .await
     .unwrap()
+}
+
+/// A server whose email goes to a real SMTP server on loopback, and that server.
+pub async fn app_with_mail(engine: Engine) -> (TestApp, MailCatcher) {
+    let mail = MailCatcher::start().await;
+    let url = mail.smtp_url();
+    let app = spawn_app_configured(engine, Options { tls_base_url: false }, move |s| s.smtp_url = Some(url)).await;
+    (app, mail)
 }
 
 pub async fn admin(app: &TestApp) -> Client {

@@ -9,9 +9,9 @@ use portico_types::api::{
 use reqwest::Client;
 use serde_json::json;
 
-use crate::helpers::{DEMO_PASSWORD, Options, SAM, TestApp, browser, problem, spawn_app_configured};
-use crate::invitations::{GOOD_PASSWORD, post, start};
-use crate::mail_catcher::{MailCatcher, link_param};
+use crate::helpers::{DEMO_PASSWORD, SAM, TestApp, browser, problem};
+use crate::invitations::{GOOD_PASSWORD, app_with_mail, post, start};
+use crate::mail_catcher::link_param;
 
 const JORDAN: &str = "jordan.hughes@demo.portico.example";
 
@@ -26,9 +26,7 @@ async fn respiratory(app: &TestApp) -> String {
 }
 
 async fn a_team_admin_invites_professionals_and_one_account_holds_both_roles(engine: Engine) {
-    let mail = MailCatcher::start().await;
-    let url = mail.smtp_url();
-    let app = spawn_app_configured(engine, Options { tls_base_url: false }, move |s| s.smtp_url = Some(url)).await;
+    let (app, mail) = app_with_mail(engine).await;
     let team = respiratory(&app).await;
     let jordan = signed_in(&app, JORDAN).await;
     let path = format!("/api/v1/staff/teams/{team}/professionals-as-patients");
@@ -87,9 +85,7 @@ async fn a_team_admin_invites_professionals_and_one_account_holds_both_roles(eng
 }
 
 async fn a_professionals_invitation_is_claimed_by_no_other_account(engine: Engine) {
-    let mail = MailCatcher::start().await;
-    let url = mail.smtp_url();
-    let app = spawn_app_configured(engine, Options { tls_base_url: false }, move |s| s.smtp_url = Some(url)).await;
+    let (app, mail) = app_with_mail(engine).await;
     let team = respiratory(&app).await;
     let jordan = signed_in(&app, JORDAN).await;
     post(&app, &jordan, &format!("/api/v1/staff/teams/{team}/professionals-as-patients/invitations"), json!({})).await;

@@ -7,16 +7,11 @@ use portico_types::api::{IssuedInvitation, RegistrationCompleted, RegistrationVi
 use serde_json::json;
 use time::Duration;
 
-use crate::helpers::{ASHA, Options, TestApp, browser, problem, spawn_app_configured};
-use crate::invitations::{GOOD_PASSWORD, admin, issue_as, letter, post, start, unregistered_record, wrong_date};
-use crate::mail_catcher::{MailCatcher, link_param, six_digits};
-
-pub async fn app_with_mail(engine: Engine) -> (TestApp, MailCatcher) {
-    let mail = MailCatcher::start().await;
-    let url = mail.smtp_url();
-    let app = spawn_app_configured(engine, Options { tls_base_url: false }, move |s| s.smtp_url = Some(url)).await;
-    (app, mail)
-}
+use crate::helpers::{ASHA, TestApp, browser, problem};
+use crate::invitations::{
+    GOOD_PASSWORD, admin, app_with_mail, issue_as, letter, post, start, unregistered_record, wrong_date,
+};
+use crate::mail_catcher::{link_param, six_digits};
 
 async fn audit_count(app: &TestApp, action: &str) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1")

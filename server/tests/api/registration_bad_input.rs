@@ -6,8 +6,8 @@ use portico_server::db::Engine;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, browser, problem};
+use crate::invitations::app_with_mail;
 use crate::invitations::{letter, post, start, unregistered_record};
-use crate::registration::app_with_mail;
 
 async fn rows(app: &TestApp) -> (i64, i64, i64) {
     let count = |table: &'static str| async move {
