@@ -100,6 +100,7 @@ pub async fn sign_in(state: &AppState, attempt: Attempt<'_>) -> Result<SignedIn,
         Some(account_id) => {
             throttle::forgive(&mut tx, &email_key, &address_key, PER_ADDRESS).await?;
             if let Some(previous) = attempt.previous_session.and_then(Token::from_cookie) {
+                crate::invitations::handover::revoke_unused(&mut tx, &previous.hash(), now).await?;
                 sessions::delete(&mut tx, &previous.hash()).await?;
             }
             let token = sessions::create(&mut tx, &account_id, now, Some(attempt.ip), attempt.user_agent).await?;
@@ -146,6 +147,7 @@ async fn record_failure(
 pub async fn sign_out(state: &AppState, token_hash: &str, ip: &str) -> Result<(), sqlx::Error> {
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
+    crate::invitations::handover::revoke_unused(&mut tx, token_hash, now).await?;
     if let Some(account_id) = sessions::delete(&mut tx, token_hash).await? {
         audit::record(&mut tx, Event::new(Action::SignOut, now).actor(&account_id).ip(Some(ip))).await?;
     }

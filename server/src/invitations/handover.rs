@@ -16,7 +16,7 @@ use crate::audit::{self, Action, Event};
 use crate::auth::sessions::{Session, Token};
 use crate::auth::sign_in::{self, Attempt, SignInError, SignedIn};
 use crate::clock::stored;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::registration::REGISTRATION_LIFETIME;
 use crate::state::AppState;
 
@@ -90,8 +90,8 @@ pub async fn suspended(db: &Db, token_hash: &str) -> Result<Option<Suspended>, s
 }
 
 /// Takes the device back: signs the professional in again with their
-/// password (replacing the suspended session) and revokes the hand-over's
-/// invitation if it was not used.
+/// password, which replaces the suspended session (and so revokes the
+/// hand-over's invitation if it was not used: see `revoke_unused`).
 pub async fn resume(
     state: &AppState,
     token: &Token,
@@ -105,24 +105,6 @@ pub async fn resume(
     let signed_in = sign_in::sign_in(state, attempt).await?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    if let Some(invitation_id) = &suspended.invitation_id {
-        let sql = format!(
-            "UPDATE invitations SET state = 'revoked', updated_at = $2 WHERE id = $1 AND state IN {LIVE_STATES} \
-             RETURNING record_id"
-        );
-        let revoked: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(invitation_id)
-            .bind(stored(now))
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(record_id) = &revoked {
-            let event = Event::new(Action::InvitationRevoked, now)
-                .actor(&suspended.account_id)
-                .record(record_id)
-                .detail(json!({ "invitation_id": invitation_id, "why": "hand-over ended unused" }));
-            audit::record(&mut tx, event).await?;
-        }
-    }
     let event = Event::new(Action::DeviceHandedBack, now)
         .actor(&suspended.account_id)
         .ip(Some(ip))
@@ -130,4 +112,38 @@ pub async fn resume(
     audit::record(&mut tx, event).await?;
     tx.commit().await?;
     Ok(signed_in)
+}
+
+/// Revokes the unused invitation of a hand-over whose session is ending,
+/// however it ends (taken back, replaced by another sign-in, signed out), so
+/// no live code outlasts the hand-over on a shared screen.
+pub async fn revoke_unused(
+    tx: &mut Tx,
+    session_token_hash: &str,
+    now: time::OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    let handed: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT account_id, handover_invitation_id FROM sessions WHERE token_hash = $1 AND suspended_at IS NOT NULL",
+    )
+    .bind(session_token_hash)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((account_id, Some(invitation_id))) = handed else { return Ok(()) };
+    let sql = format!(
+        "UPDATE invitations SET state = 'revoked', updated_at = $2 WHERE id = $1 AND state IN {LIVE_STATES} \
+         RETURNING record_id"
+    );
+    let revoked: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(&invitation_id)
+        .bind(stored(now))
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(record_id) = &revoked {
+        let event = Event::new(Action::InvitationRevoked, now)
+            .actor(&account_id)
+            .record(record_id)
+            .detail(json!({ "invitation_id": invitation_id, "why": "hand-over ended unused" }));
+        audit::record(tx, event).await?;
+    }
+    Ok(())
 }

@@ -203,6 +203,25 @@ async fn a_hand_over_abandoned_halfway_leaves_no_live_code(engine: Engine) {
     );
 }
 
+async fn another_sign_in_on_a_handed_over_device_ends_the_hand_over_and_its_code(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let desk = receptionist(&app).await;
+    let (record_id, dob, _) = unregistered_record(&app, 5).await;
+    let handed: HandoverStarted = desk
+        .post(app.url(&format!("/api/v1/staff/records/{record_id}/handover")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = handed.register_path.strip_prefix("/register?code=").unwrap().to_owned();
+    // Someone else signs in on the device ("Sign in as someone else").
+    assert_eq!(app.sign_in_as(&desk, crate::helpers::ASHA, DEMO_PASSWORD).await.status(), 200);
+    assert_eq!(desk.get(app.url("/api/v1/session/handover")).send().await.unwrap().status(), 404);
+    assert_eq!(problem(start(&app, &browser(), &code, &dob).await).await["type"], "invitation-not-valid");
+}
+
 /// Polls `found` until it gives a value, for at most 10 seconds.
 async fn eventually<T, F: std::future::Future<Output = Option<T>>>(mut found: impl FnMut() -> F) -> T {
     for _ in 0..200 {
@@ -220,4 +239,5 @@ crate::on_both_engines!(
     a_mistyped_email_or_another_teams_record_changes_nothing,
     a_handed_over_device_registers_the_patient_and_waits_for_the_staff_password,
     a_hand_over_abandoned_halfway_leaves_no_live_code,
+    another_sign_in_on_a_handed_over_device_ends_the_hand_over_and_its_code,
 );
