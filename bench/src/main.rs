@@ -15,11 +15,14 @@
 //! - Registration: wrong-code checks under load (rate, p50/p99) against
 //!   `/healthz`, and sign-ins per second against the raw argon2id rate, with
 //!   `/healthz`'s latency while sign-ins saturate the cores.
+//! - Letters rendered into batch PDFs on one core and two, against writing
+//!   the same words as plain PDF pages.
 
 mod baseline;
 mod bundle;
 mod csv_import;
 mod fhir_import;
+mod letters;
 mod registration;
 mod server;
 mod startup;
@@ -47,6 +50,9 @@ fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|o| o == "registration") {
         registration::report(&target.join("release").join("portico"))?;
+    }
+    if only.as_deref().is_none_or(|o| o == "letters") {
+        letters::report()?;
     }
     Ok(())
 }
