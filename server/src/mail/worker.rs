@@ -198,7 +198,10 @@ async fn claim(db: &Db, now: OffsetDateTime) -> Result<Option<Claimed>, sqlx::Er
                 personalisation,
                 invitation_id,
                 attempts,
-                maybe_sent: last_error.is_some_and(|e| e.starts_with(MAYBE_SENT)),
+                // An earlier attempt that may have reached Notify: one that said
+                // so, or one that never finished (the worker died mid-send and its
+                // lease ran out, leaving no error behind).
+                maybe_sent: attempts > 1 && last_error.is_none_or(|e| e.starts_with(MAYBE_SENT)),
             }
         },
     ))

@@ -84,6 +84,42 @@ async fn a_text_message_goes_through_notify_with_the_code(engine: Engine) {
     assert_eq!(notify.requests().unwrap().iter().filter(|r| r.path == "/v2/notifications/sms").count(), 1);
 }
 
+async fn a_text_that_may_have_reached_notify_is_looked_up_not_sent_again(engine: Engine) {
+    use portico_server::clock::{Clock as _, stored};
+    let notify = NotifyStandIn::start().await.unwrap();
+    let (base, key) = (notify.base_url(), notify.api_key());
+    let app = spawn_app_configured(engine, Options { tls_base_url: false }, move |s| {
+        s.notify_base_url = base.parse().unwrap();
+        s.notify_api_key = Some(key);
+        s.notify_sms_invitation_template_id = Some(TEMPLATE_ID.into());
+    })
+    .await;
+    // A worker claimed this text, handed it to Notify and died before marking
+    // it sent: one attempt counted, no error recorded, its lease run out.
+    let now = stored(app.clock.now());
+    sqlx::query(
+        "INSERT INTO outbox (id, idempotency_key, channel, to_address, subject, body_text, personalisation, \
+         created_at, next_attempt_at, attempts) VALUES ('t1', 'crashed-text', 'sms', '+447700900982', '', 'Hello', \
+         '{}', $1, $1, 1)",
+    )
+    .bind(&now)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    eventually(|| async {
+        let sent: Option<String> =
+            sqlx::query_scalar("SELECT sent_at FROM outbox WHERE id = 't1'").fetch_one(&app.db.pool).await.unwrap();
+        sent
+    })
+    .await;
+    let requests = notify.requests().unwrap();
+    assert!(
+        requests.iter().any(|r| r.path == "/v2/notifications" && r.query["reference"] == ["crashed-text"]),
+        "looked up by its reference: {requests:?}"
+    );
+    assert!(!requests.iter().any(|r| r.path == "/v2/notifications/sms"), "not sent again");
+}
+
 async fn a_mistyped_email_or_another_teams_record_changes_nothing(engine: Engine) {
     let app = spawn_app(engine).await;
     let sam = receptionist(&app).await;
@@ -236,6 +272,7 @@ async fn eventually<T, F: std::future::Future<Output = Option<T>>>(mut found: im
 crate::on_both_engines!(
     a_receptionist_prints_a_one_page_letter_whose_code_registers,
     a_text_message_goes_through_notify_with_the_code,
+    a_text_that_may_have_reached_notify_is_looked_up_not_sent_again,
     a_mistyped_email_or_another_teams_record_changes_nothing,
     a_handed_over_device_registers_the_patient_and_waits_for_the_staff_password,
     a_hand_over_abandoned_halfway_leaves_no_live_code,
