@@ -77,16 +77,7 @@ async fn destroy(
 async fn handover_show(State(state): State<AppState>, jar: CookieJar) -> ApiResult<Json<HandoverView>> {
     let suspended = suspended_session(&state, &jar).await?.ok_or(ApiError::NotFound)?.1;
     let staff_email = EmailAddress::parse(&suspended.staff_email).map_err(|e| anyhow::anyhow!("stored email: {e}"))?;
-    let record_id = match &suspended.invitation_id {
-        Some(id) => {
-            sqlx::query_scalar("SELECT record_id FROM invitations WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&state.db.pool)
-                .await?
-        }
-        None => None,
-    };
-    Ok(Json(HandoverView { staff_name: suspended.staff_name, staff_email, record_id }))
+    Ok(Json(HandoverView { staff_name: suspended.staff_name, staff_email, record_id: suspended.record_id }))
 }
 
 /// The professional takes the device back with their password.

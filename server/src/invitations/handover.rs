@@ -69,23 +69,30 @@ pub struct Suspended {
     pub staff_name: String,
     pub staff_email: String,
     pub invitation_id: Option<String>,
+    /// The record it was handed over from, to go back to.
+    pub record_id: Option<String>,
 }
+
+/// Account, its name and email, the hand-over's invitation and its record.
+type SuspendedRow = (String, String, String, Option<String>, Option<String>);
 
 /// The suspended session whose token hashes to `token_hash`, whatever its
 /// idle time: the password decides, not the clock.
 pub async fn suspended(db: &Db, token_hash: &str) -> Result<Option<Suspended>, sqlx::Error> {
-    let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT s.account_id, a.display_name, a.email, s.handover_invitation_id FROM sessions s \
-         JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1 AND s.suspended_at IS NOT NULL",
+    let row: Option<SuspendedRow> = sqlx::query_as(
+        "SELECT s.account_id, a.display_name, a.email, s.handover_invitation_id, i.record_id FROM sessions s \
+         JOIN accounts a ON a.id = s.account_id LEFT JOIN invitations i ON i.id = s.handover_invitation_id \
+         WHERE s.token_hash = $1 AND s.suspended_at IS NOT NULL",
     )
     .bind(token_hash)
     .fetch_optional(&db.pool)
     .await?;
-    Ok(row.map(|(account_id, staff_name, staff_email, invitation_id)| Suspended {
+    Ok(row.map(|(account_id, staff_name, staff_email, invitation_id, record_id)| Suspended {
         account_id,
         staff_name,
         staff_email,
         invitation_id,
+        record_id,
     }))
 }
 

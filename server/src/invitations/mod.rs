@@ -159,6 +159,8 @@ pub struct Issued {
     pub code: InvitationCode,
     pub expires_at: OffsetDateTime,
     pub revoked: u64,
+    /// Where an email or text message is going, as people write it (`07700 900982`).
+    pub sent_to: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -224,13 +226,6 @@ pub async fn explained(state: &AppState, record_id: &str, err: IssueError) -> Is
     }
 }
 
-/// Where invitation `id` was sent, as people write it (`07700 900982`).
-pub async fn sent_to(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
-    let sent_to: Option<Option<String>> =
-        sqlx::query_scalar("SELECT sent_to FROM invitations WHERE id = $1").bind(id).fetch_optional(&db.pool).await?;
-    Ok(sent_to.flatten().map(|to| MobileNumber::parse(&to).map_or(to, |mobile| mobile.national())))
-}
-
 /// `issue` within a transaction the caller commits. An exclusion comes back
 /// as `Excluded(None)`: `issue` reads who set it.
 pub async fn issue_in(tx: &mut Tx, state: &AppState, request: &IssueRequest<'_>) -> Result<Issued, IssueError> {
@@ -263,10 +258,10 @@ pub async fn issue_in(tx: &mut Tx, state: &AppState, request: &IssueRequest<'_>)
         (Channel::Professional, _) => return Err(IssueError::NoEmailAddress),
         _ => None,
     };
-    let sent_to = match &send_to {
-        Some(SendTo::Email(to)) => Some(to.as_str().to_owned()),
-        Some(SendTo::Mobile(to)) => Some(to.e164().to_owned()),
-        None => None,
+    let (sent_to, shown_to) = match &send_to {
+        Some(SendTo::Email(to)) => (Some(to.as_str().to_owned()), Some(to.as_str().to_owned())),
+        Some(SendTo::Mobile(to)) => (Some(to.e164().to_owned()), Some(to.national())),
+        None => (None, None),
     };
     let expires_at = now + state.settings.invitations.lifetime(request.channel);
     let revoked = revoke_live(tx, request.record_id, Some(request.channel), Some(request.issued_by), now).await?;
@@ -320,7 +315,7 @@ pub async fn issue_in(tx: &mut Tx, state: &AppState, request: &IssueRequest<'_>)
         }
         None => {}
     }
-    Ok(Issued { id, code, expires_at, revoked })
+    Ok(Issued { id, code, expires_at, revoked, sent_to: shown_to })
 }
 
 /// Revokes the live invitations of `record_id` (on `channel`, or on every

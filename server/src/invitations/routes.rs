@@ -121,10 +121,6 @@ async fn create(
     } else {
         None
     };
-    let sent_to = match channel {
-        Channel::Email | Channel::Sms => super::sent_to(&state.db, &issued.id).await?,
-        _ => None,
-    };
     Ok((
         StatusCode::CREATED,
         Json(IssuedInvitation {
@@ -135,7 +131,7 @@ async fn create(
             link,
             expires_at: stored(issued.expires_at),
             revoked: issued.revoked,
-            sent_to,
+            sent_to: issued.sent_to,
             letter_pdf,
         }),
     ))

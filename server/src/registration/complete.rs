@@ -9,12 +9,14 @@
 use portico_types::EmailAddress;
 use portico_types::new_password::NewPasswordError;
 use serde_json::json;
+use time::OffsetDateTime;
 
 use super::Registration;
 use crate::audit::{self, Action, Event};
 use crate::auth::new_password;
 use crate::auth::sessions::{self, Token};
 use crate::clock::stored;
+use crate::db::Tx;
 use crate::invitations::{self, LIVE_STATES, State};
 use crate::mail::{self, templates};
 use crate::state::AppState;
@@ -147,30 +149,8 @@ pub async fn complete(
         .bind(&account_id)
         .execute(&mut *tx)
         .await?;
-    let excluded: Option<String> = sqlx::query_scalar("SELECT record_id FROM exclusions WHERE record_id = $1")
-        .bind(&registration.record_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if excluded.is_some() {
-        tx.rollback().await?;
-        return Err(CompleteError::NoLongerValid);
-    }
-    let owned = sqlx::query("UPDATE records SET owner_account_id = $2 WHERE id = $1 AND owner_account_id IS NULL")
-        .bind(&registration.record_id)
-        .bind(&account_id)
-        .execute(&mut *tx)
-        .await?;
-    if owned.rows_affected() != 1 {
-        tx.rollback().await?;
-        return Err(CompleteError::AlreadyRegistered);
-    }
-    invitations::revoke_live(&mut tx, &registration.record_id, None, Some(&account_id), now).await?;
-    let used = Event::new(Action::InvitationUsed, now)
-        .actor(&account_id)
-        .record(&registration.record_id)
-        .ip(Some(ip))
-        .detail(json!({ "invitation_id": registration.invitation_id }));
-    audit::record(&mut tx, used).await?;
+    // A refusal here drops `tx`, which rolls it back.
+    give_record(&mut tx, registration, &account_id, ip, now).await?;
     let registered = Event::new(Action::AccountRegistered, now)
         .actor(&account_id)
         .record(&registration.record_id)
@@ -191,6 +171,46 @@ pub async fn complete(
 }
 
 /// Why an invitation that was live when the registration began is not now.
+/// Makes `registration`'s record the account's, within `tx`, with its
+/// invitation already marked used: unless an exclusion was set meanwhile,
+/// or the record (or the account) already has its one owner. Revokes the
+/// record's other live invitations and audits the use.
+pub async fn give_record(
+    tx: &mut Tx,
+    registration: &Registration,
+    account_id: &str,
+    ip: &str,
+    now: OffsetDateTime,
+) -> Result<(), CompleteError> {
+    let excluded: Option<String> = sqlx::query_scalar("SELECT record_id FROM exclusions WHERE record_id = $1")
+        .bind(&registration.record_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if excluded.is_some() {
+        return Err(CompleteError::NoLongerValid);
+    }
+    // An account holds one record; a record one account.
+    let owned = sqlx::query(
+        "UPDATE records SET owner_account_id = $2 WHERE id = $1 AND owner_account_id IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM records mine WHERE mine.owner_account_id = $2)",
+    )
+    .bind(&registration.record_id)
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?;
+    if owned.rows_affected() != 1 {
+        return Err(CompleteError::AlreadyRegistered);
+    }
+    invitations::revoke_live(tx, &registration.record_id, None, Some(account_id), now).await?;
+    let used = Event::new(Action::InvitationUsed, now)
+        .actor(account_id)
+        .record(&registration.record_id)
+        .ip(Some(ip))
+        .detail(json!({ "invitation_id": registration.invitation_id }));
+    audit::record(tx, used).await?;
+    Ok(())
+}
+
 async fn why_not_live(state: &AppState, invitation_id: &str) -> Result<CompleteError, sqlx::Error> {
     let found: Option<String> = sqlx::query_scalar("SELECT state FROM invitations WHERE id = $1")
         .bind(invitation_id)

@@ -8,11 +8,11 @@
 use serde_json::json;
 
 use super::Registration;
-use super::complete::CompleteError;
+use super::complete::{self, CompleteError};
 use crate::audit::{self, Action, Event};
 use crate::auth::sign_in::{self, Attempt, SignInError, SignedIn};
 use crate::clock::stored;
-use crate::invitations::{self, LIVE_STATES};
+use crate::invitations::LIVE_STATES;
 use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -85,32 +85,7 @@ pub async fn link(
     if used.rows_affected() != 1 {
         return Err(CompleteError::Expired.into());
     }
-    let excluded: Option<String> = sqlx::query_scalar("SELECT record_id FROM exclusions WHERE record_id = $1")
-        .bind(&registration.record_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if excluded.is_some() {
-        return Err(CompleteError::NoLongerValid.into());
-    }
-    // An account holds one record; a record one account.
-    let owned = sqlx::query(
-        "UPDATE records SET owner_account_id = $2 WHERE id = $1 AND owner_account_id IS NULL \
-         AND NOT EXISTS (SELECT 1 FROM records mine WHERE mine.owner_account_id = $2)",
-    )
-    .bind(&registration.record_id)
-    .bind(account_id)
-    .execute(&mut *tx)
-    .await?;
-    if owned.rows_affected() != 1 {
-        return Err(CompleteError::AlreadyRegistered.into());
-    }
-    invitations::revoke_live(&mut tx, &registration.record_id, None, Some(account_id), now).await?;
-    let used = Event::new(Action::InvitationUsed, now)
-        .actor(account_id)
-        .record(&registration.record_id)
-        .ip(Some(from.ip))
-        .detail(json!({ "invitation_id": registration.invitation_id }));
-    audit::record(&mut tx, used).await?;
+    complete::give_record(&mut tx, registration, account_id, from.ip, now).await?;
     let linked = Event::new(Action::ProfessionalRecordLinked, now)
         .actor(account_id)
         .record(&registration.record_id)

@@ -21,6 +21,27 @@ async fn receptionist(app: &TestApp) -> Client {
     sam
 }
 
+/// A server whose text messages go to a Notify stand-in, and the stand-in.
+async fn app_with_notify(engine: Engine) -> (TestApp, NotifyStandIn) {
+    let notify = NotifyStandIn::start().await.unwrap();
+    let (base, key) = (notify.base_url(), notify.api_key());
+    let app = spawn_app_configured(engine, Options { tls_base_url: false }, move |s| {
+        s.notify_base_url = base.parse().unwrap();
+        s.notify_api_key = Some(key);
+        s.notify_sms_invitation_template_id = Some(TEMPLATE_ID.into());
+    })
+    .await;
+    (app, notify)
+}
+
+/// Hands `desk`'s device over for `record_id`; the code the patient starts with.
+async fn hand_over(app: &TestApp, desk: &Client, record_id: &str) -> String {
+    let handed = desk.post(app.url(&format!("/api/v1/staff/records/{record_id}/handover"))).send().await.unwrap();
+    assert_eq!(handed.status(), 201);
+    let handed: HandoverStarted = handed.json().await.unwrap();
+    handed.register_path.strip_prefix("/register?code=").unwrap().to_owned()
+}
+
 async fn invitation_state(app: &TestApp, id: &str) -> String {
     sqlx::query_scalar("SELECT state FROM invitations WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap()
 }
@@ -49,14 +70,7 @@ async fn a_receptionist_prints_a_one_page_letter_whose_code_registers(engine: En
 }
 
 async fn a_text_message_goes_through_notify_with_the_code(engine: Engine) {
-    let notify = NotifyStandIn::start().await.unwrap();
-    let (base, key) = (notify.base_url(), notify.api_key());
-    let app = spawn_app_configured(engine, Options { tls_base_url: false }, move |s| {
-        s.notify_base_url = base.parse().unwrap();
-        s.notify_api_key = Some(key);
-        s.notify_sms_invitation_template_id = Some(TEMPLATE_ID.into());
-    })
-    .await;
+    let (app, notify) = app_with_notify(engine).await;
     let sam = receptionist(&app).await;
     let (record_id, ..) = unregistered_record(&app, 1).await;
 
@@ -86,14 +100,7 @@ async fn a_text_message_goes_through_notify_with_the_code(engine: Engine) {
 
 async fn a_text_that_may_have_reached_notify_is_looked_up_not_sent_again(engine: Engine) {
     use portico_server::clock::{Clock as _, stored};
-    let notify = NotifyStandIn::start().await.unwrap();
-    let (base, key) = (notify.base_url(), notify.api_key());
-    let app = spawn_app_configured(engine, Options { tls_base_url: false }, move |s| {
-        s.notify_base_url = base.parse().unwrap();
-        s.notify_api_key = Some(key);
-        s.notify_sms_invitation_template_id = Some(TEMPLATE_ID.into());
-    })
-    .await;
+    let (app, notify) = app_with_notify(engine).await;
     // A worker claimed this text, handed it to Notify and died before marking
     // it sent: one attempt counted, no error recorded, its lease run out.
     let now = stored(app.clock.now());
@@ -159,10 +166,7 @@ async fn a_handed_over_device_registers_the_patient_and_waits_for_the_staff_pass
     let (app, mail) = app_with_mail(engine).await;
     let desk = receptionist(&app).await;
     let (record_id, dob, _) = unregistered_record(&app, 3).await;
-    let handed = desk.post(app.url(&format!("/api/v1/staff/records/{record_id}/handover"))).send().await.unwrap();
-    assert_eq!(handed.status(), 201);
-    let handed: HandoverStarted = handed.json().await.unwrap();
-    let code = handed.register_path.strip_prefix("/register?code=").unwrap().to_owned();
+    let code = hand_over(&app, &desk, &record_id).await;
 
     // The staff session opens nothing while the patient has the device.
     for path in ["/api/v1/session", "/api/v1/staff/teams", &format!("/api/v1/staff/records/{record_id}")] {
@@ -212,15 +216,7 @@ async fn a_hand_over_abandoned_halfway_leaves_no_live_code(engine: Engine) {
     let app = spawn_app(engine).await;
     let desk = receptionist(&app).await;
     let (record_id, dob, _) = unregistered_record(&app, 4).await;
-    let handed: HandoverStarted = desk
-        .post(app.url(&format!("/api/v1/staff/records/{record_id}/handover")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let code = handed.register_path.strip_prefix("/register?code=").unwrap().to_owned();
+    let code = hand_over(&app, &desk, &record_id).await;
     assert_eq!(start(&app, &desk, &code, &dob).await.status(), 201);
     // The patient walks off. Nobody else gets back in without the password.
     let someone = post(&app, &desk, "/api/v1/session/resume", json!({ "password": "" })).await;
@@ -243,15 +239,7 @@ async fn another_sign_in_on_a_handed_over_device_ends_the_hand_over_and_its_code
     let app = spawn_app(engine).await;
     let desk = receptionist(&app).await;
     let (record_id, dob, _) = unregistered_record(&app, 5).await;
-    let handed: HandoverStarted = desk
-        .post(app.url(&format!("/api/v1/staff/records/{record_id}/handover")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let code = handed.register_path.strip_prefix("/register?code=").unwrap().to_owned();
+    let code = hand_over(&app, &desk, &record_id).await;
     // Someone else signs in on the device ("Sign in as someone else").
     assert_eq!(app.sign_in_as(&desk, crate::helpers::ASHA, DEMO_PASSWORD).await.status(), 200);
     assert_eq!(desk.get(app.url("/api/v1/session/handover")).send().await.unwrap().status(), 404);
