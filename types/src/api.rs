@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{DateOfBirth, EmailAddress, NhsNumber, OdsCode};
 
+mod campaigns;
 mod registration;
+pub use campaigns::*;
 pub use registration::*;
 
 /// The path prefix of every API route.
