@@ -17,9 +17,16 @@
 //!   `/healthz`'s latency while sign-ins saturate the cores.
 //! - Letters rendered into batch PDFs on one core and two, against writing
 //!   the same words as plain PDF pages.
+//! - Campaigns: invitations per second over a 1,000,000-record cohort against
+//!   a raw batched insert of the same rows, with memory; texts handed to the
+//!   Notify stand-in per second against its client alone, and paced; and
+//!   kill -9 at random points in 20 runs per engine (lost, doubled, resent).
 
 mod baseline;
 mod bundle;
+mod campaign_crash;
+mod campaign_notify;
+mod campaigns;
 mod csv_import;
 mod fhir_import;
 mod letters;
@@ -53,6 +60,14 @@ fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|o| o == "letters") {
         letters::report()?;
+    }
+    if only.as_deref().is_none_or(|o| o == "campaigns") {
+        let cohort = std::env::var("PORTICO_BENCH_COHORT").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
+        campaigns::report(cohort)?;
+    }
+    if only.as_deref().is_none_or(|o| o == "kill") {
+        let runs = std::env::var("PORTICO_BENCH_KILL_RUNS").ok().and_then(|n| n.parse().ok()).unwrap_or(20);
+        campaign_crash::report(&target.join("release").join("portico"), runs)?;
     }
     Ok(())
 }
