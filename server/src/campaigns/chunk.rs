@@ -258,8 +258,8 @@ pub struct ChunkOutcome {
 
 /// Does a claimed chunk: reads and sorts its records, renders a letter
 /// campaign's batch outside any transaction, then writes everything in one.
-/// `Ok(None)`: the chunk was finished by another worker (after this one's
-/// lease ran out), and nothing was written.
+/// `Ok(None)`: nothing was written (the campaign was cancelled, or another
+/// worker finished the chunk after this one's lease ran out).
 pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Option<ChunkOutcome>> {
     let now = state.now();
     let campaign = &claimed.campaign;
@@ -292,6 +292,20 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
     };
 
     let mut tx = state.db.begin_write().await?;
+    // The campaign's row first, as claiming takes it: the same order of locks
+    // everywhere, so two instances cannot deadlock on a chunk and its campaign.
+    let campaign_state: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT state FROM campaigns WHERE id = $1{}",
+        state.db.engine.for_update()
+    )))
+    .bind(&campaign.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if campaign_state.as_deref() == Some("cancelled") {
+        // Cancelled while this chunk was being prepared: it issues nothing.
+        tx.rollback().await?;
+        return Ok(None);
+    }
     let ours = sqlx::query(
         "UPDATE campaign_chunks SET done_at = $3, claimed_until = NULL WHERE campaign_id = $1 AND seq = $2 \
          AND done_at IS NULL AND claim_token = $4",
