@@ -43,6 +43,10 @@ pub enum Action {
     DeviceHandedOver,
     DeviceHandedBack,
     ProfessionalRecordLinked,
+    KioskRegistered,
+    KioskRevoked,
+    KioskInvitationIssued,
+    KioskCheckInLocked,
 }
 
 impl Action {
@@ -82,6 +86,10 @@ impl Action {
             Action::DeviceHandedOver => "device_handed_over",
             Action::DeviceHandedBack => "device_handed_back",
             Action::ProfessionalRecordLinked => "professional_record_linked",
+            Action::KioskRegistered => "kiosk_registered",
+            Action::KioskRevoked => "kiosk_revoked",
+            Action::KioskInvitationIssued => "kiosk_invitation_issued",
+            Action::KioskCheckInLocked => "kiosk_check_in_locked",
         }
     }
 }

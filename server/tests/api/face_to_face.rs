@@ -22,7 +22,7 @@ async fn receptionist(app: &TestApp) -> Client {
 }
 
 /// A server whose text messages go to a Notify stand-in, and the stand-in.
-async fn app_with_notify(engine: Engine) -> (TestApp, NotifyStandIn) {
+pub async fn app_with_notify(engine: Engine) -> (TestApp, NotifyStandIn) {
     let notify = NotifyStandIn::start().await.unwrap();
     let (base, key) = (notify.base_url(), notify.api_key());
     let app = spawn_app_configured(engine, Options { tls_base_url: false }, move |s| {
@@ -247,7 +247,7 @@ async fn another_sign_in_on_a_handed_over_device_ends_the_hand_over_and_its_code
 }
 
 /// Polls `found` until it gives a value, for at most 10 seconds.
-async fn eventually<T, F: std::future::Future<Output = Option<T>>>(mut found: impl FnMut() -> F) -> T {
+pub async fn eventually<T, F: std::future::Future<Output = Option<T>>>(mut found: impl FnMut() -> F) -> T {
     for _ in 0..200 {
         if let Some(value) = found().await {
             return value;
