@@ -6,7 +6,9 @@
 //! the API is same-origin and fetch sends same-origin cookies by default.
 
 mod account;
+mod kiosk;
 pub use account::*;
+pub use kiosk::*;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use portico_types::api::{

@@ -123,8 +123,9 @@ fn Footer() -> impl IntoView {
     }
 }
 
+/// The NHS logo, as the header shows it (the kiosk's frame too).
 #[component]
-fn NhsLogo() -> impl IntoView {
+pub fn NhsLogo() -> impl IntoView {
     view! {
         <svg
             class="nhsuk-header__logo"

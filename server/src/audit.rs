@@ -49,6 +49,10 @@ pub enum Action {
     CampaignCancelled,
     CampaignFinished,
     DeliveryReceipt,
+    KioskRegistered,
+    KioskRevoked,
+    KioskInvitationIssued,
+    KioskCheckInLocked,
 }
 
 impl Action {
@@ -94,6 +98,10 @@ impl Action {
             Action::CampaignCancelled => "campaign_cancelled",
             Action::CampaignFinished => "campaign_finished",
             Action::DeliveryReceipt => "delivery_receipt",
+            Action::KioskRegistered => "kiosk_registered",
+            Action::KioskRevoked => "kiosk_revoked",
+            Action::KioskInvitationIssued => "kiosk_invitation_issued",
+            Action::KioskCheckInLocked => "kiosk_check_in_locked",
         }
     }
 }

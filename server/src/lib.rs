@@ -13,6 +13,7 @@ pub mod error;
 pub mod feeds;
 pub mod http;
 pub mod invitations;
+pub mod kiosk;
 pub mod mail;
 pub mod records;
 pub mod registration;

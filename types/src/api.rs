@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 use crate::{DateOfBirth, EmailAddress, NhsNumber, OdsCode};
 
 mod campaigns;
+mod kiosk;
 mod registration;
 pub use campaigns::*;
+pub use kiosk::*;
 pub use registration::*;
 
 /// The path prefix of every API route.

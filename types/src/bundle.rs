@@ -5,8 +5,8 @@
 //! The patient side is three bundles, so that no first load carries pages
 //! the person is not on: the start page and record (`patient`), the
 //! registration steps (`register`, where an invitation's link lands), and
-//! signing in and the account's pages (`account`). The staff console is the
-//! fourth.
+//! signing in and the account's pages (`account`). The staff console (with
+//! the kiosk it sets up) is the fourth.
 
 /// One wasm bundle and its page shell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,7 +25,8 @@ impl Bundle {
         let path = path.trim_end_matches('/');
         let under =
             |prefix: &str| path == prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'));
-        if under("/staff") {
+        // A kiosk is set up from the staff pages and runs in their bundle.
+        if under("/staff") || under("/kiosk") {
             Bundle::Staff
         } else if under("/register") {
             Bundle::Register
@@ -75,5 +76,8 @@ mod tests {
         assert_eq!(Bundle::for_path("/staff"), Bundle::Staff);
         assert_eq!(Bundle::for_path("/staff/teams/1"), Bundle::Staff);
         assert_eq!(Bundle::for_path("/staffing"), Bundle::Patient);
+        assert_eq!(Bundle::for_path("/kiosk"), Bundle::Staff);
+        assert_eq!(Bundle::for_path("/kiosk/"), Bundle::Staff);
+        assert_eq!(Bundle::for_path("/kiosks"), Bundle::Patient);
     }
 }

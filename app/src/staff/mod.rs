@@ -4,6 +4,7 @@
 mod account;
 mod dev_outbox;
 mod hand_back;
+mod kiosk;
 use crate::loader;
 mod record;
 mod records;
@@ -29,6 +30,11 @@ pub const HOME_PATH: &str = "/staff";
 /// The root of the staff bundle, with its own router.
 #[component]
 pub fn StaffRoot() -> impl IntoView {
+    // A kiosk has a frame and router of its own: no staff header, no session.
+    let path = window().location().pathname().unwrap_or_default();
+    if kiosk::is_kiosk_path(&path) {
+        return view! { <kiosk::KioskRoot/> }.into_any();
+    }
     session::StaffSession::provide();
     let account = ViewFn::from(|| view! { <account::StaffAccount/> });
     view! {
@@ -48,4 +54,5 @@ pub fn StaffRoot() -> impl IntoView {
             </Shell>
         </Router>
     }
+    .into_any()
 }

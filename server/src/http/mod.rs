@@ -20,7 +20,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{accounts, auth, campaigns, feeds, invitations, mail, records, registration, staff};
+use crate::{accounts, auth, campaigns, feeds, invitations, kiosk, mail, records, registration, staff};
 
 /// The largest JSON body the API reads. Uploads (CSV, FHIR bundles) get
 /// their own, larger limits on their own routes.
@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(feeds::csv::routes())
         .merge(invitations::routes::routes())
         .merge(campaigns::routes::routes())
+        .merge(kiosk::routes::routes())
         .merge(registration::routes::routes())
         .merge(accounts::routes::routes())
         .merge(mail::dev_outbox::routes())

@@ -24,7 +24,7 @@ async fn receptionist(app: &TestApp) -> Client {
 }
 
 /// A server whose text messages go to a Notify stand-in, and the stand-in.
-async fn app_with_notify(engine: Engine) -> (TestApp, NotifyStandIn) {
+pub async fn app_with_notify(engine: Engine) -> (TestApp, NotifyStandIn) {
     let notify = NotifyStandIn::start().await.unwrap();
     let (base, key) = (notify.base_url(), notify.api_key());
     let app = spawn_app_configured(engine, Options { tls_base_url: false }, move |s| {

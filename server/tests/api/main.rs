@@ -18,6 +18,7 @@ mod face_to_face;
 mod fhir;
 mod health;
 mod hl7;
+mod kiosk;
 mod my_record;
 mod outbox;
 mod professionals_as_patients;

@@ -4,6 +4,7 @@
 //! so back, forward and refresh show the same results, and a search is a link
 //! that can be shared with a colleague who has access to the same team.
 
+mod kiosks;
 mod professionals;
 mod results;
 mod search;
@@ -87,6 +88,8 @@ pub fn TeamRecords() -> impl IntoView {
 
     // A failed invitation of the team's professionals (their section's button).
     let invite_errors = RwSignal::new(Vec::<ErrorItem>::new());
+    // A kiosk that could not be set up or switched off (the kiosks' section).
+    let kiosk_errors = RwSignal::new(Vec::<ErrorItem>::new());
     // A search the server could not read (422) is an error on the search box.
     let errors = Signal::derive(move || {
         let mut items = results.with(|r| match r {
@@ -100,6 +103,7 @@ pub fn TeamRecords() -> impl IntoView {
             _ => Vec::new(),
         });
         items.extend(invite_errors.get());
+        items.extend(kiosk_errors.get());
         items
     });
     // Kept from the last answer that had it: a refused search has no team.
@@ -122,6 +126,19 @@ pub fn TeamRecords() -> impl IntoView {
     let admin_of = Memo::new(move |before: Option<&Option<String>>| {
         results.with(|r| match r {
             Some(Ok(answer)) => answer.team.roles.contains(&Role::Admin).then(|| answer.team.id.clone()),
+            Some(Err(ApiError::Refused(p))) if p.status == 422 => before.cloned().flatten(),
+            _ => None,
+        })
+    });
+    // The team, when the professional may set up its kiosks (an admin or a receptionist).
+    let kiosks_of = Memo::new(move |before: Option<&Option<String>>| {
+        results.with(|r| match r {
+            Some(Ok(answer)) => answer
+                .team
+                .roles
+                .iter()
+                .any(|role| matches!(role, Role::Admin | Role::Receptionist))
+                .then(|| answer.team.id.clone()),
             Some(Err(ApiError::Refused(p))) if p.status == 422 => before.cloned().flatten(),
             _ => None,
         })
@@ -179,6 +196,7 @@ pub fn TeamRecords() -> impl IntoView {
         {move || admin_of.get().map(|team_id| view! {
             <professionals::Professionals team_id=team_id errors=invite_errors/>
         })}
+        {move || kiosks_of.get().map(|team_id| view! { <kiosks::Kiosks team_id=team_id errors=kiosk_errors/> })}
     }
 }
 
