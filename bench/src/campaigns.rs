@@ -176,13 +176,22 @@ async fn invitation_rate(url: &str, count: usize) -> anyhow::Result<Figures> {
 /// outbox, an audit event), prepared in full before the clock starts and
 /// inserted in transactions of 1,000 records.
 async fn raw_insert(db: &Db, team: &str, admin: &str, now: time::OffsetDateTime) -> anyhow::Result<Duration> {
-    let records: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, mobile FROM records ORDER BY id").fetch_all(&db.pool).await?;
+    let records: Vec<(String, String)> = sqlx::query_as(
+        "SELECT r.id, r.mobile FROM records r JOIN team_records tr ON tr.record_id = r.id \
+         WHERE tr.team_id = $1 AND r.mobile IS NOT NULL ORDER BY r.id",
+    )
+    .bind(team)
+    .fetch_all(&db.pool)
+    .await?;
     let at = stored(now);
     let rows: Vec<[String; 4]> = records
         .into_iter()
         .enumerate()
-        .map(|(i, (record, mobile))| [uuid::Uuid::now_v7().to_string(), record, mobile, format!("{:064x}", i)])
+        // Codes' keyed hashes are random: so are these, as the index sees them.
+        .map(|(_, (record, mobile))| {
+            let hash = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+            [uuid::Uuid::now_v7().to_string(), record, mobile, hash]
+        })
         .collect();
     let started = Instant::now();
     for chunk in rows.chunks(PER_TRANSACTION) {

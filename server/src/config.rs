@@ -57,6 +57,8 @@ pub struct Settings {
     pub claim_lease_secs: u64,
     /// Records a campaign worker issues in one transaction (and letters in one PDF).
     pub campaign_chunk_size: usize,
+    /// Chunks one instance works on at once.
+    pub campaign_workers: usize,
     /// A campaign issues its next chunk only while fewer of its messages than
     /// this wait in the outbox, so codes do not age in a queue and a pause holds little.
     pub campaign_backlog: u64,
@@ -108,6 +110,7 @@ impl Default for Settings {
             outbox_senders: 4,
             claim_lease_secs: 120,
             campaign_chunk_size: 1_000,
+            campaign_workers: 2,
             campaign_backlog: 2_000,
             secret_key: None,
             invitations: crate::invitations::ExpirySettings::default(),
@@ -178,6 +181,7 @@ impl std::fmt::Debug for Settings {
             .field("outbox_senders", &self.outbox_senders)
             .field("claim_lease_secs", &self.claim_lease_secs)
             .field("campaign_chunk_size", &self.campaign_chunk_size)
+            .field("campaign_workers", &self.campaign_workers)
             .field("campaign_backlog", &self.campaign_backlog)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("invitations", &self.invitations)

@@ -79,7 +79,8 @@ pub async fn claim_next(state: &AppState) -> Result<Next, sqlx::Error> {
         };
         let campaign = Campaign { id, team_id, team_name, cohort, created_by };
         if campaign.cohort.channel != CampaignChannel::Letter
-            && waiting_messages(&state.db, &campaign.id).await? >= state.settings.campaign_backlog
+            && waiting_messages(&state.db, &campaign.id, state.settings.campaign_backlog).await?
+                >= state.settings.campaign_backlog
         {
             continue;
         }
@@ -90,11 +91,15 @@ pub async fn claim_next(state: &AppState) -> Result<Next, sqlx::Error> {
     Ok(Next::Idle)
 }
 
-async fn waiting_messages(db: &Db, campaign_id: &str) -> Result<u64, sqlx::Error> {
+/// The campaign's messages waiting to go, counted up to `at_most` (a count
+/// that grew with the campaign would make each chunk slower than the last).
+async fn waiting_messages(db: &Db, campaign_id: &str, at_most: u64) -> Result<u64, sqlx::Error> {
     let waiting: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM outbox WHERE campaign_id = $1 AND sent_at IS NULL AND gave_up_at IS NULL",
+        "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE campaign_id = $1 AND sent_at IS NULL AND gave_up_at IS NULL \
+         LIMIT $2) AS waiting",
     )
     .bind(campaign_id)
+    .bind(i64::try_from(at_most).unwrap_or(i64::MAX))
     .fetch_one(&db.pool)
     .await?;
     Ok(u64::try_from(waiting).unwrap_or(0))
@@ -117,10 +122,13 @@ async fn claim_in(state: &AppState, campaign: &Campaign, now: OffsetDateTime) ->
         return Ok(None);
     }
     // A chunk whose worker died (or stalled past its lease) first.
-    let lapsed: Option<(i64, String, String)> = sqlx::query_as(
+    // A chunk still being written by a stalled worker is skipped, not waited
+    // for: its worker holds the chunk's row and then wants the campaign's.
+    let skip_locked = if db.engine == Engine::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let lapsed: Option<(i64, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT seq, first_record_id, last_record_id FROM campaign_chunks \
-         WHERE campaign_id = $1 AND done_at IS NULL AND claimed_until <= $2 ORDER BY seq LIMIT 1",
-    )
+         WHERE campaign_id = $1 AND done_at IS NULL AND claimed_until <= $2 ORDER BY seq LIMIT 1{skip_locked}"
+    )))
     .bind(&campaign.id)
     .bind(stored(now))
     .fetch_optional(&mut *tx)
@@ -292,20 +300,6 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
     };
 
     let mut tx = state.db.begin_write().await?;
-    // The campaign's row first, as claiming takes it: the same order of locks
-    // everywhere, so two instances cannot deadlock on a chunk and its campaign.
-    let campaign_state: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT state FROM campaigns WHERE id = $1{}",
-        state.db.engine.for_update()
-    )))
-    .bind(&campaign.id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if campaign_state.as_deref() == Some("cancelled") {
-        // Cancelled while this chunk was being prepared: it issues nothing.
-        tx.rollback().await?;
-        return Ok(None);
-    }
     let ours = sqlx::query(
         "UPDATE campaign_chunks SET done_at = $3, claimed_until = NULL WHERE campaign_id = $1 AND seq = $2 \
          AND done_at IS NULL AND claim_token = $4",
@@ -362,10 +356,13 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
     }
     let processed = outcome.issued + outcome.skipped_excluded + outcome.skipped_registered + outcome.skipped_no_contact;
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    sqlx::query(
+    // Last, so the campaign's row is locked only for the commit; and it says
+    // whether the campaign was cancelled meanwhile (then nothing is written:
+    // a cancel either saw this chunk's messages and gave them up, or waits).
+    let state_now: String = sqlx::query_scalar(
         "UPDATE campaigns SET processed = processed + $2, issued = issued + $3, skipped_excluded = skipped_excluded + $4, \
          skipped_registered = skipped_registered + $5, skipped_no_contact = skipped_no_contact + $6, updated_at = $7 \
-         WHERE id = $1",
+         WHERE id = $1 RETURNING state",
     )
     .bind(&campaign.id)
     .bind(n(processed))
@@ -374,8 +371,12 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
     .bind(n(outcome.skipped_registered))
     .bind(n(outcome.skipped_no_contact))
     .bind(stored(now))
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
+    if state_now == "cancelled" {
+        tx.rollback().await?;
+        return Ok(None);
+    }
     tx.commit().await?;
     Ok(Some(outcome))
 }

@@ -10,8 +10,17 @@ use crate::state::AppState;
 /// How often an idle worker looks for campaign work.
 const POLL_EVERY: Duration = Duration::from_secs(1);
 
-/// Runs until `stop` turns true.
-pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// Runs `campaign_workers` loops until `stop` turns true: while one writes a
+/// chunk, another reads (or renders the letters of) the next.
+pub async fn run(state: AppState, stop: tokio::sync::watch::Receiver<bool>) {
+    let mut loops = tokio::task::JoinSet::new();
+    for _ in 0..state.settings.campaign_workers.clamp(1, 16) {
+        loops.spawn(work_until_stopped(state.clone(), stop.clone()));
+    }
+    while loops.join_next().await.is_some() {}
+}
+
+async fn work_until_stopped(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         let busy = match work_once(&state).await {
             Ok(busy) => busy,
@@ -53,11 +62,23 @@ pub async fn work_once(state: &AppState) -> anyhow::Result<bool> {
     }
 }
 
-/// Works until no campaign has anything to claim now (tests and benches).
+/// Works with `campaign_workers` loops until no campaign has anything to
+/// claim now (benches); answers how many chunks were done.
 pub async fn work_until_idle(state: &AppState) -> anyhow::Result<u64> {
+    let mut loops = tokio::task::JoinSet::new();
+    for _ in 0..state.settings.campaign_workers.clamp(1, 16) {
+        let state = state.clone();
+        loops.spawn(async move {
+            let mut chunks = 0;
+            while work_once(&state).await? {
+                chunks += 1;
+            }
+            anyhow::Ok(chunks)
+        });
+    }
     let mut chunks = 0;
-    while work_once(state).await? {
-        chunks += 1;
+    while let Some(done) = loops.join_next().await {
+        chunks += done??;
     }
     Ok(chunks)
 }
