@@ -15,6 +15,7 @@ pub mod invitations;
 pub mod mail;
 pub mod records;
 pub mod registration;
+pub mod reports;
 pub mod secrets;
 pub mod sms;
 pub mod staff;
