@@ -7,6 +7,8 @@
 
 mod account;
 pub use account::*;
+mod campaigns;
+pub use campaigns::*;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use portico_types::api::{

@@ -1,0 +1,93 @@
+//! Pause, resume and cancel. Cancelling cannot be undone, so it asks first;
+//! pausing holds what is waiting to be sent until the campaign resumes.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ApiError, CampaignAction};
+use crate::forms::{Button, ErrorItem};
+use crate::page::focus_selector;
+
+#[component]
+pub fn Controls(
+    campaign_id: String,
+    /// The campaign's state, which the buttons follow.
+    state: Memo<String>,
+    errors: RwSignal<Vec<ErrorItem>>,
+    asked: RwSignal<u32>,
+) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let campaign_id = StoredValue::new(campaign_id);
+    let act = move |action: CampaignAction| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        errors.set(Vec::new());
+        spawn_local(async move {
+            let done = api::campaign_action(&campaign_id.get_value(), action).await;
+            busy.set(false);
+            confirming.set(false);
+            if let Err(error) = done {
+                let message = match &error {
+                    ApiError::Refused(p) if p.status == 409 => {
+                        "The campaign has changed meanwhile. It is shown as it is now.".to_owned()
+                    }
+                    other => other.message(),
+                };
+                errors.set(vec![ErrorItem::form(message)]);
+            }
+            // Whatever happened, show the campaign as it now stands.
+            asked.update(|n| *n += 1);
+        });
+    };
+    let submit = move |action: CampaignAction| {
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            act(action);
+        }
+    };
+    let ask = move |_| {
+        confirming.set(true);
+        request_animation_frame(|| focus_selector("#confirm-cancel"));
+    };
+    let running = Memo::new(move |_| state.with(|s| s == "running"));
+    let paused = Memo::new(move |_| state.with(|s| s == "paused"));
+    view! {
+        <Show when=move || running.get() || paused.get()>
+            <div hidden=move || confirming.get() class="nhsuk-button-group">
+                <Show when=move || running.get()>
+                    <form on:submit=submit(CampaignAction::Pause) novalidate>
+                        <Button busy=busy class="nhsuk-button--secondary">"Pause the campaign"</Button>
+                    </form>
+                </Show>
+                <Show when=move || paused.get()>
+                    <form on:submit=submit(CampaignAction::Resume) novalidate>
+                        <Button busy=busy>"Resume the campaign"</Button>
+                    </form>
+                </Show>
+                <button type="button" class="nhsuk-button nhsuk-button--warning" on:click=ask>"Cancel the campaign"</button>
+            </div>
+            <Show when=move || confirming.get()>
+                <div class="nhsuk-warning-callout">
+                    <h2 class="nhsuk-warning-callout__label" id="confirm-cancel" tabindex="-1">
+                        <span role="text"><span class="nhsuk-u-visually-hidden">"Important: "</span>"Cancel this campaign?"</span>
+                    </h2>
+                    <p>
+                        "Nobody else will be invited by it, and messages waiting to be sent will not go. "
+                        "Invitations already made still work. This cannot be undone."
+                    </p>
+                    <form on:submit=submit(CampaignAction::Cancel) novalidate>
+                        <div class="nhsuk-button-group">
+                            <Button busy=busy class="nhsuk-button--warning">"Yes, cancel the campaign"</Button>
+                            <button type="button" class="nhsuk-button nhsuk-button--secondary" on:click=move |_| confirming.set(false)>
+                                "No, keep it"
+                            </button>
+                        </div>
+                    </form>
+                </div>
+            </Show>
+        </Show>
+    }
+}
