@@ -18,11 +18,11 @@ use crate::numbers::grouped;
 /// The chart's width in its own units; it scales to the width of the page.
 const WIDTH: u64 = 300;
 /// Where bars start, after their word.
-const BAR_X: u64 = 78;
+const BAR_X: u64 = 82;
 /// Room kept after the longest bar for its number.
-const NUMBER_ROOM: u64 = 46;
+const NUMBER_ROOM: u64 = 66;
 const BAR_HEIGHT: u64 = 16;
-const ROW: u64 = 21;
+const ROW: u64 = 22;
 const HEADING: u64 = 20;
 const GAP: u64 = 14;
 
@@ -59,7 +59,7 @@ pub fn svg(rows: &[UptakeRow]) -> String {
         let top = group * n as u64;
         svg.push_str(&format!(
             "<text x=\"0\" y=\"{}\" class=\"portico-chart__channel\">{}</text>",
-            top + 14,
+            top + 15,
             channel_name(&row.channel)
         ));
         for (m, ((word, colour), value)) in MEASURES.iter().zip([row.invited, row.opened, row.registered]).enumerate() {
