@@ -53,6 +53,9 @@ pub struct RecordedRequest {
     pub jwt_valid: bool,
     /// The status the stand-in answered.
     pub status: u16,
+    /// The id given to a message it accepted.
+    #[serde(default)]
+    pub notification_id: Option<String>,
 }
 
 /// An answer for the stand-in to give instead of prism's, `times` times.

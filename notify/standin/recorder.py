@@ -17,7 +17,11 @@ JSON line appended to FILE (emptied at start):
 
     {"method": "POST", "path": "/v2/notifications/sms", "query": {"reference": ["..."]},
      "body": <the parsed JSON body, the raw text if it is not JSON, or null>,
-     "jwt_valid": true, "status": 201}
+     "jwt_valid": true, "status": 201, "notification_id": "<the id answered>"}
+
+Sends get an id of their own (prism's example id is the same for all), and
+GET /v2/notifications?reference=R is answered from the record: the messages
+accepted with that reference, as Notify would find them.
 
 Control endpoints for tests (no JWT needed, not recorded):
 
@@ -63,6 +67,7 @@ except ImportError:
     )
 
 CONTROL_PREFIX = "/_standin/"
+SEND_PATHS = ("/v2/notifications/sms", "/v2/notifications/email")
 # Headers worth passing to prism: it negotiates on these and checks the bearer scheme.
 FORWARDED_HEADERS = ("Authorization", "Content-Type", "Accept")
 
@@ -188,8 +193,14 @@ class Handler(BaseHTTPRequestHandler):
             status = int(fault["status"])
             body = json.dumps(fault_body(fault)).encode()
             content_type = "application/json"
+        elif self.command == "GET" and url.path == "/v2/notifications" and "reference" in urllib.parse.parse_qs(url.query):
+            status, content_type = 200, "application/json"
+            body = json.dumps(self.sent_with(urllib.parse.parse_qs(url.query)["reference"][0])).encode()
         else:
             status, content_type, body = self.forward(raw)
+        notification_id = None
+        if self.command == "POST" and url.path in SEND_PATHS and status == 201:
+            body, notification_id = self.as_accepted(body, parse_body(raw))
 
         self.recording.append(
             {
@@ -199,11 +210,47 @@ class Handler(BaseHTTPRequestHandler):
                 "body": parse_body(raw),
                 "jwt_valid": rejected is None,
                 "status": status,
+                "notification_id": notification_id,
             }
         )
         if fault and fault.get("delay_secs"):
             time.sleep(float(fault["delay_secs"]))
         self.answer(status, content_type, body)
+
+    @staticmethod
+    def as_accepted(answer: bytes, request: object) -> tuple[bytes, str]:
+        """Prism answers every send with the same example id; Notify gives each
+        message its own and echoes the reference. So does the stand-in, so that
+        delivery receipts and lookups by reference can tell messages apart."""
+        notification_id = str(uuid.uuid4())
+        try:
+            value = json.loads(answer)
+        except ValueError:
+            return answer, notification_id
+        if isinstance(value, dict):
+            value["id"] = notification_id
+            if isinstance(request, dict):
+                value["reference"] = request.get("reference")
+        return json.dumps(value).encode(), notification_id
+
+    def sent_with(self, reference: str) -> dict:
+        """GET /v2/notifications?reference=…, answered from what was accepted
+        (prism would answer with its example whatever the reference): a message
+        that was accepted is found, one that never got through is not."""
+        found = []
+        for line in self.recording.all():
+            body = line.get("body")
+            if line.get("notification_id") and isinstance(body, dict) and body.get("reference") == reference:
+                found.append(
+                    {
+                        "id": line["notification_id"],
+                        "reference": reference,
+                        "type": "sms" if line["path"].endswith("/sms") else "email",
+                        "status": "sending",
+                        "created_at": "2026-01-01T00:00:00.000000Z",
+                    }
+                )
+        return {"notifications": found, "links": {"current": "/v2/notifications"}}
 
     def forward(self, raw: bytes) -> tuple[int, str, bytes]:
         headers = {name: self.headers[name] for name in FORWARDED_HEADERS if self.headers.get(name)}

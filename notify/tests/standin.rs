@@ -151,13 +151,19 @@ async fn a_message_can_be_looked_up_by_its_reference() {
     let stand_in = stand_in().await;
     let client = client_for(&stand_in, TIMEOUT);
 
-    // Prism answers with the documented example whatever the reference.
+    // Not sent: not found. Sent: found, under the id its send was answered with.
+    assert_eq!(client.find_by_reference("outbox-1").await.unwrap(), None);
+    let sent = client.send_sms(&sms("outbox-1")).await.unwrap();
+    let other = client.send_sms(&sms("outbox-3")).await.unwrap();
+    assert_ne!(sent.id, other.id, "each message its own id");
+    assert_eq!(sent.reference.as_deref(), Some("outbox-1"));
     let found = client.find_by_reference("outbox-1").await.unwrap().unwrap();
-    assert!(!found.id.is_empty());
-    assert!(!found.status.is_empty());
+    assert_eq!(found.id, sent.id);
+    assert!(!found.has_failed());
 
     let seen = stand_in.requests().unwrap();
     assert_eq!(seen[0].path, "/v2/notifications");
     assert_eq!(seen[0].query.get("reference"), Some(&vec!["outbox-1".to_owned()]));
     assert!(seen[0].jwt_valid);
+    assert_eq!(seen[1].notification_id.as_deref(), Some(sent.id.as_str()));
 }

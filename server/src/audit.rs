@@ -43,6 +43,12 @@ pub enum Action {
     DeviceHandedOver,
     DeviceHandedBack,
     ProfessionalRecordLinked,
+    CampaignStarted,
+    CampaignPaused,
+    CampaignResumed,
+    CampaignCancelled,
+    CampaignFinished,
+    DeliveryReceipt,
 }
 
 impl Action {
@@ -82,6 +88,12 @@ impl Action {
             Action::DeviceHandedOver => "device_handed_over",
             Action::DeviceHandedBack => "device_handed_back",
             Action::ProfessionalRecordLinked => "professional_record_linked",
+            Action::CampaignStarted => "campaign_started",
+            Action::CampaignPaused => "campaign_paused",
+            Action::CampaignResumed => "campaign_resumed",
+            Action::CampaignCancelled => "campaign_cancelled",
+            Action::CampaignFinished => "campaign_finished",
+            Action::DeliveryReceipt => "delivery_receipt",
         }
     }
 }
@@ -146,5 +158,27 @@ pub async fn record(tx: &mut Tx, event: Event<'_>) -> Result<(), sqlx::Error> {
     .bind(event.detail.map(|d| d.to_string()))
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Appends many events within `tx`, a few hundred to a statement.
+pub async fn record_many(tx: &mut Tx, engine: crate::db::Engine, events: &[Event<'_>]) -> Result<(), sqlx::Error> {
+    for slice in events.chunks(engine.rows_per_statement(8)) {
+        let mut insert = crate::db::Statement::for_engine(
+            engine,
+            "INSERT INTO audit_events (id, occurred_at, action, actor_account_id, record_id, team_id, ip, detail) ",
+        );
+        insert.values(slice, |row, event| {
+            row.bind(uuid::Uuid::now_v7().to_string())
+                .bind(stored(event.at))
+                .bind(event.action.as_str())
+                .bind(event.actor_account_id.map(str::to_owned))
+                .bind(event.record_id.map(str::to_owned))
+                .bind(event.team_id.map(str::to_owned))
+                .bind(event.ip.map(str::to_owned))
+                .bind(event.detail.as_ref().map(ToString::to_string));
+        });
+        insert.query()?.execute(&mut **tx).await?;
+    }
     Ok(())
 }

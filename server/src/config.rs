@@ -38,6 +38,28 @@ pub struct Settings {
     pub notify_base_url: Url,
     /// The Notify SMS template for invitations (its text is in the README).
     pub notify_sms_invitation_template_id: Option<String>,
+    /// `smtp` (the default; the development outbox without `smtp_url`) or
+    /// `notify`: email through Notify's API with `notify_email_template_id`.
+    pub email_provider: EmailProvider,
+    /// A Notify email template whose subject is `((subject))` and whose body
+    /// is `((body))`: Portico writes every email's words itself.
+    pub notify_email_template_id: Option<String>,
+    /// Messages handed to Notify in any 60 seconds, across every instance
+    /// (Notify allows 3,000 a minute per key; 0 means no pacing).
+    pub notify_messages_per_minute: u32,
+    /// The bearer token Notify sends with delivery receipts (set the same in
+    /// Notify's callback settings); receipts are refused without it.
+    pub notify_callback_token: Option<String>,
+    /// Texts and emails one instance sends at once.
+    pub outbox_senders: usize,
+    /// Seconds a worker holds a claimed message or campaign chunk; one that
+    /// dies frees it after this. Keep it well above Notify's 15-second timeout.
+    pub claim_lease_secs: u64,
+    /// Records a campaign worker issues in one transaction (and letters in one PDF).
+    pub campaign_chunk_size: usize,
+    /// A campaign issues its next chunk only while fewer of its messages than
+    /// this wait in the outbox, so codes do not age in a queue and a pause holds little.
+    pub campaign_backlog: u64,
     /// The key for hashing invitation codes (64+ hex digits); see `secrets`.
     pub secret_key: Option<String>,
     /// How long invitations last, per channel.
@@ -48,6 +70,13 @@ pub struct Settings {
     /// The HL7 v2 (MLLP) listener, off unless `mllp_bind` is set.
     #[serde(flatten)]
     pub mllp: crate::feeds::hl7::MllpSettings,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailProvider {
+    Smtp,
+    Notify,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +101,14 @@ impl Default for Settings {
             notify_api_key: None,
             notify_base_url: notify_base_url(),
             notify_sms_invitation_template_id: None,
+            email_provider: EmailProvider::Smtp,
+            notify_email_template_id: None,
+            notify_messages_per_minute: 3_000,
+            notify_callback_token: None,
+            outbox_senders: 4,
+            claim_lease_secs: 120,
+            campaign_chunk_size: 1_000,
+            campaign_backlog: 2_000,
             secret_key: None,
             invitations: crate::invitations::ExpirySettings::default(),
             password_hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -110,6 +147,11 @@ impl Settings {
         self.public_base_url.scheme() == "https"
     }
 
+    /// How long a claim on a message or a campaign chunk lasts (at least 5 seconds).
+    pub fn claim_lease(&self) -> time::Duration {
+        time::Duration::seconds(i64::try_from(self.claim_lease_secs.clamp(5, 3_600)).unwrap_or(120))
+    }
+
     /// The origin (`scheme://host:port`) browsers send in `Origin`.
     pub fn public_origin(&self) -> String {
         self.public_base_url.origin().ascii_serialization()
@@ -129,6 +171,14 @@ impl std::fmt::Debug for Settings {
             .field("notify_api_key", &self.notify_api_key.as_ref().map(|_| "***"))
             .field("notify_base_url", &self.notify_base_url.as_str())
             .field("notify_sms_invitation_template_id", &self.notify_sms_invitation_template_id)
+            .field("email_provider", &self.email_provider)
+            .field("notify_email_template_id", &self.notify_email_template_id)
+            .field("notify_messages_per_minute", &self.notify_messages_per_minute)
+            .field("notify_callback_token", &self.notify_callback_token.as_ref().map(|_| "***"))
+            .field("outbox_senders", &self.outbox_senders)
+            .field("claim_lease_secs", &self.claim_lease_secs)
+            .field("campaign_chunk_size", &self.campaign_chunk_size)
+            .field("campaign_backlog", &self.campaign_backlog)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("invitations", &self.invitations)
             .field("mllp", &self.mllp)

@@ -33,6 +33,15 @@ impl Engine {
 }
 
 impl Engine {
+    /// ` FOR UPDATE` on PostgreSQL, to lock the rows a transaction read; on
+    /// SQLite nothing (`begin_write` already holds the one write lock).
+    pub fn for_update(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "",
+            Engine::Postgres => " FOR UPDATE",
+        }
+    }
+
     /// Rows per multi-row `INSERT … VALUES` of `columns` values each. SQLite
     /// prepares a statement in time that grows faster than its parameter count
     /// (measured: 1,000 rows x 15 values, 5x slower per row than 50 rows x 15),

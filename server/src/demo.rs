@@ -118,7 +118,8 @@ pub async fn seed(db: &Db, records: usize, now: OffsetDateTime) -> anyhow::Resul
     let [(_, diabetes), (_, respiratory)] = [&team_ids[0], &team_ids[1]].map(|(s, id)| (*s, id.clone()));
     for chunk in patients.chunks(200) {
         let mut insert = Statement::new(
-            "INSERT INTO records (id, nhs_number, given_name, family_name, search_name, date_of_birth, email, mobile, created_at, updated_at) ",
+            "INSERT INTO records (id, nhs_number, given_name, family_name, search_name, date_of_birth, email, mobile, \
+             address_lines, postcode, created_at, updated_at) ",
         );
         insert.values(chunk, |row, p| {
             row.bind(p.id.as_str())
@@ -129,6 +130,8 @@ pub async fn seed(db: &Db, records: usize, now: OffsetDateTime) -> anyhow::Resul
                 .bind(p.date_of_birth.to_string())
                 .bind(p.email.clone())
                 .bind(p.mobile.clone())
+                .bind(p.address.as_ref().map(|(lines, _)| lines.clone()))
+                .bind(p.address.as_ref().map(|(_, postcode)| (*postcode).to_owned()))
                 .bind(at.as_str())
                 .bind(at.as_str());
         });
@@ -310,7 +313,19 @@ struct Patient {
     date_of_birth: Date,
     email: Option<String>,
     mobile: Option<String>,
+    /// Address lines (newline-separated) and postcode.
+    address: Option<(String, &'static str)>,
 }
+
+/// Streets and postcodes for the demo's postal addresses (Leeds, made up).
+const STREETS: [(&str, &str); 6] = [
+    ("Park Row", "LS1 5HD"),
+    ("Otley Road", "LS6 3AA"),
+    ("Harehills Lane", "LS8 4DE"),
+    ("Kirkstall Road", "LS4 2AZ"),
+    ("Roundhay Road", "LS7 1AB"),
+    ("Beeston Road", "LS11 6AD"),
+];
 
 /// Deterministic synthetic patients: the same `count` gives the same people.
 fn synthetic_patients(count: usize, today: Date) -> Vec<Patient> {
@@ -334,6 +349,10 @@ fn synthetic_patients(count: usize, today: Date) -> Vec<Patient> {
                 date_of_birth,
                 email: (index % 4 != 3).then(|| format!("{handle}@patients.portico.example")),
                 mobile: (index % 5 != 4).then(|| format!("07700 9{:05}", index % 100_000)),
+                address: (index % 6 != 5).then(|| {
+                    let (street, postcode) = STREETS[index % STREETS.len()];
+                    (format!("{} {street}\nLeeds", 1 + index % 180), postcode)
+                }),
             })
         })
         .collect()

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -94,6 +95,7 @@ impl Server {
             shutdown.await;
             let _ = stop.send(true);
         });
+        let campaign_worker = tokio::spawn(campaigns::worker::run(self.state.clone(), stopped.clone()));
         let mllp = self.mllp.map(|listener| tokio::spawn(listener.run(stopped.clone())));
         let mut http_stopped = stopped;
         axum::serve(self.listener, app)
@@ -105,6 +107,7 @@ impl Server {
             mllp.await?;
         }
         mail_worker.await?;
+        campaign_worker.await?;
         Ok(())
     }
 }

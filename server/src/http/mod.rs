@@ -20,7 +20,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{accounts, auth, feeds, invitations, mail, records, registration, reports, staff};
+use crate::{accounts, auth, campaigns, feeds, invitations, mail, records, registration, reports, staff};
 
 /// The largest JSON body the API reads. Uploads (CSV, FHIR bundles) get
 /// their own, larger limits on their own routes.
@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(feeds::keys::routes())
         .merge(feeds::csv::routes())
         .merge(invitations::routes::routes())
+        .merge(campaigns::routes::routes())
         .merge(registration::routes::routes())
         .merge(accounts::routes::routes())
         .merge(mail::dev_outbox::routes())
@@ -60,9 +61,10 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers));
 
-    // Feeds authenticate with a key in a header, never a cookie, so the
-    // browser's cross-site rules do not apply to them; they have their own body limit.
-    let feeds = feeds::fhir::routes().layer(middleware::from_fn(security::no_store));
+    // Feeds (and Notify's delivery receipts) authenticate with a key in a
+    // header, never a cookie, so the browser's cross-site rules do not apply
+    // to them; feeds have their own body limit.
+    let feeds = feeds::fhir::routes().merge(mail::receipts::routes()).layer(middleware::from_fn(security::no_store));
 
     Router::new()
         .nest("/api/v1", feeds.merge(api))

@@ -30,26 +30,43 @@ pub struct LetterFor<'a> {
     pub today: Date,
 }
 
+/// Who a letter goes to, as the record has it.
+pub struct Addressee {
+    pub given_name: String,
+    pub family_name: String,
+    /// Lines separated by newlines, as stored.
+    pub address_lines: Option<String>,
+    pub postcode: Option<String>,
+}
+
 /// The letter's words for one record.
 pub async fn letter(state: &AppState, what: LetterFor<'_>) -> anyhow::Result<Letter> {
-    let (given_name, family_name, address, postcode): (String, String, Option<String>, Option<String>) =
+    let (given_name, family_name, address_lines, postcode): (String, String, Option<String>, Option<String>) =
         sqlx::query_as("SELECT given_name, family_name, address_lines, postcode FROM records WHERE id = $1")
             .bind(what.record_id)
             .fetch_one(&state.db.pool)
             .await?;
-    let base = &state.settings.public_base_url;
-    Ok(Letter {
-        reference: reference(what.code),
-        date: templates::long_date(what.today),
-        recipient_name: format!("{given_name} {family_name}"),
-        address_lines: address.map(|a| a.lines().map(str::to_owned).collect()).unwrap_or_default(),
-        postcode,
-        given_name,
-        code_grouped: what.code.grouped(),
-        link: registration_link(base, what.code),
+    let to = Addressee { given_name, family_name, address_lines, postcode };
+    Ok(letter_to(&state.settings.public_base_url, to, what.code, what.expires, what.today))
+}
+
+/// The letter's words for `to`, with `code`.
+pub fn letter_to(base: &Url, to: Addressee, code: &InvitationCode, expires: Date, today: Date) -> Letter {
+    Letter {
+        reference: reference(code),
+        date: templates::long_date(today),
+        recipient_name: format!("{} {}", to.given_name, to.family_name),
+        address_lines: to
+            .address_lines
+            .map(|a| a.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default(),
+        postcode: to.postcode,
+        given_name: to.given_name,
+        code_grouped: code.grouped(),
+        link: registration_link(base, code),
         register_address: register_address(base),
-        expires: templates::long_date(what.expires),
-    })
+        expires: templates::long_date(expires),
+    }
 }
 
 /// The letter for an invitation just issued, as a PDF.
@@ -64,7 +81,7 @@ pub async fn render_for(state: &AppState, record_id: &str, team_id: &str, issued
 /// A reference for the letter that a print or mail house, or the patient on
 /// the phone, can quote back: a digest of the code, which gives nothing of
 /// the code away.
-fn reference(code: &InvitationCode) -> String {
+pub fn reference(code: &InvitationCode) -> String {
     use sha2::{Digest as _, Sha256};
     let digest = hex::encode(Sha256::digest(code.as_str().as_bytes()));
     format!("PTC-{}", digest[..8].to_uppercase())

@@ -346,6 +346,69 @@ pub async fn revoke_live(
     Ok(revoked.len() as u64)
 }
 
+/// Revokes the live invitations of many records on `channel` (a campaign's
+/// chunk), auditing each; returns how many.
+pub async fn revoke_live_of_many(
+    tx: &mut Tx,
+    engine: crate::db::Engine,
+    record_ids: &[&str],
+    channel: Channel,
+    by: &str,
+    now: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
+    let mut revoked: Vec<(String, String)> = Vec::new();
+    for slice in record_ids.chunks(500) {
+        let mut sql =
+            crate::db::Statement::for_engine(engine, "UPDATE invitations SET state = 'revoked', updated_at = ");
+        sql.bind(stored(now)).push(" WHERE channel = ").bind(channel.as_str());
+        sql.push(" AND state IN ").push(LIVE_STATES).push(" AND record_id IN (");
+        for (i, id) in slice.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(*id);
+        }
+        sql.push(") RETURNING id, record_id");
+        revoked.extend(sql.query_as::<(String, String)>()?.fetch_all(&mut **tx).await?);
+    }
+    let events: Vec<Event<'_>> = revoked
+        .iter()
+        .map(|(id, record_id)| {
+            Event::new(Action::InvitationRevoked, now)
+                .actor(by)
+                .record(record_id)
+                .detail(json!({ "invitation_id": id }))
+        })
+        .collect();
+    audit::record_many(tx, engine, &events).await?;
+    Ok(revoked.len() as u64)
+}
+
+/// Revokes one invitation if it is still live, auditing it.
+pub async fn revoke_one(
+    tx: &mut Tx,
+    invitation_id: &str,
+    by: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "UPDATE invitations SET state = 'revoked', updated_at = $2 WHERE id = $1 AND state IN {LIVE_STATES} RETURNING record_id"
+    );
+    let record_id: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(invitation_id)
+        .bind(stored(now))
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(record_id) = &record_id {
+        let mut event = Event::new(Action::InvitationRevoked, now)
+            .record(record_id)
+            .detail(json!({ "invitation_id": invitation_id }));
+        event.actor_account_id = by;
+        audit::record(tx, event).await?;
+    }
+    Ok(record_id.is_some())
+}
+
 /// Where a record stands, for staff: `registered`, or else what its newest
 /// invitation says (`invited`, `invitation_locked`, `invitation_expired`),
 /// or `not_invited`; with that invitation (never its code).

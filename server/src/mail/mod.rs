@@ -10,6 +10,7 @@
 //! the key, which mail systems use to drop a duplicate.
 
 pub mod dev_outbox;
+pub mod receipts;
 pub mod templates;
 pub mod worker;
 

@@ -1,8 +1,10 @@
 //! The outbox worker: claims due emails and text messages, sends them (email
-//! over SMTP, texts through GOV.UK Notify), marks them sent, and retries
-//! failures with backoff. Several instances can run it against one
-//! database: a claim is a lease (`claimed_until`), taken with `FOR UPDATE
-//! SKIP LOCKED` on PostgreSQL (SQLite's single writer serialises claims).
+//! over SMTP or GOV.UK Notify, texts through Notify), marks them sent, and
+//! retries failures with backoff. Several senders per instance, and several
+//! instances against one database: a claim is a lease (`claimed_until`),
+//! taken with `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite's single writer
+//! serialises claims). A patient's own messages go before a campaign's, a
+//! paused campaign's wait, and Notify gets no more than its per-minute limit.
 //!
 //! Notify has no idempotency key: each text carries its outbox key as
 //! Notify's `reference`, and a text that may already have reached Notify
@@ -22,8 +24,6 @@ use crate::audit::{self, Action, Event};
 use crate::clock::{Clock, stored};
 use crate::db::{Db, Engine};
 
-/// How long a claim lasts: a worker that dies mid-send frees its email after this.
-const LEASE: time::Duration = time::Duration::minutes(2);
 /// Attempts before an email is given up on (about a day of backoff in all).
 const MAX_ATTEMPTS: i64 = 10;
 /// How often an idle worker looks for due email.
@@ -34,14 +34,40 @@ const POLL_EVERY: Duration = Duration::from_millis(500);
 pub struct Delivery {
     pub email: EmailDelivery,
     pub sms: SmsDelivery,
+    /// Messages handed to Notify in any 60 seconds, across instances (0: no pacing).
+    pub notify_per_minute: u32,
+    /// Messages one instance sends at once.
+    pub senders: usize,
+    /// How long a claim lasts: a worker that dies mid-send frees its message after this.
+    pub lease: time::Duration,
 }
 
 impl Delivery {
     pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<Self> {
+        let email = match settings.email_provider {
+            crate::config::EmailProvider::Smtp => {
+                EmailDelivery::from_settings(settings.smtp_url.as_deref(), &settings.mail_from)?
+            }
+            crate::config::EmailProvider::Notify => EmailDelivery::notify_from_settings(settings)?,
+        };
         Ok(Self {
-            email: EmailDelivery::from_settings(settings.smtp_url.as_deref(), &settings.mail_from)?,
+            email,
             sms: SmsDelivery::from_settings(settings)?,
+            notify_per_minute: settings.notify_messages_per_minute,
+            senders: settings.outbox_senders.clamp(1, 64),
+            lease: settings.claim_lease(),
         })
+    }
+
+    /// Email to the development outbox, texts nowhere: for tests that only read the outbox.
+    pub fn development() -> Self {
+        Self {
+            email: EmailDelivery::Development,
+            sms: SmsDelivery::Development,
+            notify_per_minute: 0,
+            senders: 1,
+            lease: time::Duration::minutes(2),
+        }
     }
 
     fn name(&self, channel: &str) -> &'static str {
@@ -49,6 +75,21 @@ impl Delivery {
             "sms" => self.sms.name(),
             _ => self.email.name(),
         }
+    }
+
+    /// The channels whose messages go through Notify, and so are paced.
+    fn paced_channels(&self) -> Vec<&'static str> {
+        if self.notify_per_minute == 0 {
+            return Vec::new();
+        }
+        let mut channels = Vec::new();
+        if matches!(self.sms, SmsDelivery::Notify { .. }) {
+            channels.push("sms");
+        }
+        if matches!(self.email, EmailDelivery::Notify { .. }) {
+            channels.push("email");
+        }
+        channels
     }
 }
 
@@ -68,10 +109,7 @@ const NOTIFY_TIMEOUT: Duration = Duration::from_secs(15);
 
 impl SmsDelivery {
     pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<Self> {
-        let Some(key) = settings.notify_api_key.as_deref() else { return Ok(Self::Development) };
-        let key = portico_notify::ApiKey::parse(key).map_err(|e| anyhow::anyhow!("notify_api_key: {e}"))?;
-        let client = portico_notify::Client::new(settings.notify_base_url.as_str(), key, NOTIFY_TIMEOUT)
-            .map_err(|e| anyhow::anyhow!("notify_base_url: {e}"))?;
+        let Some(client) = notify_client(settings)? else { return Ok(Self::Development) };
         let invitation_template_id = settings
             .notify_sms_invitation_template_id
             .clone()
@@ -87,12 +125,27 @@ impl SmsDelivery {
     }
 }
 
+/// A Notify client, when a key is configured.
+fn notify_client(settings: &crate::config::Settings) -> anyhow::Result<Option<portico_notify::Client>> {
+    let Some(key) = settings.notify_api_key.as_deref() else { return Ok(None) };
+    let key = portico_notify::ApiKey::parse(key).map_err(|e| anyhow::anyhow!("notify_api_key: {e}"))?;
+    let client = portico_notify::Client::new(settings.notify_base_url.as_str(), key, NOTIFY_TIMEOUT)
+        .map_err(|e| anyhow::anyhow!("notify_base_url: {e}"))?;
+    Ok(Some(client))
+}
+
 /// Where email goes.
 #[derive(Clone)]
 pub enum EmailDelivery {
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
+    },
+    /// Through Notify's API, with one template whose subject and body are
+    /// `((subject))` and `((body))`.
+    Notify {
+        client: portico_notify::Client,
+        template_id: String,
     },
     /// No SMTP server: the outbox row itself is the delivered email, shown to staff.
     Development,
@@ -109,9 +162,20 @@ impl EmailDelivery {
         Ok(Self::Smtp { transport, from })
     }
 
+    pub fn notify_from_settings(settings: &crate::config::Settings) -> anyhow::Result<Self> {
+        let client = notify_client(settings)?
+            .ok_or_else(|| anyhow::anyhow!("email_provider is notify: set notify_api_key too"))?;
+        let template_id = settings
+            .notify_email_template_id
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("email_provider is notify: set notify_email_template_id too"))?;
+        Ok(Self::Notify { client, template_id })
+    }
+
     fn name(&self) -> &'static str {
         match self {
             EmailDelivery::Smtp { .. } => "smtp",
+            EmailDelivery::Notify { .. } => "notify",
             EmailDelivery::Development => "development",
         }
     }
@@ -136,8 +200,22 @@ struct Claimed {
 
 type ClaimedRow = (String, String, String, String, String, String, Option<String>, Option<String>, i64, Option<String>);
 
-/// Runs until `stop` turns true, delivering due email and texts.
+/// Runs until `stop` turns true: `delivery.senders` loops, each delivering
+/// due email and texts one at a time.
 pub async fn run(
+    db: Db,
+    clock: std::sync::Arc<dyn Clock>,
+    delivery: Delivery,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut senders = tokio::task::JoinSet::new();
+    for _ in 0..delivery.senders {
+        senders.spawn(send_until_stopped(db.clone(), clock.clone(), delivery.clone(), stop.clone()));
+    }
+    while senders.join_next().await.is_some() {}
+}
+
+async fn send_until_stopped(
     db: Db,
     clock: std::sync::Arc<dyn Clock>,
     delivery: Delivery,
@@ -147,7 +225,7 @@ pub async fn run(
         match deliver_due(&db, clock.as_ref(), &delivery).await {
             Ok(0) => {}
             Ok(_) => continue, // more may be due
-            Err(err) => tracing::warn!(error = %err, "email outbox: could not deliver"),
+            Err(err) => tracing::warn!(error = %err, "outbox: could not deliver"),
         }
         tokio::select! {
             () = tokio::time::sleep(POLL_EVERY) => {}
@@ -156,33 +234,58 @@ pub async fn run(
     }
 }
 
-/// Claims and delivers due messages one at a time until none is due; returns how many it handled.
+/// Claims and delivers due messages one at a time until none is due (or
+/// Notify's per-minute allowance is used up); returns how many it handled.
 pub async fn deliver_due(db: &Db, clock: &dyn Clock, delivery: &Delivery) -> anyhow::Result<usize> {
     let mut handled = 0;
-    while let Some(email) = claim(db, clock.now()).await? {
-        let outcome = send(delivery, &email).await;
-        finish(db, &email, delivery, outcome, clock.now()).await?;
+    while let Some(message) = claim(db, clock.now(), delivery).await? {
+        let outcome = send(delivery, &message).await;
+        finish(db, &message, delivery, outcome, clock.now()).await?;
         handled += 1;
     }
     Ok(handled)
 }
 
-async fn claim(db: &Db, now: OffsetDateTime) -> Result<Option<Claimed>, sqlx::Error> {
+/// Takes the next due message: a patient's own before bulk ones, none of a
+/// paused campaign, and none bound for Notify once this minute's allowance
+/// is used (counted in the claiming transaction; on PostgreSQL under an
+/// advisory lock, so instances together stay within it).
+async fn claim(db: &Db, now: OffsetDateTime, delivery: &Delivery) -> Result<Option<Claimed>, sqlx::Error> {
     let skip_locked = match db.engine {
         Engine::Postgres => " FOR UPDATE SKIP LOCKED",
         Engine::Sqlite => "",
     };
+    let mut tx = db.begin_write().await?;
+    let paced = delivery.paced_channels();
+    let mut held = String::new();
+    if !paced.is_empty() {
+        if db.engine == Engine::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7270011)").execute(&mut *tx).await?;
+        }
+        let sent_this_minute: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM outbox WHERE last_attempt_at > $1 AND channel IN ({})",
+            quoted(&paced)
+        )))
+        .bind(stored(now - time::Duration::minutes(1)))
+        .fetch_one(&mut *tx)
+        .await?;
+        if sent_this_minute >= i64::from(delivery.notify_per_minute) {
+            held = format!(" AND channel NOT IN ({})", quoted(&paced));
+        }
+    }
     let sql = format!(
-        "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1 WHERE id = ( \
+        "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1, last_attempt_at = $1 WHERE id = ( \
            SELECT id FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $1 \
-           AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY next_attempt_at, id LIMIT 1{skip_locked}) \
+           AND (claimed_until IS NULL OR claimed_until <= $1){held} \
+           AND (campaign_id IS NULL OR NOT EXISTS ( \
+             SELECT 1 FROM campaigns c WHERE c.id = outbox.campaign_id AND c.state = 'paused')) \
+           ORDER BY priority, next_attempt_at, id LIMIT 1{skip_locked}) \
          RETURNING id, idempotency_key, channel, to_address, subject, body_text, personalisation, invitation_id, \
          attempts, last_error"
     );
-    let mut tx = db.begin_write().await?;
     let row: Option<ClaimedRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(stored(now))
-        .bind(stored(now + LEASE))
+        .bind(stored(now + delivery.lease))
         .fetch_optional(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -207,6 +310,11 @@ async fn claim(db: &Db, now: OffsetDateTime) -> Result<Option<Claimed>, sqlx::Er
     ))
 }
 
+/// `'sms', 'email'`: channel names are literals from this file, never input.
+fn quoted(channels: &[&'static str]) -> String {
+    channels.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ")
+}
+
 /// Why a send failed, and whether trying again could help.
 #[derive(Debug)]
 struct Failure {
@@ -226,41 +334,68 @@ impl Failure {
 /// next attempt looks it up before sending.
 const MAYBE_SENT: &str = "maybe sent: ";
 
-async fn send(delivery: &Delivery, message: &Claimed) -> Result<(), Failure> {
-    match message.channel.as_str() {
-        "sms" => send_sms(&delivery.sms, message).await,
-        _ => send_email(&delivery.email, message).await,
+/// Sends one message; for Notify, answers its notification id.
+async fn send(delivery: &Delivery, message: &Claimed) -> Result<Option<String>, Failure> {
+    match (message.channel.as_str(), &delivery.sms, &delivery.email) {
+        ("sms", SmsDelivery::Notify { client, invitation_template_id }, _) => {
+            let personalisation = message
+                .personalisation
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| Failure::new(format!("stored personalisation unreadable: {e}"), true))?
+                .unwrap_or_default();
+            let request = portico_notify::SmsRequest {
+                phone_number: message.to.clone(),
+                template_id: invitation_template_id.clone(),
+                personalisation,
+                reference: Some(message.idempotency_key.clone()),
+                sms_sender_id: None,
+            };
+            send_through_notify(client, message, |client| Box::pin(client.send_sms(&request))).await
+        }
+        ("sms", SmsDelivery::Development, _) => Ok(None),
+        (_, _, EmailDelivery::Notify { client, template_id }) => {
+            let personalisation = [("subject", &message.subject), ("body", &message.body)]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.clone()))
+                .collect();
+            let request = portico_notify::EmailRequest {
+                email_address: message.to.clone(),
+                template_id: template_id.clone(),
+                personalisation,
+                reference: Some(message.idempotency_key.clone()),
+                email_reply_to_id: None,
+            };
+            send_through_notify(client, message, |client| Box::pin(client.send_email(&request))).await
+        }
+        _ => send_email(&delivery.email, message).await.map(|()| None),
     }
 }
 
-async fn send_sms(delivery: &SmsDelivery, text: &Claimed) -> Result<(), Failure> {
-    let SmsDelivery::Notify { client, invitation_template_id } = delivery else { return Ok(()) };
+type NotifySend<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<portico_notify::Sent, portico_notify::NotifyError>> + Send + 'a>,
+>;
+
+/// Sends through Notify, unless an earlier attempt may already have got
+/// there: then Notify is asked by reference first.
+async fn send_through_notify<'a>(
+    client: &'a portico_notify::Client,
+    message: &Claimed,
+    send: impl FnOnce(&'a portico_notify::Client) -> NotifySend<'a>,
+) -> Result<Option<String>, Failure> {
     let notify_failure = |err: portico_notify::NotifyError| {
         let reason = if err.may_have_been_sent() { format!("{MAYBE_SENT}{}", err.reason()) } else { err.reason() };
         Failure { reason, permanent: err.is_permanent(), retry_after: err.retry_after() }
     };
-    if text.maybe_sent
-        && let Some(found) = client.find_by_reference(&text.idempotency_key).await.map_err(notify_failure)?
+    if message.maybe_sent
+        && let Some(found) = client.find_by_reference(&message.idempotency_key).await.map_err(notify_failure)?
         && !found.has_failed()
     {
-        tracing::info!(outbox_id = %text.id, notification_id = %found.id, "text already with Notify: not sent again");
-        return Ok(());
+        tracing::info!(outbox_id = %message.id, notification_id = %found.id, "already with Notify: not sent again");
+        return Ok(Some(found.id));
     }
-    let personalisation = text
-        .personalisation
-        .as_deref()
-        .map(serde_json::from_str)
-        .transpose()
-        .map_err(|e| Failure::new(format!("stored personalisation unreadable: {e}"), true))?
-        .unwrap_or_default();
-    let request = portico_notify::SmsRequest {
-        phone_number: text.to.clone(),
-        template_id: invitation_template_id.clone(),
-        personalisation,
-        reference: Some(text.idempotency_key.clone()),
-        sms_sender_id: None,
-    };
-    client.send_sms(&request).await.map(|_| ()).map_err(notify_failure)
+    send(client).await.map(|sent| Some(sent.id)).map_err(notify_failure)
 }
 
 async fn send_email(delivery: &EmailDelivery, email: &Claimed) -> Result<(), Failure> {
@@ -291,12 +426,12 @@ async fn finish(
     db: &Db,
     email: &Claimed,
     delivery: &Delivery,
-    outcome: Result<(), Failure>,
+    outcome: Result<Option<String>, Failure>,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     match outcome {
-        Ok(()) => {
+        Ok(provider_id) => {
             // Once sent the body (which may hold a one-time link) has left and
             // is not kept; the development outbox is where it is read.
             let via = delivery.name(&email.channel);
@@ -304,12 +439,13 @@ async fn finish(
             sqlx::query(
                 "UPDATE outbox SET sent_at = $2, delivered_via = $3, claimed_until = NULL, last_error = NULL, \
                  body_text = CASE WHEN $4 = 1 THEN body_text ELSE '' END, \
-                 personalisation = CASE WHEN $4 = 1 THEN personalisation ELSE NULL END WHERE id = $1",
+                 personalisation = CASE WHEN $4 = 1 THEN personalisation ELSE NULL END, provider_id = $5 WHERE id = $1",
             )
             .bind(&email.id)
             .bind(stored(now))
             .bind(via)
             .bind(i32::from(keep_body))
+            .bind(provider_id)
             .execute(&mut *tx)
             .await?;
             if let Some(invitation_id) = &email.invitation_id {

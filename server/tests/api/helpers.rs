@@ -110,6 +110,11 @@ pub fn browser() -> Client {
     Client::builder().cookie_store(true).default_headers(headers).build().unwrap()
 }
 
+/// A new, empty PostgreSQL database's URL.
+pub async fn fresh_database_url() -> String {
+    fresh_postgres_database().await
+}
+
 async fn fresh_postgres_database() -> String {
     let admin = std::env::var("PORTICO_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
@@ -244,4 +249,15 @@ pub async fn other_organisation_professional(app: &TestApp) -> String {
         .await
         .unwrap();
     email
+}
+
+/// Polls `found` until it gives a value (10 seconds at most).
+pub async fn eventually<T, F: std::future::Future<Output = Option<T>>>(mut found: impl FnMut() -> F) -> T {
+    for _ in 0..200 {
+        if let Some(value) = found().await {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("not within 10 seconds");
 }

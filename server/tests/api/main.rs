@@ -10,6 +10,8 @@ mod mail_catcher;
 mod account_basics;
 mod bad_input;
 mod bulk_upsert;
+mod campaign_crash;
+mod campaigns;
 mod csv_import;
 mod exclusions;
 mod face_to_face;

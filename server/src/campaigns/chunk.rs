@@ -1,0 +1,718 @@
+//! One chunk of a campaign: claimed with a lease, then finished in one
+//! transaction (see the module above for why that makes a campaign safe to
+//! kill at any point).
+
+use portico_letters::Letter;
+use portico_types::{EmailAddress, InvitationCode, MobileNumber};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::cohort::{CampaignChannel, Cohort, ListSource};
+use crate::audit::{self, Action, Event};
+use crate::clock::stored;
+use crate::db::{Db, Engine, Statement, Tx};
+use crate::invitations::{self, CODE_PURPOSE, letter};
+use crate::mail::templates;
+use crate::sms;
+use crate::state::AppState;
+
+/// A running campaign, as a worker needs it.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub id: String,
+    pub team_id: String,
+    pub team_name: String,
+    pub cohort: Cohort,
+    pub created_by: String,
+}
+
+impl Campaign {
+    fn list(&self) -> ListSource<'_> {
+        if self.cohort.listed { ListSource::Campaign(&self.id) } else { ListSource::None }
+    }
+
+    /// The cohort's filters, plus (for reminders) leaving out those who have
+    /// had all their reminders: they are not counted in the campaign at all.
+    fn push_filters(&self, sql: &mut Statement) {
+        self.cohort.push_filters(sql, &self.team_id, &self.list());
+        if let Some(capped) = self.cohort.reminder_cap_sql() {
+            sql.push(" AND NOT ").push(&capped);
+        }
+    }
+}
+
+/// A chunk this worker holds.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub campaign: Campaign,
+    pub seq: i64,
+    pub first_record_id: String,
+    pub last_record_id: String,
+    token: String,
+}
+
+/// What a worker found to do.
+#[derive(Debug)]
+pub enum Next {
+    Chunk(Box<Claimed>),
+    /// Nothing to do now (no running campaign, or each is waiting for its messages to go).
+    Idle,
+}
+
+type CampaignRow = (String, String, String, String, String, String, i64);
+
+/// Claims the next chunk of any running campaign: one whose lease ran out
+/// first, else the next records after those already claimed. A campaign
+/// with nothing left to claim and no chunk open is marked finished.
+pub async fn claim_next(state: &AppState) -> Result<Next, sqlx::Error> {
+    let now = state.now();
+    let running: Vec<CampaignRow> = sqlx::query_as(
+        "SELECT c.id, c.team_id, t.name, c.cohort, c.created_by, c.claimed_through, c.chunks_claimed FROM campaigns c \
+         JOIN teams t ON t.id = c.team_id WHERE c.state = 'running' ORDER BY c.updated_at, c.id LIMIT 20",
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    for (id, team_id, team_name, cohort, created_by, _, _) in running {
+        let Ok(cohort) = serde_json::from_str::<Cohort>(&cohort) else {
+            tracing::error!(campaign_id = %id, "campaign cohort unreadable: skipped");
+            continue;
+        };
+        let campaign = Campaign { id, team_id, team_name, cohort, created_by };
+        if campaign.cohort.channel != CampaignChannel::Letter
+            && waiting_messages(&state.db, &campaign.id).await? >= state.settings.campaign_backlog
+        {
+            continue;
+        }
+        if let Some(claimed) = claim_in(state, &campaign, now).await? {
+            return Ok(Next::Chunk(Box::new(claimed)));
+        }
+    }
+    Ok(Next::Idle)
+}
+
+async fn waiting_messages(db: &Db, campaign_id: &str) -> Result<u64, sqlx::Error> {
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE campaign_id = $1 AND sent_at IS NULL AND gave_up_at IS NULL",
+    )
+    .bind(campaign_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(u64::try_from(waiting).unwrap_or(0))
+}
+
+async fn claim_in(state: &AppState, campaign: &Campaign, now: OffsetDateTime) -> Result<Option<Claimed>, sqlx::Error> {
+    let db = &state.db;
+    let token = uuid::Uuid::new_v4().to_string();
+    let mut tx = db.begin_write().await?;
+    // The campaign row is the lock that orders claims (SQLite's write lock already does).
+    let locked: Option<(String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT state, claimed_through, chunks_claimed FROM campaigns WHERE id = $1{}",
+        db.engine.for_update()
+    )))
+    .bind(&campaign.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((state_now, claimed_through, chunks_claimed)) = locked else { return Ok(None) };
+    if state_now != "running" {
+        return Ok(None);
+    }
+    // A chunk whose worker died (or stalled past its lease) first.
+    let lapsed: Option<(i64, String, String)> = sqlx::query_as(
+        "SELECT seq, first_record_id, last_record_id FROM campaign_chunks \
+         WHERE campaign_id = $1 AND done_at IS NULL AND claimed_until <= $2 ORDER BY seq LIMIT 1",
+    )
+    .bind(&campaign.id)
+    .bind(stored(now))
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((seq, first_record_id, last_record_id)) = lapsed {
+        sqlx::query(
+            "UPDATE campaign_chunks SET claim_token = $3, claimed_until = $4 WHERE campaign_id = $1 AND seq = $2",
+        )
+        .bind(&campaign.id)
+        .bind(seq)
+        .bind(&token)
+        .bind(stored(now + state.settings.claim_lease()))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(campaign_id = %campaign.id, seq, "campaign chunk taken over after its lease ran out");
+        return Ok(Some(Claimed { campaign: campaign.clone(), seq, first_record_id, last_record_id, token }));
+    }
+    let mut next = Statement::for_engine(
+        db.engine,
+        "SELECT tr.record_id FROM team_records tr JOIN records r ON r.id = tr.record_id WHERE tr.record_id > ",
+    );
+    next.bind(claimed_through);
+    campaign.push_filters(&mut next);
+    next.push(" ORDER BY tr.record_id LIMIT ")
+        .bind(i64::try_from(state.settings.campaign_chunk_size.clamp(1, 10_000)).unwrap_or(1_000));
+    let ids: Vec<String> = next.query_scalar()?.fetch_all(&mut *tx).await?;
+    let (Some(first_record_id), Some(last_record_id)) = (ids.first().cloned(), ids.last().cloned()) else {
+        finish_if_done(&mut tx, campaign, now).await?;
+        tx.commit().await?;
+        return Ok(None);
+    };
+    let seq = chunks_claimed + 1;
+    sqlx::query(
+        "INSERT INTO campaign_chunks (campaign_id, seq, first_record_id, last_record_id, claim_token, claimed_until) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&campaign.id)
+    .bind(seq)
+    .bind(&first_record_id)
+    .bind(&last_record_id)
+    .bind(&token)
+    .bind(stored(now + state.settings.claim_lease()))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE campaigns SET claimed_through = $2, chunks_claimed = $3, updated_at = $4 WHERE id = $1")
+        .bind(&campaign.id)
+        .bind(&last_record_id)
+        .bind(seq)
+        .bind(stored(now))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(Claimed { campaign: campaign.clone(), seq, first_record_id, last_record_id, token }))
+}
+
+/// Marks the campaign finished when every chunk it claimed is done and
+/// none of its messages waits to go (until then it can still be paused).
+async fn finish_if_done(tx: &mut Tx, campaign: &Campaign, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+    let open: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM campaign_chunks WHERE campaign_id = $1 AND done_at IS NULL) + \
+         (SELECT count(*) FROM outbox WHERE campaign_id = $1 AND sent_at IS NULL AND gave_up_at IS NULL)",
+    )
+    .bind(&campaign.id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if open > 0 {
+        return Ok(());
+    }
+    let finished = sqlx::query(
+        "UPDATE campaigns SET state = 'finished', finished_at = $2, updated_at = $2 WHERE id = $1 AND state = 'running'",
+    )
+    .bind(&campaign.id)
+    .bind(stored(now))
+    .execute(&mut **tx)
+    .await?;
+    if finished.rows_affected() == 1 {
+        let event = Event::new(Action::CampaignFinished, now)
+            .team(&campaign.team_id)
+            .detail(json!({ "campaign_id": campaign.id }));
+        audit::record(tx, event).await?;
+    }
+    Ok(())
+}
+
+/// A cohort record in the chunk, with what decides whether it can be invited.
+#[derive(Debug, Clone)]
+struct Candidate {
+    record_id: String,
+    given_name: String,
+    family_name: String,
+    address_lines: Option<String>,
+    postcode: Option<String>,
+    email: Option<String>,
+    mobile: Option<String>,
+    registered: bool,
+    excluded: bool,
+}
+
+type CandidateRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// One record to invite, with where the message goes.
+#[derive(Debug, Clone)]
+struct Invitee {
+    candidate: Candidate,
+    send_to: Option<SendTo>,
+    code: InvitationCode,
+    invitation_id: String,
+}
+
+#[derive(Debug, Clone)]
+enum SendTo {
+    Email(EmailAddress),
+    Mobile(MobileNumber),
+}
+
+/// What became of a chunk's records.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkOutcome {
+    pub issued: u64,
+    pub skipped_excluded: u64,
+    pub skipped_registered: u64,
+    pub skipped_no_contact: u64,
+}
+
+/// Does a claimed chunk: reads and sorts its records, renders a letter
+/// campaign's batch outside any transaction, then writes everything in one.
+/// `Ok(None)`: the chunk was finished by another worker (after this one's
+/// lease ran out), and nothing was written.
+pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Option<ChunkOutcome>> {
+    let now = state.now();
+    let campaign = &claimed.campaign;
+    let candidates = read_candidates(&state.db, claimed).await?;
+    let mut outcome = ChunkOutcome::default();
+    let mut invitees = Vec::with_capacity(candidates.len());
+    for candidate in candidates {
+        if candidate.excluded {
+            outcome.skipped_excluded += 1;
+        } else if candidate.registered {
+            outcome.skipped_registered += 1;
+        } else {
+            match contact_for(campaign.cohort.channel, &candidate) {
+                Some(send_to) => invitees.push(Invitee {
+                    send_to,
+                    code: invitations::new_code(),
+                    invitation_id: uuid::Uuid::now_v7().to_string(),
+                    candidate,
+                }),
+                None => outcome.skipped_no_contact += 1,
+            }
+        }
+    }
+    let expires_at = now + state.settings.invitations.lifetime(campaign.cohort.channel.invitation_channel());
+    let mut batch = match campaign.cohort.channel {
+        CampaignChannel::Letter if !invitees.is_empty() => {
+            Some(render_batch(state, claimed, &invitees, expires_at).await?)
+        }
+        _ => None,
+    };
+
+    let mut tx = state.db.begin_write().await?;
+    let ours = sqlx::query(
+        "UPDATE campaign_chunks SET done_at = $3, claimed_until = NULL WHERE campaign_id = $1 AND seq = $2 \
+         AND done_at IS NULL AND claim_token = $4",
+    )
+    .bind(&campaign.id)
+    .bind(claimed.seq)
+    .bind(stored(now))
+    .bind(&claimed.token)
+    .execute(&mut *tx)
+    .await?;
+    if ours.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    // An exclusion set, or a registration finished, since the records were
+    // read: checked again under the transaction that issues.
+    let changed = changed_since_read(&mut tx, state.db.engine, &invitees).await?;
+    if !changed.is_empty() {
+        invitees.retain(|invitee| match changed.iter().find(|(id, _)| *id == invitee.candidate.record_id) {
+            Some((_, Change::Excluded)) => {
+                outcome.skipped_excluded += 1;
+                false
+            }
+            Some((_, Change::Registered)) => {
+                outcome.skipped_registered += 1;
+                false
+            }
+            None => true,
+        });
+        if batch.is_some() {
+            batch = if invitees.is_empty() {
+                None
+            } else {
+                Some(render_batch(state, claimed, &invitees, expires_at).await?)
+            };
+        }
+    }
+    outcome.issued = invitees.len() as u64;
+    if !invitees.is_empty() {
+        issue(&mut tx, state, campaign, &invitees, now, expires_at).await?;
+    }
+    if let Some(batch) = batch {
+        sqlx::query(
+            "INSERT INTO letter_batches (campaign_id, seq, letters, pdf, manifest, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&campaign.id)
+        .bind(claimed.seq)
+        .bind(i64::try_from(invitees.len()).unwrap_or(i64::MAX))
+        .bind(batch.pdf)
+        .bind(batch.manifest)
+        .bind(stored(now))
+        .execute(&mut *tx)
+        .await?;
+    }
+    let processed = outcome.issued + outcome.skipped_excluded + outcome.skipped_registered + outcome.skipped_no_contact;
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    sqlx::query(
+        "UPDATE campaigns SET processed = processed + $2, issued = issued + $3, skipped_excluded = skipped_excluded + $4, \
+         skipped_registered = skipped_registered + $5, skipped_no_contact = skipped_no_contact + $6, updated_at = $7 \
+         WHERE id = $1",
+    )
+    .bind(&campaign.id)
+    .bind(n(processed))
+    .bind(n(outcome.issued))
+    .bind(n(outcome.skipped_excluded))
+    .bind(n(outcome.skipped_registered))
+    .bind(n(outcome.skipped_no_contact))
+    .bind(stored(now))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(outcome))
+}
+
+async fn read_candidates(db: &Db, claimed: &Claimed) -> Result<Vec<Candidate>, sqlx::Error> {
+    let mut sql = Statement::for_engine(
+        db.engine,
+        "SELECT r.id, r.given_name, r.family_name, r.address_lines, r.postcode, r.email, r.mobile, r.owner_account_id, \
+         x.record_id FROM team_records tr JOIN records r ON r.id = tr.record_id \
+         LEFT JOIN exclusions x ON x.record_id = r.id WHERE tr.record_id >= ",
+    );
+    sql.bind(claimed.first_record_id.as_str()).push(" AND tr.record_id <= ").bind(claimed.last_record_id.as_str());
+    claimed.campaign.push_filters(&mut sql);
+    sql.push(" ORDER BY tr.record_id");
+    let rows: Vec<CandidateRow> = sql.query_as()?.fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(record_id, given_name, family_name, address_lines, postcode, email, mobile, owner, excluded)| {
+            Candidate {
+                record_id,
+                given_name,
+                family_name,
+                address_lines,
+                postcode,
+                email,
+                mobile,
+                registered: owner.is_some(),
+                excluded: excluded.is_some(),
+            }
+        })
+        .collect())
+}
+
+/// Where the invitation goes on `channel`, if the record has it.
+fn contact_for(channel: CampaignChannel, candidate: &Candidate) -> Option<Option<SendTo>> {
+    let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    match channel {
+        CampaignChannel::Letter => {
+            (present(&candidate.address_lines).is_some() && present(&candidate.postcode).is_some()).then_some(None)
+        }
+        CampaignChannel::Sms => {
+            present(&candidate.mobile).and_then(|m| MobileNumber::parse(&m).ok()).map(|m| Some(SendTo::Mobile(m)))
+        }
+        CampaignChannel::Email => {
+            present(&candidate.email).and_then(|e| EmailAddress::parse(&e).ok()).map(|e| Some(SendTo::Email(e)))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Excluded,
+    Registered,
+}
+
+async fn changed_since_read(
+    tx: &mut Tx,
+    engine: Engine,
+    invitees: &[Invitee],
+) -> Result<Vec<(String, Change)>, sqlx::Error> {
+    let mut changed = Vec::new();
+    for slice in invitees.chunks(500) {
+        let mut sql = Statement::for_engine(
+            engine,
+            "SELECT r.id, x.record_id, r.owner_account_id FROM records r LEFT JOIN exclusions x ON x.record_id = r.id \
+             WHERE (x.record_id IS NOT NULL OR r.owner_account_id IS NOT NULL) AND r.id IN (",
+        );
+        for (i, invitee) in slice.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(invitee.candidate.record_id.as_str());
+        }
+        sql.push(")");
+        let rows: Vec<(String, Option<String>, Option<String>)> = sql.query_as()?.fetch_all(&mut **tx).await?;
+        changed.extend(
+            rows.into_iter()
+                .map(|(id, excluded, _)| (id, if excluded.is_some() { Change::Excluded } else { Change::Registered })),
+        );
+    }
+    Ok(changed)
+}
+
+/// Writes the chunk's invitations, their audit events and their messages;
+/// live invitations of the same records on the same channel are replaced,
+/// as when one is issued at the desk.
+async fn issue(
+    tx: &mut Tx,
+    state: &AppState,
+    campaign: &Campaign,
+    invitees: &[Invitee],
+    now: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let engine = state.db.engine;
+    let channel = campaign.cohort.channel.invitation_channel();
+    let record_ids: Vec<&str> = invitees.iter().map(|i| i.candidate.record_id.as_str()).collect();
+    invitations::revoke_live_of_many(tx, engine, &record_ids, channel, &campaign.created_by, now).await?;
+
+    let per_statement = engine.rows_per_statement(12);
+    for slice in invitees.chunks(per_statement) {
+        let mut insert = Statement::for_engine(
+            engine,
+            "INSERT INTO invitations (id, record_id, team_id, channel, code_hash, state, sent_to, issued_by, issued_at, \
+             expires_at, updated_at, campaign_id) ",
+        );
+        insert.values(slice, |row, invitee| {
+            let sent_to = invitee.send_to.as_ref().map(|to| match to {
+                SendTo::Email(email) => email.as_str().to_owned(),
+                SendTo::Mobile(mobile) => mobile.e164().to_owned(),
+            });
+            row.bind(invitee.invitation_id.as_str())
+                .bind(invitee.candidate.record_id.as_str())
+                .bind(campaign.team_id.as_str())
+                .bind(channel.as_str())
+                .bind(state.keys.code_hash(CODE_PURPOSE, invitee.code.as_str()))
+                .bind("issued")
+                .bind(sent_to)
+                .bind(campaign.created_by.as_str())
+                .bind(stored(now))
+                .bind(stored(expires_at))
+                .bind(stored(now))
+                .bind(campaign.id.as_str());
+        });
+        // A clash of codes (55 random bits each) or a record already invited by
+        // this campaign fails the chunk; its lease runs out and it is done
+        // again with fresh codes, so nothing is lost and nothing doubled.
+        insert.query()?.execute(&mut **tx).await?;
+    }
+
+    let expires_stored = stored(expires_at);
+    let events: Vec<Event<'_>> = invitees
+        .iter()
+        .map(|invitee| {
+            Event::new(Action::InvitationIssued, now)
+                .actor(&campaign.created_by)
+                .record(&invitee.candidate.record_id)
+                .team(&campaign.team_id)
+                .detail(json!({
+                    "invitation_id": invitee.invitation_id, "channel": channel.as_str(), "expires_at": expires_stored,
+                    "campaign_id": campaign.id,
+                }))
+        })
+        .collect();
+    audit::record_many(tx, engine, &events).await?;
+
+    let base = &state.settings.public_base_url;
+    let expires = templates::long_date(expires_at.date());
+    let messages: Vec<OutboxRow> = invitees
+        .iter()
+        .filter_map(|invitee| {
+            let key = format!("invitation:{}", invitee.invitation_id);
+            match invitee.send_to.clone()? {
+                SendTo::Email(to) => {
+                    let email = templates::invitation(
+                        base,
+                        &to,
+                        &invitee.candidate.given_name,
+                        &campaign.team_name,
+                        &invitee.code,
+                        &expires,
+                    );
+                    Some(OutboxRow {
+                        key,
+                        channel: "email",
+                        to: email.to.as_str().to_owned(),
+                        subject: email.subject,
+                        body: email.body,
+                        personalisation: None,
+                        invitation_id: invitee.invitation_id.clone(),
+                    })
+                }
+                SendTo::Mobile(to) => {
+                    let text = sms::invitation(base, to, &campaign.team_name, &invitee.code, &expires);
+                    Some(OutboxRow {
+                        key,
+                        channel: "sms",
+                        to: text.to.e164().to_owned(),
+                        subject: String::new(),
+                        body: text.body,
+                        personalisation: serde_json::to_string(&text.personalisation).ok(),
+                        invitation_id: invitee.invitation_id.clone(),
+                    })
+                }
+            }
+        })
+        .collect();
+    let per_statement = engine.rows_per_statement(13);
+    for slice in messages.chunks(per_statement) {
+        let mut insert = Statement::for_engine(
+            engine,
+            "INSERT INTO outbox (id, idempotency_key, channel, to_address, subject, body_text, personalisation, \
+             invitation_id, created_at, next_attempt_at, campaign_id, priority, attempts) ",
+        );
+        insert.values(slice, |row, message| {
+            row.bind(uuid::Uuid::now_v7().to_string())
+                .bind(message.key.as_str())
+                .bind(message.channel)
+                .bind(message.to.as_str())
+                .bind(message.subject.as_str())
+                .bind(message.body.as_str())
+                .bind(message.personalisation.clone())
+                .bind(message.invitation_id.as_str())
+                .bind(stored(now))
+                .bind(stored(now))
+                .bind(campaign.id.as_str())
+                .bind(1_i64)
+                .bind(0_i64);
+        });
+        insert.query()?.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// A message for the outbox, as a campaign writes it (bulk messages: priority 1).
+struct OutboxRow {
+    key: String,
+    channel: &'static str,
+    to: String,
+    subject: String,
+    body: String,
+    personalisation: Option<String>,
+    invitation_id: String,
+}
+
+/// A letter campaign's output for one chunk.
+struct Batch {
+    pdf: Vec<u8>,
+    manifest: String,
+}
+
+/// The chunk's letters as one PDF, and the manifest a print house takes.
+/// Rendering is CPU work: it runs on the blocking pool.
+async fn render_batch(
+    state: &AppState,
+    claimed: &Claimed,
+    invitees: &[Invitee],
+    expires_at: OffsetDateTime,
+) -> anyhow::Result<Batch> {
+    let sender = letter::sender(state, &claimed.campaign.team_id).await?;
+    let base = state.settings.public_base_url.clone();
+    let today = state.now().date();
+    let letters: Vec<Letter> = invitees
+        .iter()
+        .map(|invitee| {
+            let to = letter::Addressee {
+                given_name: invitee.candidate.given_name.clone(),
+                family_name: invitee.candidate.family_name.clone(),
+                address_lines: invitee.candidate.address_lines.clone(),
+                postcode: invitee.candidate.postcode.clone(),
+            };
+            letter::letter_to(&base, to, &invitee.code, expires_at.date(), today)
+        })
+        .collect();
+    let seq = claimed.seq;
+    tokio::task::spawn_blocking(move || {
+        let pdf = portico_letters::render_batch(&sender, &letters)?;
+        let manifest = manifest(seq, &letters)?;
+        Ok(Batch { pdf, manifest })
+    })
+    .await?
+}
+
+/// Address lines a manifest has room for (a UK address needs at most six with the name).
+const MANIFEST_ADDRESS_LINES: usize = 6;
+
+/// The print-house manifest: one row per letter, in the PDF's page order.
+/// A cell a spreadsheet would read as a formula is prefixed with `'`.
+fn manifest(seq: i64, letters: &[Letter]) -> anyhow::Result<String> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["batch".to_owned(), "page".to_owned(), "letter_reference".to_owned(), "name".to_owned()];
+    header.extend((1..=MANIFEST_ADDRESS_LINES).map(|n| format!("address_line_{n}")));
+    header.extend(["postcode", "code", "registration_link", "expires"].map(str::to_owned));
+    out.write_record(&header)?;
+    for (page, letter) in letters.iter().enumerate() {
+        let mut row =
+            vec![seq.to_string(), (page + 1).to_string(), letter.reference.clone(), safe(&letter.recipient_name)];
+        let mut lines: Vec<String> = letter.address_lines.iter().map(|l| safe(l)).collect();
+        if lines.len() > MANIFEST_ADDRESS_LINES {
+            // Never drop a line: the last column holds the rest.
+            let rest = lines.split_off(MANIFEST_ADDRESS_LINES - 1).join(", ");
+            lines.push(rest);
+        }
+        lines.resize(MANIFEST_ADDRESS_LINES, String::new());
+        row.extend(lines);
+        row.push(safe(letter.postcode.as_deref().unwrap_or("")));
+        row.push(letter.code_grouped.clone());
+        row.push(letter.link.clone());
+        row.push(letter.expires.clone());
+        out.write_record(&row)?;
+    }
+    Ok(String::from_utf8(out.into_inner()?)?)
+}
+
+fn safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn letter(name: &str, lines: &[&str]) -> Letter {
+        Letter {
+            reference: "PTC-1234ABCD".into(),
+            date: "27 November 2026".into(),
+            recipient_name: name.into(),
+            address_lines: lines.iter().map(|l| (*l).to_owned()).collect(),
+            postcode: Some("LS1 4AP".into()),
+            given_name: "Ada".into(),
+            code_grouped: "7KQM-2XRD-93TB".into(),
+            link: "https://portico.example/register?code=7KQM2XRD93TB".into(),
+            register_address: "portico.example/register".into(),
+            expires: "18 December 2026".into(),
+        }
+    }
+
+    #[test]
+    fn the_manifest_has_a_row_per_letter_in_page_order_and_no_formulas() {
+        let letters = [
+            letter("Ada Lovelace", &["1 Park Row", "Leeds"]),
+            letter("=HYPERLINK(\"x\")", &["a", "b", "c", "d", "e", "f", "g"]),
+        ];
+        let csv = manifest(3, &letters).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(&rows[0][0], "3");
+        assert_eq!(&rows[0][1], "1");
+        assert_eq!(&rows[0][4], "1 Park Row");
+        assert_eq!(&rows[0][11], "7KQM-2XRD-93TB");
+        assert!(rows[1][3].starts_with("'="), "{}", &rows[1][3]);
+        assert_eq!(&rows[1][9], "f, g", "the seventh line is kept with the sixth");
+    }
+
+    #[test]
+    fn each_channel_needs_its_own_contact() {
+        let candidate = Candidate {
+            record_id: "r".into(),
+            given_name: "Ada".into(),
+            family_name: "L".into(),
+            address_lines: Some("1 Park Row".into()),
+            postcode: None,
+            email: Some("ada@example.com".into()),
+            mobile: Some("+447700900982".into()),
+            registered: false,
+            excluded: false,
+        };
+        assert!(contact_for(CampaignChannel::Letter, &candidate).is_none(), "no postcode");
+        assert!(matches!(contact_for(CampaignChannel::Sms, &candidate), Some(Some(SendTo::Mobile(_)))));
+        let landline = Candidate { mobile: Some("+441132000000".into()), ..candidate };
+        assert!(contact_for(CampaignChannel::Sms, &landline).is_none());
+    }
+}

@@ -1,0 +1,63 @@
+//! The campaign worker: claims chunks of running campaigns and does them,
+//! until told to stop. Every instance runs one; they share the work through
+//! the chunks' claims (see the module above).
+
+use std::time::Duration;
+
+use super::chunk::{self, Next};
+use crate::state::AppState;
+
+/// How often an idle worker looks for campaign work.
+const POLL_EVERY: Duration = Duration::from_secs(1);
+
+/// Runs until `stop` turns true.
+pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let busy = match work_once(&state).await {
+            Ok(busy) => busy,
+            Err(err) => {
+                tracing::warn!(error = %err, "campaigns: could not work a chunk");
+                false
+            }
+        };
+        if *stop.borrow() {
+            return;
+        }
+        if busy {
+            continue;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(POLL_EVERY) => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+    }
+}
+
+/// Claims and does one chunk; answers whether there was one.
+pub async fn work_once(state: &AppState) -> anyhow::Result<bool> {
+    match chunk::claim_next(state).await? {
+        Next::Idle => Ok(false),
+        Next::Chunk(claimed) => {
+            match chunk::process(state, &claimed).await? {
+                Some(outcome) => tracing::info!(
+                    campaign_id = %claimed.campaign.id, seq = claimed.seq, issued = outcome.issued,
+                    skipped = outcome.skipped_excluded + outcome.skipped_registered + outcome.skipped_no_contact,
+                    "campaign chunk done"
+                ),
+                None => {
+                    tracing::info!(campaign_id = %claimed.campaign.id, seq = claimed.seq, "campaign chunk done elsewhere")
+                }
+            }
+            Ok(true)
+        }
+    }
+}
+
+/// Works until no campaign has anything to claim now (tests and benches).
+pub async fn work_until_idle(state: &AppState) -> anyhow::Result<u64> {
+    let mut chunks = 0;
+    while work_once(state).await? {
+        chunks += 1;
+    }
+    Ok(chunks)
+}

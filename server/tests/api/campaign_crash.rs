@@ -1,0 +1,158 @@
+//! A campaign survives `kill -9`: the real `portico` binary is killed twice
+//! in the middle of a text-message campaign and started again; in the end
+//! every record of the cohort has exactly one invitation, and the Notify
+//! stand-in received exactly one text for each.
+
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use portico_notify::standin::NotifyStandIn;
+use portico_server::db::Engine;
+use portico_types::api::{CampaignView, CohortPreview};
+use serde_json::json;
+
+use crate::helpers::{ASHA, DEMO_PASSWORD, browser, fresh_database_url};
+
+const TEMPLATE_ID: &str = "f33517ff-2a88-4f6e-b855-c550268ce08a";
+
+struct Portico {
+    child: Child,
+}
+
+impl Drop for Portico {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Setup {
+    database_url: String,
+    port: u16,
+    site: tempfile::TempDir,
+    notify: NotifyStandIn,
+}
+
+impl Setup {
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts `portico demo` (it seeds only once) and waits for it to answer.
+    async fn start(&self) -> Portico {
+        let child = Command::new(env!("CARGO_BIN_EXE_portico"))
+            .args(["demo", "--records", "400"])
+            .env("DATABASE_URL", &self.database_url)
+            .env("PORTICO_BIND", format!("127.0.0.1:{}", self.port))
+            .env("PORTICO_PUBLIC_BASE_URL", format!("{}/", self.base()))
+            .env("PORTICO_SITE_DIR", self.site.path())
+            .env("PORTICO_NOTIFY_BASE_URL", self.notify.base_url())
+            .env("PORTICO_NOTIFY_API_KEY", self.notify.api_key())
+            .env("PORTICO_NOTIFY_SMS_INVITATION_TEMPLATE_ID", TEMPLATE_ID)
+            .env("PORTICO_CAMPAIGN_CHUNK_SIZE", "10")
+            .env("PORTICO_CLAIM_LEASE_SECS", "5")
+            .env("PORTICO_PASSWORD_HASH_CONCURRENCY", "1")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let portico = Portico { child };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let client = reqwest::Client::new();
+        while client.get(format!("{}/readyz", self.base())).send().await.map(|r| r.status().as_u16()).unwrap_or(0)
+            != 200
+        {
+            assert!(Instant::now() < deadline, "portico did not become ready");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        portico
+    }
+}
+
+fn kill_nine(mut portico: Portico) {
+    // std's kill is SIGKILL: no graceful shutdown, nothing flushed.
+    portico.child.kill().unwrap();
+    portico.child.wait().unwrap();
+}
+
+async fn a_campaign_killed_twice_mid_run_loses_and_doubles_nothing(engine: Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = match engine {
+        Engine::Sqlite => format!("sqlite://{}", dir.path().join("portico.db").display()),
+        Engine::Postgres => fresh_database_url().await,
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let setup =
+        Setup { database_url, port, site: tempfile::tempdir().unwrap(), notify: NotifyStandIn::start().await.unwrap() };
+    let base = setup.base();
+    let mut portico = setup.start().await;
+
+    let asha = browser();
+    let signed_in = asha
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({ "email": ASHA, "password": DEMO_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let teams: serde_json::Value =
+        asha.get(format!("{base}/api/v1/staff/teams")).send().await.unwrap().json().await.unwrap();
+    let team = teams["teams"].as_array().unwrap().iter().find(|t| t["slug"] == "diabetes").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cohort = json!({ "channel": "sms", "registration": "not_invited" });
+    let preview: CohortPreview = asha
+        .post(format!("{base}/api/v1/staff/teams/{team}/campaigns/preview"))
+        .json(&cohort)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(preview.to_invite > 100, "{preview:?}");
+    let started = asha
+        .post(format!("{base}/api/v1/staff/teams/{team}/campaigns"))
+        .json(&json!({ "name": "Crash test", "cohort": cohort }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 201);
+    let id = started.json::<CampaignView>().await.unwrap().campaign.id;
+
+    // Killed twice: once while invitations are being issued, once while texts go.
+    for wait_ms in [150, 900] {
+        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+        kill_nine(portico);
+        portico = setup.start().await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let view = loop {
+        let view: CampaignView =
+            asha.get(format!("{base}/api/v1/staff/campaigns/{id}")).send().await.unwrap().json().await.unwrap();
+        if view.campaign.state == "finished" {
+            break view;
+        }
+        assert!(Instant::now() < deadline, "not finished: {:?}", view.campaign.progress);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let progress = &view.campaign.progress;
+    assert_eq!(progress.issued, preview.to_invite, "no invitation lost: {progress:?}");
+    assert_eq!(progress.processed, preview.matching);
+    assert_eq!(progress.sent, progress.issued);
+
+    let texts = setup.notify.requests().unwrap();
+    let mut per_reference: BTreeMap<String, usize> = BTreeMap::new();
+    for text in texts.iter().filter(|r| r.path == "/v2/notifications/sms" && r.status == 201) {
+        *per_reference.entry(text.body["reference"].as_str().unwrap().to_owned()).or_default() += 1;
+    }
+    let twice: Vec<_> = per_reference.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "texts sent twice: {twice:?}");
+    assert_eq!(per_reference.len() as u64, progress.issued, "one text per invitation");
+    drop(portico);
+}
+
+crate::on_both_engines!(a_campaign_killed_twice_mid_run_loses_and_doubles_nothing);
