@@ -91,13 +91,17 @@ async function openNewCampaign(jordan: Page) {
   await expect(heading(jordan)).toHaveText('Respiratory Clinic');
   await jordan.getByRole('link', { name: 'Campaigns', exact: true }).click();
   await expect(heading(jordan)).toContainText('Campaigns');
-  await jordan.getByRole('link', { name: 'Start a new campaign' }).click();
+  await jordan.getByRole('button', { name: 'Start a new campaign' }).click();
   await expect(heading(jordan)).toContainText('Start a campaign');
 }
 
-/** Waits on the campaign page for the campaign to finish. */
-async function waitUntilFinished(jordan: Page) {
+/** Waits on the campaign page for the campaign to finish, with all `total` records worked through. */
+async function waitUntilFinished(jordan: Page, total: number) {
   await expect(jordan.locator('main .nhsuk-tag').first()).toHaveText('Finished', { timeout: 60_000 });
+  const bar = jordan.getByRole('progressbar', { name: 'Records worked through' });
+  await expect(bar).toHaveAttribute('value', String(total));
+  await expect(bar).toHaveAttribute('max', String(total));
+  await expect(jordan.locator('main p', { hasText: new RegExp(`^${total} of ${total} records$`) })).toBeVisible();
 }
 
 /** The patient's code on their page of the batch PDF (pages are split by form feeds). */
@@ -164,9 +168,8 @@ test('a letter campaign over a list of NHS numbers is printed, and a code from i
   await test.step('Jordan starts it and watches it finish; the batch PDF holds one letter each', async () => {
     await jordan.getByRole('button', { name: 'Start the campaign' }).click();
     await expect(heading(jordan)).toContainText(name);
-    await expect(jordan.getByLabel('Records worked through')).toBeVisible();
-    await waitUntilFinished(jordan);
-    await expect(jordan.getByText('3 of 3 records', { exact: true })).toBeVisible();
+    await expect(jordan.getByRole('progressbar', { name: 'Records worked through' })).toBeVisible();
+    await waitUntilFinished(jordan, 3);
     await expect(jordan.getByRole('button', { name: 'Pause the campaign' })).toHaveCount(0);
     await checkPage(jordan, 'campaigns-3-finished');
 
@@ -244,8 +247,7 @@ test('a text-message campaign goes through GOV.UK Notify with a code for each pa
     await expect(jordan.getByText('2 patients will be invited')).toBeVisible();
     await jordan.getByRole('button', { name: 'Start the campaign' }).click();
     await expect(heading(jordan)).toContainText(name);
-    await waitUntilFinished(jordan);
-    await expect(jordan.getByText('2 of 2 records', { exact: true })).toBeVisible();
+    await waitUntilFinished(jordan, 2);
     await checkPage(jordan, 'campaigns-8-texts-finished');
   });
 
