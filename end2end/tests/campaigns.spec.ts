@@ -262,3 +262,91 @@ test('a text-message campaign goes through GOV.UK Notify with a code for each pa
     }
   });
 });
+
+test('a running campaign is followed live, and paused, resumed and cancelled from its page', async ({ browser }) => {
+  // A campaign of a few records finishes before the page can watch it run,
+  // so this journey stages the campaign API's answers for a large one.
+  const jordan = await phone(browser);
+  await signInStaff(jordan, JORDAN);
+  const teams = (await (await jordan.request.get('/api/v1/staff/teams')).json()).teams;
+  const respiratory = teams.find((t: { slug: string }) => t.slug === 'respiratory');
+  const progress = {
+    total: 5000, processed: 1234, issued: 1200, skipped_excluded: 4, skipped_registered: 20, skipped_no_contact: 10,
+    sent: 1100, delivered: 900, failed: 12, waiting: 88, per_minute: 300,
+  };
+  const staged = {
+    campaign: {
+      id: 'staged', team_id: respiratory.id, name: 'Staged texts', channel: 'sms', kind: 'invitation', state: 'running',
+      created_by: 'Jordan Hughes', created_at: '2026-11-27T09:00:00.000000Z', finished_at: null, progress,
+    },
+    cohort: ['Not registered', 'With a mobile phone number'],
+    failures: [{ reason: 'The mobile number does not exist', count: 12 }],
+    batches: [],
+  };
+  let reads = 0;
+  await jordan.route('**/api/v1/staff/campaigns/staged', (route) => {
+    reads++;
+    return route.fulfill({ json: staged });
+  });
+  const actions: string[] = [];
+  await jordan.route('**/api/v1/staff/campaigns/staged/*', (route) => {
+    const action = route.request().url().split('/').pop()!;
+    actions.push(action);
+    staged.campaign.state = { pause: 'paused', resume: 'running', cancel: 'cancelled' }[action]!;
+    return route.fulfill({ json: staged });
+  });
+  const tag = jordan.locator('main .nhsuk-tag').first();
+
+  await test.step('the page asks every 2 seconds while it runs, and shows the numbers as they move', async () => {
+    await jordan.goto('/staff/campaigns/staged');
+    await expect(heading(jordan)).toContainText('Staged texts');
+    await expect(jordan.locator('main p', { hasText: /^1,234 of 5,000 records$/ })).toBeVisible();
+    await expect(jordan.getByRole('row', { name: /The mobile number does not exist/ })).toBeVisible();
+    await checkPage(jordan, 'campaigns-9-running');
+    await jordan.setViewportSize(DESKTOP);
+    await snap(jordan, 'campaigns-9-running-desktop');
+    await jordan.setViewportSize({ width: 320, height: 700 });
+    progress.processed = 2500;
+    await expect(jordan.locator('main p', { hasText: /^2,500 of 5,000 records$/ })).toBeVisible({ timeout: 5_000 });
+    await expect(jordan.getByRole('progressbar', { name: 'Records worked through' })).toHaveAttribute('value', '2500');
+  });
+
+  await test.step('paused, it stops asking; resumed, it asks again', async () => {
+    await jordan.getByRole('button', { name: 'Pause the campaign' }).click();
+    await expect(tag).toHaveText('Paused');
+    expect(actions).toEqual(['pause']);
+    const whenPaused = reads;
+    await jordan.waitForTimeout(5_000);
+    expect(reads).toBe(whenPaused);
+    await checkPage(jordan, 'campaigns-10-paused');
+    await jordan.getByRole('button', { name: 'Resume the campaign' }).click();
+    await expect(tag).toHaveText('Running');
+    await expect.poll(() => reads, { timeout: 5_000 }).toBeGreaterThan(whenPaused + 1);
+  });
+
+  await test.step('cancelling asks first; "no" keeps it running, "yes" cancels it', async () => {
+    await jordan.getByRole('button', { name: 'Cancel the campaign' }).click();
+    const question = jordan.getByRole('heading', { name: /Cancel this campaign\?/ });
+    await expect(question).toBeFocused();
+    await checkPage(jordan, 'campaigns-11-cancel-question');
+    await jordan.getByRole('button', { name: 'No, keep it' }).click();
+    await expect(question).toBeHidden();
+    expect(actions).toEqual(['pause', 'resume']);
+    await jordan.getByRole('button', { name: 'Cancel the campaign' }).click();
+    await jordan.getByRole('button', { name: 'Yes, cancel the campaign' }).click();
+    await expect(tag).toHaveText('Cancelled');
+    await expect(jordan.getByRole('button', { name: /campaign/ })).toHaveCount(0);
+    expect(actions).toEqual(['pause', 'resume', 'cancel']);
+  });
+
+  await test.step('a page left stops asking', async () => {
+    staged.campaign.state = 'running';
+    await jordan.reload();
+    await expect(tag).toHaveText('Running');
+    await jordan.getByRole('link', { name: "Back to the team's campaigns" }).click();
+    await expect(heading(jordan)).toContainText('Campaigns');
+    const whenLeft = reads;
+    await jordan.waitForTimeout(4_500);
+    expect(reads).toBe(whenLeft);
+  });
+});

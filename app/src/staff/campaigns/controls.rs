@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError, CampaignAction};
-use crate::forms::{Button, ErrorItem};
+use crate::forms::ErrorItem;
 use crate::page::focus_selector;
 
 #[component]
@@ -42,35 +42,39 @@ pub fn Controls(
             asked.update(|n| *n += 1);
         });
     };
-    let submit = move |action: CampaignAction| {
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            act(action);
-        }
-    };
+    let press = move |action: CampaignAction| move |_| act(action);
+    // aria-disabled rather than disabled keeps the button focusable and announced.
+    let waiting = move || busy.get().then_some("true");
     let ask = move |_| {
         confirming.set(true);
         request_animation_frame(|| focus_selector("#confirm-cancel"));
     };
-    let running = Memo::new(move |_| state.with(|s| s == "running"));
-    let paused = Memo::new(move |_| state.with(|s| s == "paused"));
-    view! {
-        <Show when=move || running.get() || paused.get()>
-            <div hidden=move || confirming.get() class="nhsuk-button-group">
-                <Show when=move || running.get()>
-                    <form on:submit=submit(CampaignAction::Pause) novalidate>
-                        <Button busy=busy class="nhsuk-button--secondary">"Pause the campaign"</Button>
-                    </form>
-                </Show>
-                <Show when=move || paused.get()>
-                    <form on:submit=submit(CampaignAction::Resume) novalidate>
-                        <Button busy=busy>"Resume the campaign"</Button>
-                    </form>
-                </Show>
-                <button type="button" class="nhsuk-button nhsuk-button--warning" on:click=ask>"Cancel the campaign"</button>
-            </div>
-            <Show when=move || confirming.get()>
-                <div class="nhsuk-warning-callout">
+    // Redrawn only when the state changes (it is a memo), so a poll leaves
+    // the buttons, and the question, alone.
+    move || {
+        let state = state.get();
+        let (running, paused) = (state == "running", state == "paused");
+        (running || paused).then(|| {
+            view! {
+                <div hidden=move || confirming.get() class="nhsuk-button-group">
+                    {if running {
+                        view! {
+                            <button type="button" class="nhsuk-button nhsuk-button--secondary" aria-disabled=waiting on:click=press(CampaignAction::Pause)>
+                                "Pause the campaign"
+                            </button>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="nhsuk-button" aria-disabled=waiting on:click=press(CampaignAction::Resume)>
+                                "Resume the campaign"
+                            </button>
+                        }
+                        .into_any()
+                    }}
+                    <button type="button" class="nhsuk-button nhsuk-button--warning" on:click=ask>"Cancel the campaign"</button>
+                </div>
+                <div class="nhsuk-warning-callout" hidden=move || !confirming.get()>
                     <h2 class="nhsuk-warning-callout__label" id="confirm-cancel" tabindex="-1">
                         <span role="text"><span class="nhsuk-u-visually-hidden">"Important: "</span>"Cancel this campaign?"</span>
                     </h2>
@@ -78,16 +82,16 @@ pub fn Controls(
                         "Nobody else will be invited by it, and messages waiting to be sent will not go. "
                         "Invitations already made still work. This cannot be undone."
                     </p>
-                    <form on:submit=submit(CampaignAction::Cancel) novalidate>
-                        <div class="nhsuk-button-group">
-                            <Button busy=busy class="nhsuk-button--warning">"Yes, cancel the campaign"</Button>
-                            <button type="button" class="nhsuk-button nhsuk-button--secondary" on:click=move |_| confirming.set(false)>
-                                "No, keep it"
-                            </button>
-                        </div>
-                    </form>
+                    <div class="nhsuk-button-group">
+                        <button type="button" class="nhsuk-button nhsuk-button--warning" aria-disabled=waiting on:click=press(CampaignAction::Cancel)>
+                            "Yes, cancel the campaign"
+                        </button>
+                        <button type="button" class="nhsuk-button nhsuk-button--secondary" on:click=move |_| confirming.set(false)>
+                            "No, keep it"
+                        </button>
+                    </div>
                 </div>
-            </Show>
-        </Show>
+            }
+        })
     }
 }

@@ -111,7 +111,8 @@ pub fn CampaignPage() -> impl IntoView {
     }
 }
 
-/// The campaign, each part following the latest answer on its own.
+/// The campaign. Its heading, buttons and batch links stay in place while
+/// polls bring new numbers; the rest is redrawn from each answer.
 #[component]
 fn Campaign(
     latest: Memo<Option<CampaignView>>,
@@ -119,46 +120,47 @@ fn Campaign(
     errors: RwSignal<Vec<ErrorItem>>,
     asked: RwSignal<u32>,
 ) -> impl IntoView {
-    let summary = Memo::new(move |_| latest.with(|v| v.as_ref().map(|v| v.campaign.clone())));
-    let cohort = Memo::new(move |_| latest.with(|v| v.as_ref().map(|v| v.cohort.clone()).unwrap_or_default()));
-    let failures = Memo::new(move |_| latest.with(|v| v.as_ref().map(|v| v.failures.clone()).unwrap_or_default()));
     let batches = Memo::new(move |_| latest.with(|v| v.as_ref().map(|v| v.batches.clone()).unwrap_or_default()));
-    let state = Memo::new(move |_| summary.with(|c| c.as_ref().map(|c| c.state.clone()).unwrap_or_default()));
-    let Some(first) = summary.get_untracked() else { return ().into_any() };
+    let state = Memo::new(move |_| latest.with(|v| v.as_ref().map(|v| v.campaign.state.clone()).unwrap_or_default()));
+    let Some(first) = latest.with_untracked(|v| v.as_ref().map(|v| v.campaign.clone())) else { return ().into_any() };
     let letters = first.channel == "letter";
     let kind = if first.kind == "reminder" { "Reminder campaign" } else { "Campaign" };
-    let facts = move || {
-        let Some(campaign) = summary.get() else { return Vec::new() };
-        let who = cohort.with(|c| if c.is_empty() { "The whole team".to_owned() } else { c.join("\n") });
-        let mut facts = vec![
-            ("Sent as", channel_words(&campaign.channel).to_owned()),
-            ("Who", who),
-            ("Started", format!("{} by {}", local_long_date_time(&campaign.created_at), campaign.created_by)),
-        ];
-        if let Some(finished) = &campaign.finished_at {
-            facts.push(("Ended", local_long_date_time(finished)));
-        }
-        facts
-    };
-    let progress = Memo::new(move |_| summary.with(|c| c.as_ref().map(|c| c.progress.clone()).unwrap_or_default()));
     view! {
         <a class="nhsuk-back-link" href=campaigns_href(&first.team_id)>"Back to the team's campaigns"</a>
         <h1 tabindex="-1">
             <span class="nhsuk-caption-l">{kind}<span class="nhsuk-u-visually-hidden">" – "</span></span>
-            {move || summary.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default())}
+            {move || latest.with(|v| v.as_ref().map(|v| v.campaign.name.clone()).unwrap_or_default())}
         </h1>
-        {move || {
-            let (words, colour) = state_tag(&state.get());
-            view! { <p><strong class=format!("nhsuk-tag {colour}")>{words}</strong></p> }
-        }}
         {move || poll_failed.get().then(|| view! {
             <p class="nhsuk-body-s" role="status">"Could not check for updates. Refresh the page to see the latest."</p>
         })}
-        {move || view! { <SummaryList rows=facts()/> }}
-        {move || view! { <Progress progress=progress.get() state=state.get() letters=letters/> }}
+        {move || latest.get().map(|view| view! { <Status view=view/> })}
         <Controls campaign_id=first.id.clone() state=state errors=errors asked=asked/>
-        {move || view! { <Failures failures=failures.get()/> }}
+        {move || latest.with(|v| v.as_ref().map(|v| view! { <Failures failures=v.failures.clone()/> }))}
         {letters.then(|| view! { <Batches batches=batches asked=asked/> })}
     }
     .into_any()
+}
+
+/// What the campaign is and how far it has got: text only, nothing to
+/// focus, so it is redrawn whole from each answer.
+#[component]
+fn Status(view: CampaignView) -> impl IntoView {
+    let CampaignView { campaign, cohort, .. } = view;
+    let (state, colour) = state_tag(&campaign.state);
+    let who = if cohort.is_empty() { "The whole team".to_owned() } else { cohort.join("\n") };
+    let mut facts = vec![
+        ("Sent as", channel_words(&campaign.channel).to_owned()),
+        ("Who", who),
+        ("Started", format!("{} by {}", local_long_date_time(&campaign.created_at), campaign.created_by)),
+    ];
+    if let Some(finished) = &campaign.finished_at {
+        facts.push(("Ended", local_long_date_time(finished)));
+    }
+    let letters = campaign.channel == "letter";
+    view! {
+        <p><strong class=format!("nhsuk-tag {colour}")>{state}</strong></p>
+        <SummaryList rows=facts/>
+        <Progress progress=campaign.progress state=campaign.state letters=letters/>
+    }
 }
