@@ -9,13 +9,14 @@ use portico_types::api::CohortPreview;
 
 use crate::numbers::{count, grouped};
 
-/// What a record lacks for a channel, as "N have no …".
-fn lacking_words(channel: &str) -> &'static str {
-    match channel {
-        "letter" => "have no postal address",
-        "sms" => "have no mobile number",
-        _ => "have no email address",
-    }
+/// What a record lacks for a channel, after how many: "1 has no …", "2 have no …".
+fn lacking_words(channel: &str, n: u64) -> String {
+    let what = match channel {
+        "letter" => "postal address",
+        "sms" => "mobile number",
+        _ => "email address",
+    };
+    format!("{} {} no {what}", grouped(n), if n == 1 { "has" } else { "have" })
 }
 
 /// "rows 3, 7 and 12" (the first rows the server names; "and more" when it named fewer than there are).
@@ -41,10 +42,12 @@ pub fn CohortCounts(preview: CohortPreview, channel: String, reminder: bool) -> 
         lines.push(format!("{} cannot be invited (safeguarding)", grouped(preview.excluded)));
     }
     if preview.lacking_contact > 0 {
-        lines.push(format!("{} {}", grouped(preview.lacking_contact), lacking_words(&channel)));
+        lines.push(lacking_words(&channel, preview.lacking_contact));
     }
     if reminder && preview.reminder_cap_reached > 0 {
-        lines.push(format!("{} have had the most reminders allowed", grouped(preview.reminder_cap_reached)));
+        let n = preview.reminder_cap_reached;
+        let have = if n == 1 { "has" } else { "have" };
+        lines.push(format!("{} {have} had the most reminders allowed", grouped(n)));
     }
     let listed = preview.listed.map(|n| count(n, "NHS number", "NHS numbers"));
     let not_in_team = preview.not_in_team.filter(|n| n.count > 0);
@@ -73,7 +76,14 @@ pub fn CohortCounts(preview: CohortPreview, channel: String, reminder: bool) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::rows_words;
+    use super::{lacking_words, rows_words};
+
+    #[test]
+    fn what_is_lacking_agrees_with_how_many() {
+        assert_eq!(lacking_words("letter", 1), "1 has no postal address");
+        assert_eq!(lacking_words("sms", 1_200), "1,200 have no mobile number");
+        assert_eq!(lacking_words("email", 0), "0 have no email address");
+    }
 
     #[test]
     fn rows_are_listed_as_people_write_them() {
