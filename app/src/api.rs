@@ -9,6 +9,8 @@ mod account;
 mod kiosk;
 pub use account::*;
 pub use kiosk::*;
+mod campaigns;
+pub use campaigns::*;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use portico_types::api::{

@@ -17,6 +17,7 @@ pub mod kiosk;
 pub mod mail;
 pub mod records;
 pub mod registration;
+pub mod reports;
 pub mod secrets;
 pub mod sms;
 pub mod staff;

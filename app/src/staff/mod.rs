@@ -2,6 +2,7 @@
 //! by `staff.html`, so none of it weighs on a patient's first load.
 
 mod account;
+mod campaigns;
 mod dev_outbox;
 mod hand_back;
 mod kiosk;
@@ -12,6 +13,7 @@ mod session;
 mod sign_in;
 mod teams;
 mod upload;
+mod uptake;
 
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router};
@@ -48,6 +50,10 @@ pub fn StaffRoot() -> impl IntoView {
                     <Route path=path!("/staff/teams/:team_id") view=records::TeamRecords/>
                     <Route path=path!("/staff/teams/:team_id/upload") view=upload::UploadPage/>
                     <Route path=path!("/staff/teams/:team_id/imports/:import_id") view=upload::ImportPage/>
+                    <Route path=path!("/staff/teams/:team_id/campaigns") view=campaigns::CampaignsPage/>
+                    <Route path=path!("/staff/teams/:team_id/campaigns/new") view=campaigns::NewCampaignPage/>
+                    <Route path=path!("/staff/teams/:team_id/uptake") view=uptake::UptakePage/>
+                    <Route path=path!("/staff/campaigns/:campaign_id") view=campaigns::CampaignPage/>
                     <Route path=path!("/staff/records/:record_id") view=record::RecordPage/>
                     <Route path=path!("/staff/dev-outbox") view=dev_outbox::DevOutbox/>
                 </FlatRoutes>

@@ -20,7 +20,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{accounts, auth, campaigns, feeds, invitations, kiosk, mail, records, registration, staff};
+use crate::{accounts, auth, campaigns, feeds, invitations, kiosk, mail, records, registration, reports, staff};
 
 /// The largest JSON body the API reads. Uploads (CSV, FHIR bundles) get
 /// their own, larger limits on their own routes.
@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(registration::routes::routes())
         .merge(accounts::routes::routes())
         .merge(mail::dev_outbox::routes())
+        .merge(reports::routes::routes())
         .fallback(problems::api_not_found)
         .method_not_allowed_fallback(problems::method_not_allowed)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))

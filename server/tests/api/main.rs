@@ -29,3 +29,4 @@ mod registration_bad_input;
 mod security;
 mod sessions;
 mod sign_in;
+mod uptake;

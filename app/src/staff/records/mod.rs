@@ -14,9 +14,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use portico_types::api::Role;
 
+use super::campaigns::campaigns_href;
 use super::loader::load;
 use super::session::sign_in_on_unauthorised;
 use super::upload::upload_href;
+use super::uptake::uptake_href;
 use super::{HOME_PATH, SERVICE};
 use crate::api::{self, ApiError};
 use crate::forms::{self, ErrorItem, ErrorSummary};
@@ -170,7 +172,11 @@ pub fn TeamRecords() -> impl IntoView {
         <h1 tabindex="-1">{heading}</h1>
         {move || results.with(|r| match r {
             Some(Ok(answer)) if answer.team.roles.contains(&Role::Admin) => Some(view! {
-                <p><a href=upload_href(&answer.team.id)>"Upload patients from a CSV file"</a></p>
+                <ul class="nhsuk-list">
+                    <li><a href=upload_href(&answer.team.id)>"Upload patients from a CSV file"</a></li>
+                    <li><a href=campaigns_href(&answer.team.id)>"Campaigns"</a>": invite many patients at once"</li>
+                    <li><a href=uptake_href(&answer.team.id)>"Uptake report"</a>": how many were invited and registered"</li>
+                </ul>
             }),
             _ => None,
         })}

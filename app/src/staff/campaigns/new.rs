@@ -1,0 +1,232 @@
+//! `/staff/teams/:team_id/campaigns/new`: the admin names a campaign,
+//! chooses the channel and the cohort, counts it, and only then starts it.
+//!
+//! The start button answers for the counts on the page: change the cohort
+//! and it goes until the cohort is counted again, so what is started is what
+//! was counted.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use portico_types::api::{CohortPreview, CohortRequest, StartCampaignRequest, TeamSummary};
+
+use super::cohort_form::{
+    CHANNEL, CHANNELS, CSV, CohortFields, INVITED_DAYS_AGO, MAX_AGE, MAX_REMINDERS, MIN_AGE, NAME, REGISTRATION,
+    REGISTRATIONS, server_field_errors,
+};
+use super::preview::CohortCounts;
+use super::{AdminTeamPage, campaign_href, campaigns_href};
+use crate::api::{self, ApiError};
+use crate::forms::{Button, ErrorItem, ErrorSummary, FileInput, Radios, TextInput, message_for};
+use crate::page::{focus_selector, show_page};
+use crate::staff::session::{Notice, StaffSession};
+use crate::staff::{SERVICE, SIGN_IN_PATH};
+
+#[component]
+pub fn NewCampaignPage() -> impl IntoView {
+    show_page("Start a campaign", SERVICE);
+    view! { <AdminTeamPage doing="start a campaign" page=|team| view! { <NewCampaign team=team/> }.into_any()/> }
+}
+
+/// A refusal as the form's errors: on its fields where the server named
+/// them, else in words on the whole form.
+fn refusal(error: &ApiError) -> Vec<ErrorItem> {
+    match error {
+        ApiError::Refused(p) if p.status == 413 => vec![ErrorItem::field(CSV, "The selected file is too large")],
+        ApiError::Refused(p) => {
+            let named = server_field_errors(p);
+            if named.is_empty() { vec![ErrorItem::form(error.message())] } else { named }
+        }
+        other => vec![ErrorItem::form(other.message())],
+    }
+}
+
+#[component]
+fn NewCampaign(team: TeamSummary) -> impl IntoView {
+    let fields = CohortFields::new();
+    let errors = RwSignal::new(Vec::<ErrorItem>::new());
+    let busy = RwSignal::new(false);
+    // The cohort last counted, with its counts.
+    let counted = RwSignal::new(None::<(CohortRequest, CohortPreview)>);
+    let team_id = StoredValue::new(team.id.clone());
+    let session = StaffSession::get();
+    let navigate = use_navigate();
+
+    // Any change to the cohort makes the counts on the page stale.
+    Effect::new(move |first: Option<()>| {
+        fields.channel.track();
+        fields.registration.track();
+        fields.min_age.track();
+        fields.max_age.track();
+        fields.invited_days_ago.track();
+        fields.max_reminders.track();
+        if first.is_some() {
+            counted.set(None);
+        }
+    });
+    let on_csv_change = move |_| counted.set(None);
+
+    let signed_out = {
+        let navigate = navigate.clone();
+        move || {
+            session.end(Notice::SessionEnded);
+            navigate(SIGN_IN_PATH, Default::default());
+        }
+    };
+    let count_cohort = {
+        let signed_out = signed_out.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if busy.get_untracked() {
+                return;
+            }
+            busy.set(true);
+            errors.set(Vec::new());
+            let signed_out = signed_out.clone();
+            spawn_local(async move {
+                let request = fields.read().await.and_then(|input| input.request());
+                let answer = match request {
+                    Ok(request) => api::preview_cohort(&team_id.get_value(), &request).await.map(|p| (request, p)),
+                    Err(items) => {
+                        busy.set(false);
+                        errors.set(items);
+                        return;
+                    }
+                };
+                busy.set(false);
+                match answer {
+                    Ok(counts) => {
+                        counted.set(Some(counts));
+                        request_animation_frame(|| focus_selector("#cohort-counts"));
+                    }
+                    Err(ApiError::Unauthorised(_)) => signed_out(),
+                    Err(error) => errors.set(refusal(&error)),
+                }
+            });
+        }
+    };
+    let start = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let Some((cohort, _)) = counted.get_untracked() else { return };
+        let name = fields.name.get_untracked().trim().to_owned();
+        if name.is_empty() {
+            errors.set(vec![ErrorItem::field(NAME, "Enter a name for the campaign")]);
+            return;
+        }
+        busy.set(true);
+        errors.set(Vec::new());
+        let (navigate, signed_out) = (navigate.clone(), signed_out.clone());
+        spawn_local(async move {
+            // The file is read again: if another was chosen since, the
+            // counts are of the old one, and the admin counts again.
+            let now = fields.read().await.and_then(|input| input.request());
+            if now.as_ref().ok() != Some(&cohort) {
+                busy.set(false);
+                counted.set(None);
+                errors.set(vec![ErrorItem::form("The cohort has changed since it was counted. Count it again.")]);
+                return;
+            }
+            let answer = api::start_campaign(&team_id.get_value(), &StartCampaignRequest { name, cohort }).await;
+            busy.set(false);
+            match answer {
+                Ok(view) => navigate(&campaign_href(&view.campaign.id), Default::default()),
+                Err(ApiError::Unauthorised(_)) => signed_out(),
+                Err(error) => errors.set(refusal(&error)),
+            }
+        });
+    };
+
+    let error_of = move |field: &'static str| Signal::derive(move || errors.with(|e| message_for(e, field)));
+    let reminder = move || fields.registration.with(|r| r == "reminder");
+    view! {
+        <ErrorSummary errors=errors/>
+        <h1 tabindex="-1">
+            <span class="nhsuk-caption-l">{team.name.clone()}<span class="nhsuk-u-visually-hidden">" – "</span></span>
+            "Start a campaign"
+        </h1>
+        <p>
+            "Choose who to invite and how. Patients with a safeguarding exclusion are never invited, "
+            "and nobody is invited twice by the same campaign."
+        </p>
+        <form on:submit=count_cohort novalidate>
+            <TextInput
+                id=NAME
+                label="Name of the campaign"
+                hint="For staff only, like \"Spring letters, over 65s\""
+                value=fields.name
+                error=error_of(NAME)
+                autocomplete="off"
+            />
+            <Radios id=CHANNEL legend="How are the invitations sent?" options=&CHANNELS value=fields.channel error=error_of(CHANNEL)/>
+            <Radios id=REGISTRATION legend="Who is invited?" options=&REGISTRATIONS value=fields.registration error=error_of(REGISTRATION)/>
+            <Show when=reminder>
+                <div class="nhsuk-inset-text">
+                    <span class="nhsuk-u-visually-hidden">"Reminders: "</span>
+                    <TextInput
+                        id=INVITED_DAYS_AGO
+                        label="Invited at least this many days ago"
+                        value=fields.invited_days_ago
+                        error=error_of(INVITED_DAYS_AGO)
+                        autocomplete="off"
+                        class="nhsuk-input--width-3"
+                    />
+                    <TextInput
+                        id=MAX_REMINDERS
+                        label="At most this many reminders per patient"
+                        value=fields.max_reminders
+                        error=error_of(MAX_REMINDERS)
+                        autocomplete="off"
+                        class="nhsuk-input--width-3"
+                    />
+                </div>
+            </Show>
+            <div class="nhsuk-form-group">
+                <fieldset class="nhsuk-fieldset" aria-describedby="age-hint">
+                    <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">"Age (optional)"</legend>
+                    <div class="nhsuk-hint" id="age-hint">"In whole years on the day the campaign runs. Leave empty for any age."</div>
+                    <TextInput id=MIN_AGE label="From (years)" value=fields.min_age error=error_of(MIN_AGE) autocomplete="off" class="nhsuk-input--width-3"/>
+                    <TextInput id=MAX_AGE label="To (years)" value=fields.max_age error=error_of(MAX_AGE) autocomplete="off" class="nhsuk-input--width-3"/>
+                </fieldset>
+            </div>
+            <div on:change=on_csv_change>
+                <FileInput
+                    id=CSV
+                    label="Only these NHS numbers (optional)"
+                    hint="A CSV file whose first column, or a column headed nhs_number, lists the patients to invite"
+                    accept=".csv,text/csv"
+                    input=fields.csv
+                    error=error_of(CSV)
+                />
+            </div>
+            <Button busy=busy class="nhsuk-button--secondary">"Count the cohort"</Button>
+        </form>
+        {move || counted.get().map(|(cohort, preview)| {
+            let to_invite = preview.to_invite;
+            let reminder = cohort.registration == "reminder";
+            view! {
+                <h2 id="cohort-counts" tabindex="-1">"Who this campaign will invite"</h2>
+                <CohortCounts preview=preview channel=cohort.channel.clone() reminder=reminder/>
+                {if to_invite == 0 {
+                    view! {
+                        <div class="nhsuk-inset-text">
+                            <span class="nhsuk-u-visually-hidden">"Information: "</span>
+                            <p>"Nobody in this cohort can be invited now, so there is nothing to start. Change who is invited and count again."</p>
+                        </div>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <form on:submit=start.clone() novalidate>
+                            <Button busy=busy>"Start the campaign"</Button>
+                        </form>
+                    }
+                    .into_any()
+                }}
+            }
+        })}
+        <p><a href=campaigns_href(&team.id)>"Back to the team's campaigns"</a></p>
+    }
+}

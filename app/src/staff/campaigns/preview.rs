@@ -1,0 +1,96 @@
+//! A cohort counted before anything is sent: how many records match, how
+//! many of them cannot be invited and why, and how many will be.
+//!
+//! Safeguarding is told as a number only: nothing on this page names or
+//! links to an excluded patient, and the words do not say why.
+
+use leptos::prelude::*;
+use portico_types::api::CohortPreview;
+
+use crate::numbers::{count, grouped};
+
+/// What a record lacks for a channel, after how many: "1 has no …", "2 have no …".
+fn lacking_words(channel: &str, n: u64) -> String {
+    let what = match channel {
+        "letter" => "postal address",
+        "sms" => "mobile number",
+        _ => "email address",
+    };
+    format!("{} {} no {what}", grouped(n), if n == 1 { "has" } else { "have" })
+}
+
+/// "rows 3, 7 and 12" (the first rows the server names; "and more" when it named fewer than there are).
+fn rows_words(rows: &[u64], count: u64) -> String {
+    let mut words: Vec<String> = rows.iter().map(u64::to_string).collect();
+    let more = count > rows.len() as u64;
+    let last = if more { Some("more".to_owned()) } else { words.pop() };
+    let head = words.join(", ");
+    let label = if rows.len() == 1 && !more { "row" } else { "rows" };
+    match (head.is_empty(), last) {
+        (true, Some(last)) => format!("{label} {last}"),
+        (false, Some(last)) => format!("{label} {head} and {last}"),
+        (_, None) => String::new(),
+    }
+}
+
+/// The counts, one line each; lines of nothing are left out, but for the
+/// count that matters most: how many will be invited.
+#[component]
+pub fn CohortCounts(preview: CohortPreview, channel: String, reminder: bool) -> impl IntoView {
+    let mut lines = vec![count(preview.matching, "record matches", "records match")];
+    if preview.excluded > 0 {
+        lines.push(format!("{} cannot be invited (safeguarding)", grouped(preview.excluded)));
+    }
+    if preview.lacking_contact > 0 {
+        lines.push(lacking_words(&channel, preview.lacking_contact));
+    }
+    if reminder && preview.reminder_cap_reached > 0 {
+        let n = preview.reminder_cap_reached;
+        let have = if n == 1 { "has" } else { "have" };
+        lines.push(format!("{} {have} had the most reminders allowed", grouped(n)));
+    }
+    let listed = preview.listed.map(|n| count(n, "NHS number", "NHS numbers"));
+    let not_in_team = preview.not_in_team.filter(|n| n.count > 0);
+    view! {
+        {listed.map(|listed| view! { <p>"Your file lists "{listed}"."</p> })}
+        {not_in_team.map(|missing| view! {
+            <div class="nhsuk-warning-callout">
+                <h3 class="nhsuk-warning-callout__label">
+                    <span role="text">
+                        <span class="nhsuk-u-visually-hidden">"Important: "</span>
+                        {count(missing.count, "NHS number is", "NHS numbers are")}" not in this team"
+                    </span>
+                </h3>
+                <p>
+                    "They are left out: "{rows_words(&missing.rows, missing.count)}" of your file. "
+                    "Check the numbers, or add the patients to the team first."
+                </p>
+            </div>
+        })}
+        <ul class="nhsuk-list nhsuk-list--bullet">
+            {lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+        </ul>
+        <p class="nhsuk-heading-m">{count(preview.to_invite, "patient", "patients")}" will be invited"</p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{lacking_words, rows_words};
+
+    #[test]
+    fn what_is_lacking_agrees_with_how_many() {
+        assert_eq!(lacking_words("letter", 1), "1 has no postal address");
+        assert_eq!(lacking_words("sms", 1_200), "1,200 have no mobile number");
+        assert_eq!(lacking_words("email", 0), "0 have no email address");
+    }
+
+    #[test]
+    fn rows_are_listed_as_people_write_them() {
+        assert_eq!(rows_words(&[3], 1), "row 3");
+        assert_eq!(rows_words(&[3, 7], 2), "rows 3 and 7");
+        assert_eq!(rows_words(&[3, 7, 12], 3), "rows 3, 7 and 12");
+        assert_eq!(rows_words(&[3, 7], 30), "rows 3, 7 and more");
+        assert_eq!(rows_words(&[], 0), "");
+    }
+}
