@@ -6,11 +6,16 @@
 //! the API is same-origin and fetch sends same-origin cookies by default.
 
 mod account;
-mod kiosk;
 pub use account::*;
-pub use kiosk::*;
+// The staff console's own calls: left out of the patient bundles.
+#[cfg(feature = "staff")]
 mod campaigns;
+#[cfg(feature = "staff")]
+mod kiosk;
+#[cfg(feature = "staff")]
 pub use campaigns::*;
+#[cfg(feature = "staff")]
+pub use kiosk::*;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use portico_types::api::{

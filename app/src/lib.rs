@@ -14,6 +14,7 @@ pub mod forms;
 pub mod layout;
 pub mod loader;
 pub mod not_found;
+#[cfg(feature = "staff")]
 pub mod numbers;
 pub mod page;
 pub mod pagination;
