@@ -100,7 +100,8 @@ pub async fn start(
     .bind(asked.cohort.channel.as_str())
     .bind(kind)
     .bind(cohort_json)
-    .bind(i64::try_from(preview.matching).unwrap_or(i64::MAX))
+    // Those who have had all their reminders are not part of the campaign at all.
+    .bind(i64::try_from(preview.matching - preview.reminder_cap_reached).unwrap_or(i64::MAX))
     .bind(started_by)
     .bind(stored(now))
     .execute(&mut *tx)

@@ -441,7 +441,8 @@ async fn a_reminder_goes_to_those_invited_long_ago_up_to_the_cap(engine: Engine)
     .await;
     let started: CampaignView = started.json().await.unwrap();
     assert_eq!(started.campaign.kind, "reminder");
-    until(&app, &asha, &started.campaign.id, |v| v.campaign.state == "finished").await;
+    let done = until(&app, &asha, &started.campaign.id, |v| v.campaign.state == "finished").await;
+    assert_eq!((done.campaign.progress.processed, done.campaign.progress.total), (invited, invited));
     // Fifteen days on, the cap of one reminder holds.
     app.clock.advance(time::Duration::days(15));
     let asha = admin(&app).await;
