@@ -125,7 +125,7 @@ async fn invitation_rate(url: &str, count: usize) -> anyhow::Result<Figures> {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&db.pool).await?;
     }
 
-    let settings = Settings { campaign_backlog: u64::MAX, campaign_chunk_size: 1_000, ..Settings::default() };
+    let settings = Settings { campaign_backlog: 0, campaign_chunk_size: 1_000, ..Settings::default() };
     let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(now));
     let keys = Keys::load(&db, None, now).await?;
     let state = AppState::new(db, settings, clock, keys);

@@ -60,7 +60,8 @@ pub struct Settings {
     /// Chunks one instance works on at once.
     pub campaign_workers: usize,
     /// A campaign issues its next chunk only while fewer of its messages than
-    /// this wait in the outbox, so codes do not age in a queue and a pause holds little.
+    /// this wait in the outbox, so codes do not age in a queue and a pause
+    /// holds little (0: no limit).
     pub campaign_backlog: u64,
     /// The key for hashing invitation codes (64+ hex digits); see `secrets`.
     pub secret_key: Option<String>,

@@ -78,9 +78,10 @@ pub async fn claim_next(state: &AppState) -> Result<Next, sqlx::Error> {
             continue;
         };
         let campaign = Campaign { id, team_id, team_name, cohort, created_by };
-        if campaign.cohort.channel != CampaignChannel::Letter
-            && waiting_messages(&state.db, &campaign.id, state.settings.campaign_backlog).await?
-                >= state.settings.campaign_backlog
+        let backlog = state.settings.campaign_backlog;
+        if backlog > 0
+            && campaign.cohort.channel != CampaignChannel::Letter
+            && waiting_messages(&state.db, &campaign.id, backlog).await? >= backlog
         {
             continue;
         }
