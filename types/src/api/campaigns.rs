@@ -129,7 +129,7 @@ pub struct CampaignProgress {
     pub skipped_excluded: u64,
     /// Left out because they registered (or were linked) by then.
     pub skipped_registered: u64,
-    /// Left out because the contact detail went missing by then.
+    /// Left out because the record has not (or no longer has) the contact detail the channel needs.
     pub skipped_no_contact: u64,
     /// Texts and emails handed to the provider (letters: put into a batch).
     pub sent: u64,

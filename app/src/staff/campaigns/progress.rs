@@ -16,7 +16,7 @@ fn facts(progress: &CampaignProgress, letters: bool) -> Vec<(&'static str, Strin
         ("Invitations made", n(progress.issued)),
         ("Left out: safeguarding", n(progress.skipped_excluded)),
         ("Left out: registered meanwhile", n(progress.skipped_registered)),
-        ("Left out: contact details gone", n(progress.skipped_no_contact)),
+        ("Left out: no contact detail for this channel", n(progress.skipped_no_contact)),
     ];
     if letters {
         facts.push(("Letters in batches", n(progress.sent)));
