@@ -14,7 +14,7 @@ const POLL_EVERY: Duration = Duration::from_secs(1);
 /// chunk, another reads (or renders the letters of) the next.
 pub async fn run(state: AppState, stop: tokio::sync::watch::Receiver<bool>) {
     let mut loops = tokio::task::JoinSet::new();
-    for _ in 0..state.settings.campaign_workers.clamp(1, 16) {
+    for _ in 0..workers(&state) {
         loops.spawn(work_until_stopped(state.clone(), stop.clone()));
     }
     while loops.join_next().await.is_some() {}
@@ -66,7 +66,7 @@ pub async fn work_once(state: &AppState) -> anyhow::Result<bool> {
 /// claim now (benches); answers how many chunks were done.
 pub async fn work_until_idle(state: &AppState) -> anyhow::Result<u64> {
     let mut loops = tokio::task::JoinSet::new();
-    for _ in 0..state.settings.campaign_workers.clamp(1, 16) {
+    for _ in 0..workers(&state) {
         let state = state.clone();
         loops.spawn(async move {
             let mut chunks = 0;
@@ -81,4 +81,14 @@ pub async fn work_until_idle(state: &AppState) -> anyhow::Result<u64> {
         chunks += done??;
     }
     Ok(chunks)
+}
+
+/// Chunk workers for this instance. SQLite has one writer: a second worker
+/// would only queue for the write lock (and, measured under load, outwait
+/// the busy timeout), so it gets one.
+fn workers(state: &AppState) -> usize {
+    match state.db.engine {
+        crate::db::Engine::Sqlite => 1,
+        crate::db::Engine::Postgres => state.settings.campaign_workers.clamp(1, 16),
+    }
 }
