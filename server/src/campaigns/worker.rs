@@ -66,7 +66,7 @@ pub async fn work_once(state: &AppState) -> anyhow::Result<bool> {
 /// claim now (benches); answers how many chunks were done.
 pub async fn work_until_idle(state: &AppState) -> anyhow::Result<u64> {
     let mut loops = tokio::task::JoinSet::new();
-    for _ in 0..workers(&state) {
+    for _ in 0..workers(state) {
         let state = state.clone();
         loops.spawn(async move {
             let mut chunks = 0;
