@@ -206,6 +206,19 @@ impl Statement {
         self
     }
 
+    /// Appends `(…, …)` with a placeholder per value: the right side of `IN`.
+    pub fn bind_list<T: Into<Param>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
+        self.sql.push('(');
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.bind(value);
+        }
+        self.sql.push(')');
+        self
+    }
+
     /// Appends `VALUES (…), (…)`: one parenthesised row per item.
     pub fn values<T>(&mut self, rows: impl IntoIterator<Item = T>, mut row: impl FnMut(&mut Row<'_>, T)) -> &mut Self {
         self.sql.push_str("VALUES ");
@@ -291,6 +304,9 @@ mod tests {
         let mut s = Statement::for_engine(Engine::Sqlite, "SELECT ");
         s.bind(1_i64).push(", ").bind(2_i64);
         assert_eq!(s.sql, "SELECT ?1, ?2");
+        let mut s = Statement::new("SELECT 1 WHERE a IN ");
+        s.bind_list(["x", "y", "z"]);
+        assert_eq!(s.sql, "SELECT 1 WHERE a IN ($1, $2, $3)");
         let mut s = Statement::for_engine(Engine::Postgres, "SELECT ");
         s.bind(1_i64);
         assert_eq!(s.sql, "SELECT $1");

@@ -443,15 +443,9 @@ async fn changed_since_read(
         let mut sql = Statement::for_engine(
             engine,
             "SELECT r.id, x.record_id, r.owner_account_id FROM records r LEFT JOIN exclusions x ON x.record_id = r.id \
-             WHERE (x.record_id IS NOT NULL OR r.owner_account_id IS NOT NULL) AND r.id IN (",
+             WHERE (x.record_id IS NOT NULL OR r.owner_account_id IS NOT NULL) AND r.id IN ",
         );
-        for (i, invitee) in slice.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(invitee.candidate.record_id.as_str());
-        }
-        sql.push(")");
+        sql.bind_list(slice.iter().map(|invitee| invitee.candidate.record_id.as_str()));
         let rows: Vec<(String, Option<String>, Option<String>)> = sql.query_as()?.fetch_all(&mut **tx).await?;
         changed.extend(
             rows.into_iter()

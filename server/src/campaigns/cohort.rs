@@ -299,14 +299,7 @@ impl Cohort {
                     .push(")");
             }
             ListSource::Numbers(numbers) => {
-                sql.push(" AND r.nhs_number IN (");
-                for (i, number) in numbers.iter().enumerate() {
-                    if i > 0 {
-                        sql.push(", ");
-                    }
-                    sql.bind(number.as_str());
-                }
-                sql.push(")");
+                sql.push(" AND r.nhs_number IN ").bind_list(numbers.iter().map(String::as_str));
             }
         }
     }
@@ -432,14 +425,8 @@ async fn listed_not_in_team(db: &Db, team_id: &str, listed: &Listed) -> Result<L
             db.engine,
             "SELECT r.nhs_number FROM team_records tr JOIN records r ON r.id = tr.record_id WHERE tr.team_id = ",
         );
-        sql.bind(team_id).push(" AND r.nhs_number IN (");
-        for (i, (number, _)) in slice.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(number.as_digits());
-        }
-        sql.push(")");
+        sql.bind(team_id).push(" AND r.nhs_number IN ");
+        sql.bind_list(slice.iter().map(|(number, _)| number.as_digits()));
         let found: Vec<String> = sql.query_scalar()?.fetch_all(&db.pool).await?;
         in_team.extend(found);
     }

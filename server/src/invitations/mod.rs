@@ -361,14 +361,8 @@ pub async fn revoke_live_of_many(
         let mut sql =
             crate::db::Statement::for_engine(engine, "UPDATE invitations SET state = 'revoked', updated_at = ");
         sql.bind(stored(now)).push(" WHERE channel = ").bind(channel.as_str());
-        sql.push(" AND state IN ").push(LIVE_STATES).push(" AND record_id IN (");
-        for (i, id) in slice.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(*id);
-        }
-        sql.push(") RETURNING id, record_id");
+        sql.push(" AND state IN ").push(LIVE_STATES).push(" AND record_id IN ");
+        sql.bind_list(slice.iter().copied()).push(" RETURNING id, record_id");
         revoked.extend(sql.query_as::<(String, String)>()?.fetch_all(&mut **tx).await?);
     }
     let events: Vec<Event<'_>> = revoked

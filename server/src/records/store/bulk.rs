@@ -132,14 +132,11 @@ async fn by_nhs_number(
     let mut found = HashMap::new();
     for chunk in numbers.chunks(engine.rows_per_statement(LOOKUP_VALUES)) {
         let mut select =
-            Statement::for_engine(engine, &format!("SELECT {RECORD_COLUMNS} FROM records r WHERE r.nhs_number IN ("));
-        for (i, nhs) in chunk.iter().enumerate() {
-            if i > 0 {
-                select.push(", ");
-            }
-            select.bind(nhs.as_str());
+            Statement::for_engine(engine, &format!("SELECT {RECORD_COLUMNS} FROM records r WHERE r.nhs_number IN "));
+        select.bind_list(chunk.iter().map(String::as_str));
+        if engine == Engine::Postgres {
+            select.push(" FOR UPDATE OF r");
         }
-        select.push(if engine == Engine::Postgres { ") FOR UPDATE OF r" } else { ")" });
         let rows: Vec<RecordRow> = select.query_as()?.fetch_all(&mut **tx).await?;
         for row in rows {
             let record = existing(row)?;
