@@ -171,6 +171,9 @@ const provider = new Provider(issuer, {
     devInteractions: { enabled: false },
     userinfo: { enabled: true },
     rpInitiatedLogout: { enabled: false },
+    // Not part of NHS login's contract.
+    dPoP: { enabled: false },
+    pushedAuthorizationRequests: { enabled: false },
   },
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   cookies: { keys: [randomBytes(32).toString('hex')] },
