@@ -253,8 +253,11 @@ async fn known_account(tx: &mut Tx, person: &ProvenIdentity) -> Result<Option<(S
     Ok(row.map(|(account_id, disabled)| (account_id, disabled.is_some())))
 }
 
+/// Account, email verified, disabled, professional roles, NHS login identities, owned record.
+type SameEmailRow = (String, Option<String>, Option<String>, i64, i64, Option<String>);
+
 async fn same_email(tx: &mut Tx, email: &EmailAddress) -> Result<Option<SameEmail>, sqlx::Error> {
-    let row: Option<(String, Option<String>, Option<String>, i64, i64, Option<String>)> = sqlx::query_as(
+    let row: Option<SameEmailRow> = sqlx::query_as(
         "SELECT a.id, a.email_verified_at, a.disabled_at, \
          (SELECT COUNT(*) FROM professionals p WHERE p.account_id = a.id), \
          (SELECT COUNT(*) FROM nhs_login_identities i WHERE i.account_id = a.id), \
