@@ -9,9 +9,11 @@
 // journeys read (tests/mail.ts). Text messages go to a GOV.UK Notify stand-in
 // (notify/standin/run: prism serving Notify's OpenAPI description behind a
 // recorder that checks the JWT as Notify does), whose record the journeys read
-// (tests/notify.ts). Set PORTICO_E2E_BASE_URL to run the journeys
-// against a server that is already running instead (the mail journeys then
-// need PORTICO_E2E_MAILDIR).
+// (tests/notify.ts). NHS login is nhslogin/standin/run: an OpenID Connect
+// provider kept to NHS login's contract, with its test users, which Portico
+// reaches with the test key pair beside it. Set PORTICO_E2E_BASE_URL to run
+// the journeys against a server that is already running instead (the mail
+// journeys then need PORTICO_E2E_MAILDIR).
 import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -32,6 +34,7 @@ if (ownServer && env.PORTICO_E2E_OWN_SERVER !== '1') {
   env.PORTICO_E2E_MAILDIR = join(env.PORTICO_E2E_DATA_DIR, 'mail');
   env.PORTICO_E2E_NOTIFY_PORT = freePort();
   env.PORTICO_E2E_NOTIFY_RECORD = join(env.PORTICO_E2E_DATA_DIR, 'notify.jsonl');
+  env.PORTICO_E2E_NHS_LOGIN_PORT = freePort();
 }
 // The GOV.UK Notify stand-in's test key (notify/standin/run prints it) and
 // the template the text-message invitations name.
@@ -96,6 +99,15 @@ export default defineConfig({
         stderr: 'pipe',
       },
       {
+        command: `"${join(root, 'nhslogin', 'standin', 'run')}" --port ${env.PORTICO_E2E_NHS_LOGIN_PORT} --client-id portico-e2e --redirect-uri ${baseURL}/api/v1/nhs-login/callback`,
+        port: Number(env.PORTICO_E2E_NHS_LOGIN_PORT),
+        reuseExistingServer: false,
+        timeout: 30_000,
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 2_000 },
+        stdout: 'ignore',
+        stderr: 'pipe',
+      },
+      {
         command: `"${env.PORTICO_E2E_BINARY ?? join(root, 'target', 'debug', 'portico')}" demo`,
         url: `${baseURL}/readyz`,
         reuseExistingServer: false,
@@ -112,6 +124,9 @@ export default defineConfig({
           PORTICO_NOTIFY_BASE_URL: `http://127.0.0.1:${env.PORTICO_E2E_NOTIFY_PORT}/`,
           PORTICO_NOTIFY_API_KEY: `portico_standin-${NOTIFY_SERVICE_ID}-${NOTIFY_SECRET}`,
           PORTICO_NOTIFY_SMS_INVITATION_TEMPLATE_ID: NOTIFY_SMS_TEMPLATE_ID,
+          PORTICO_NHS_LOGIN_ISSUER: `http://127.0.0.1:${env.PORTICO_E2E_NHS_LOGIN_PORT}`,
+          PORTICO_NHS_LOGIN_CLIENT_ID: 'portico-e2e',
+          PORTICO_NHS_LOGIN_PRIVATE_KEY_PATH: join(root, 'nhslogin', 'standin', 'test-client-key.pem'),
           RUST_LOG: 'warn',
         },
       },

@@ -20,7 +20,7 @@ pub use kiosk::*;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use portico_types::api::{
     API_PREFIX, CSRF_HEADER, CsvImportView, DevOutboxResponse, HandoverStarted, IssueInvitationRequest,
-    IssuedInvitation, LiftExclusionRequest, MyRecordResponse, ProfessionalInvitationsSent,
+    IssuedInvitation, LiftExclusionRequest, MyRecordResponse, NhsLoginStatus, ProfessionalInvitationsSent,
     ProfessionalsAsPatientsResponse, RecordDetailResponse, RecordHistoryResponse, RecordSearchResponse,
     ResumeSessionRequest, SessionResponse, SetExclusionRequest, SignInRequest, TeamsResponse,
 };
@@ -57,6 +57,11 @@ pub async fn sign_in(body: &SignInRequest) -> Result<SessionResponse, ApiError> 
 /// `GET /api/v1/session`: who is signed in.
 pub async fn session() -> Result<SessionResponse, ApiError> {
     read(Request::get(&url("/session")).send().await).await
+}
+
+/// `GET /api/v1/nhs-login`: whether signing in with NHS login is on.
+pub async fn nhs_login_status() -> Result<NhsLoginStatus, ApiError> {
+    read(Request::get(&url("/nhs-login")).send().await).await
 }
 
 /// `DELETE /api/v1/session`: signs out.
@@ -214,14 +219,31 @@ fn write(request: RequestBuilder) -> RequestBuilder {
     request.header(CSRF_HEADER, "1")
 }
 
+thread_local! {
+    // When the server last answered (milliseconds since the epoch): each
+    // answer kept the session alive, so the idle timeout counts from it.
+    static LAST_ANSWER: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
+/// When the server last answered a call, in milliseconds since the epoch.
+pub fn last_answer_at() -> f64 {
+    LAST_ANSWER.with(std::cell::Cell::get)
+}
+
+fn answered() {
+    LAST_ANSWER.with(|at| at.set(js_sys::Date::now()));
+}
+
 async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
     let response = sent.map_err(|_| ApiError::Unavailable)?;
+    answered();
     if response.ok() { response.json().await.map_err(|_| ApiError::Unavailable) } else { Err(refusal(response).await) }
 }
 
 /// A change the server accepted (any 2xx), whatever its body.
 async fn accepted(sent: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
     let response = sent.map_err(|_| ApiError::Unavailable)?;
+    answered();
     if response.ok() { Ok(()) } else { Err(refusal(response).await) }
 }
 

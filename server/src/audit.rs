@@ -53,6 +53,16 @@ pub enum Action {
     KioskRevoked,
     KioskInvitationIssued,
     KioskCheckInLocked,
+    /// An NHS login identity joined an account (a new one, or one with the same proven email).
+    NhsLoginLinked,
+    /// A P9 identity claimed the record its NHS number and date of birth match.
+    NhsLoginRecordClaimed,
+    /// A P9 identity with no record made one of its own.
+    NhsLoginRecordCreated,
+    /// A sign-up through NHS login held for staff to review (an excluded record).
+    NhsLoginSignUpHeld,
+    /// A sign-in through NHS login refused or failed, with the reason.
+    NhsLoginFailed,
 }
 
 impl Action {
@@ -102,6 +112,11 @@ impl Action {
             Action::KioskRevoked => "kiosk_revoked",
             Action::KioskInvitationIssued => "kiosk_invitation_issued",
             Action::KioskCheckInLocked => "kiosk_check_in_locked",
+            Action::NhsLoginLinked => "nhs_login_linked",
+            Action::NhsLoginRecordClaimed => "nhs_login_record_claimed",
+            Action::NhsLoginRecordCreated => "nhs_login_record_created",
+            Action::NhsLoginSignUpHeld => "nhs_login_sign_up_held",
+            Action::NhsLoginFailed => "nhs_login_failed",
         }
     }
 }

@@ -73,6 +73,9 @@ pub struct Settings {
     /// The HL7 v2 (MLLP) listener, off unless `mllp_bind` is set.
     #[serde(flatten)]
     pub mllp: crate::feeds::hl7::MllpSettings,
+    /// Signing in with NHS login, off unless its issuer, client id and key are set.
+    #[serde(flatten)]
+    pub nhs_login: crate::nhs_login::NhsLoginSettings,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +120,7 @@ impl Default for Settings {
             invitations: crate::invitations::ExpirySettings::default(),
             password_hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             mllp: crate::feeds::hl7::MllpSettings::default(),
+            nhs_login: crate::nhs_login::NhsLoginSettings::default(),
         }
     }
 }
@@ -187,6 +191,7 @@ impl std::fmt::Debug for Settings {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("invitations", &self.invitations)
             .field("mllp", &self.mllp)
+            .field("nhs_login", &self.nhs_login)
             .finish_non_exhaustive()
     }
 }

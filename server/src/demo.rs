@@ -74,16 +74,7 @@ pub async fn seed(db: &Db, records: usize, now: OffsetDateTime) -> anyhow::Resul
         .await?;
     let mut team_ids = Vec::new();
     for (slug, name) in TEAMS {
-        let id = new_id();
-        sqlx::query("INSERT INTO teams (id, organisation_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&id)
-            .bind(&org_id)
-            .bind(slug)
-            .bind(name)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-        team_ids.push((slug, id));
+        team_ids.push((slug, insert_team(&mut tx, &org_id, slug, name, &at).await?));
     }
     let team_id = |slug: &str| team_ids.iter().find(|(s, _)| *s == slug).map(|(_, id)| id.clone());
     for ((email, name, roles), hash) in PROFESSIONALS.iter().zip(hashes) {
@@ -298,6 +289,81 @@ async fn demo_history(
     let by = ChangedBy(format!("csv:{uploader}"));
     upsert_patient(tx, engine, team_id, &details, None, &by, now - Duration::days(2)).await?;
     Ok(())
+}
+
+/// The NHS login stand-in's P9 users with a record (nhslogin/standin/users.json):
+/// NHS number, given name, family name, date of birth, and whether the record
+/// is excluded. The first is NHS login's own sandpit persona.
+pub const NHS_LOGIN_PERSONAS: [(&str, &str, &str, Date, bool); 2] = [
+    ("9686368973", "Mona", "Millar", time::macros::date!(1968 - 02 - 12), false),
+    ("9998000017", "Ezra", "Exley", time::macros::date!(1985 - 09 - 30), true),
+];
+/// Their team: one of its own, so the other teams' lists stay as they were.
+pub const NHS_LOGIN_TEAM: (&str, &str) = ("cardiology", "Cardiology Clinic");
+
+/// Seeds the records the NHS login stand-in's users match (if absent): in the
+/// Cardiology Clinic, whose safeguarding lead is Morgan Reid, who set the
+/// exclusion on the second.
+pub async fn seed_nhs_login_personas(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
+    let (lead, ..) = PROFESSIONALS[2];
+    let found: Option<(String, String)> =
+        sqlx::query_as("SELECT o.id, a.id FROM organisations o, accounts a WHERE o.ods_code = $1 AND a.email = $2")
+            .bind(DEMO_ODS_CODE)
+            .bind(lead)
+            .fetch_optional(&db.pool)
+            .await?;
+    let Some((org_id, lead_id)) = found else { anyhow::bail!("seed the demo organisation first") };
+    let mut tx = db.begin_write().await?;
+    let (slug, name) = NHS_LOGIN_TEAM;
+    let team: Option<String> =
+        sqlx::query_scalar("SELECT id FROM teams WHERE slug = $1").bind(slug).fetch_optional(&mut *tx).await?;
+    let team_id = match team {
+        Some(id) => id,
+        None => {
+            let id = insert_team(&mut tx, &org_id, slug, name, &stored(now)).await?;
+            sqlx::query("INSERT INTO team_roles (account_id, team_id, role) VALUES ($1, $2, 'safeguarding_lead')")
+                .bind(&lead_id)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            id
+        }
+    };
+    for (nhs_number, given, family, born, excluded) in NHS_LOGIN_PERSONAS {
+        let details = PatientDetails {
+            nhs_number: Some(NhsNumber::parse(nhs_number)?),
+            given_name: given.to_owned(),
+            family_name: family.to_owned(),
+            date_of_birth: DateOfBirth::from_stored(&born.to_string())?,
+            email: None,
+            mobile: None,
+            address_lines: Vec::new(),
+            postcode: None,
+            gp_ods_code: None,
+        };
+        let by = ChangedBy("hl7:DEMO-PAS".into());
+        let made = upsert_patient(&mut tx, db.engine, &team_id, &details, None, &by, now).await?;
+        if excluded && made.outcome == crate::records::store::Outcome::Created {
+            let reason = crate::records::exclusions::Reason::SafeguardingConcern;
+            let note = "Demo: a sign-up for this record is held for review";
+            crate::records::exclusions::set(&mut tx, &made.record_id, reason, note, &lead_id, "demo", now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_team(tx: &mut crate::db::Tx, org_id: &str, slug: &str, name: &str, at: &str) -> anyhow::Result<String> {
+    let id = new_id();
+    sqlx::query("INSERT INTO teams (id, organisation_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&id)
+        .bind(org_id)
+        .bind(slug)
+        .bind(name)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
 }
 
 fn new_id() -> String {

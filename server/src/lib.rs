@@ -15,6 +15,7 @@ pub mod http;
 pub mod invitations;
 pub mod kiosk;
 pub mod mail;
+pub mod nhs_login;
 pub mod records;
 pub mod registration;
 pub mod reports;
@@ -62,7 +63,15 @@ impl Server {
         };
         let keys = secrets::Keys::load(&db, settings.secret_key.as_deref(), clock.now()).await?;
         let delivery = mail::worker::Delivery::from_settings(&settings)?;
-        Ok(Self { listener, state: AppState::new(db, settings, clock, keys), mllp, delivery })
+        let nhs_login = match settings.nhs_login.configured(&settings.public_base_url)? {
+            Some(configured) => Some(nhs_login::Provider::new(configured)?),
+            None => None,
+        };
+        let mut state = AppState::new(db, settings, clock, keys);
+        if let Some(provider) = nhs_login {
+            state = state.with_nhs_login(provider);
+        }
+        Ok(Self { listener, state, mllp, delivery })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {

@@ -32,22 +32,47 @@ enum Command {
         #[arg(long, default_value_t = 40)]
         records: usize,
     },
+    /// Portico's key pair for signing in with NHS login.
+    NhsLogin {
+        #[command(subcommand)]
+        command: NhsLoginCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NhsLoginCommand {
+    /// Write a new 2048-bit RSA private key (PEM) to a file that does not exist yet.
+    GenerateKey {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print the public key, as PEM and as JWKS, to register with NHS login
+    /// (the configured `nhs_login_private_key_path`, or --key).
+    PublicKey {
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref())?;
+    if let Some(Command::NhsLogin { command }) = &cli.command {
+        return nhs_login_key(command, &settings);
+    }
     telemetry::init(settings.log_format);
     tracing::info!(settings = ?settings, "starting");
     let command = cli.command.unwrap_or(Command::Serve);
     let seed_records = match command {
         Command::Serve => None,
         Command::Demo { records } | Command::SeedDemo { records } => Some(records),
+        Command::NhsLogin { .. } => None,
     };
     let server = Server::build(settings.clone()).await?;
     if let Some(records) = seed_records {
         let seeded = demo::seed(&server.state().db, records, SystemClock.now()).await?;
+        demo::seed_nhs_login_personas(&server.state().db, SystemClock.now()).await?;
         if seeded.already_there {
             tracing::info!("demo data already present");
         } else {
@@ -86,6 +111,42 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("  Press Ctrl+C to stop.\n");
     server.run(shutdown_signal()).await.context("server stopped with an error")
+}
+
+fn nhs_login_key(command: &NhsLoginCommand, settings: &Settings) -> anyhow::Result<()> {
+    use std::io::Write as _;
+
+    use portico_server::nhs_login::key::ClientKey;
+    match command {
+        NhsLoginCommand::GenerateKey { out } => {
+            let pem = ClientKey::generate_pem()?;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(out)
+                .with_context(|| format!("creating {} (an existing key is never overwritten)", out.display()))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+            }
+            file.write_all(pem.as_bytes())?;
+            println!("Wrote a 2048-bit RSA private key to {}.", out.display());
+            println!(
+                "Set nhs_login_private_key_path to it, then register the public key: portico nhs-login public-key"
+            );
+        }
+        NhsLoginCommand::PublicKey { key } => {
+            let path = key
+                .clone()
+                .or_else(|| settings.nhs_login.nhs_login_private_key_path.clone())
+                .context("no key: pass --key FILE or set nhs_login_private_key_path")?;
+            let key = ClientKey::load(&path)?;
+            println!("{}", key.public_pem()?.trim_end());
+            println!("{}", serde_json::to_string_pretty(&key.jwks())?);
+        }
+    }
+    Ok(())
 }
 
 fn engine_name(url: &str) -> &'static str {

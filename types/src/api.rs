@@ -31,6 +31,12 @@ pub struct SignInRequest {
     pub password: String,
 }
 
+/// `GET /api/v1/nhs-login`: whether "Continue with NHS login" is offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NhsLoginStatus {
+    pub enabled: bool,
+}
+
 /// `GET /api/v1/session` and the answer to signing in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionResponse {

@@ -10,6 +10,10 @@ mod account;
 mod landing;
 #[cfg(feature = "patient")]
 mod my_record;
+#[cfg(feature = "patient")]
+mod nhs_login;
+#[cfg(any(feature = "register", feature = "account"))]
+mod nhs_login_button;
 pub mod query;
 #[cfg(feature = "register")]
 mod register;
@@ -83,6 +87,8 @@ pub fn PatientRoot() -> impl IntoView {
                 PatientRoute::AccountConfirmEmail => view! { <account::ConfirmEmailChange/> }.into_any(),
                 #[cfg(feature = "patient")]
                 PatientRoute::Terms => view! { <terms::Terms/> }.into_any(),
+                #[cfg(feature = "patient")]
+                PatientRoute::NhsLogin => view! { <nhs_login::NhsLoginOutcome/> }.into_any(),
                 PatientRoute::NotFound => view! {
                     <NotFound service=SERVICE home="/" home_text="Go to the Portico home page"/>
                 }

@@ -47,6 +47,8 @@ pub enum PatientRoute {
     /// The link sent to a new email address.
     AccountConfirmEmail,
     Terms,
+    /// Where a sign-in with NHS login that did not reach the record lands.
+    NhsLogin,
     NotFound,
 }
 
@@ -71,6 +73,7 @@ impl PatientRoute {
             "/account" => PatientRoute::Account,
             "/account/confirm-email" => PatientRoute::AccountConfirmEmail,
             "/terms" => PatientRoute::Terms,
+            "/nhs-login" => PatientRoute::NhsLogin,
             _ => PatientRoute::NotFound,
         }
     }
@@ -156,5 +159,6 @@ mod tests {
         assert_eq!(PatientRoute::from_path("/register/elsewhere"), PatientRoute::NotFound);
         assert_eq!(PatientRoute::from_path("/record/"), PatientRoute::MyRecord);
         assert_eq!(PatientRoute::from_path("/staff"), PatientRoute::NotFound);
+        assert_eq!(PatientRoute::from_path("/nhs-login"), PatientRoute::NhsLogin);
     }
 }

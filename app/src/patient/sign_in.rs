@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use portico_types::api::SignInRequest;
 
 use super::SERVICE;
+use super::nhs_login_button::ContinueWithNhsLogin;
 use super::router::{Link, navigate};
 use super::session::PatientSession;
 use crate::api::{self, ApiError};
@@ -61,6 +62,7 @@ pub fn SignIn() -> impl IntoView {
             <div class="nhsuk-grid-column-two-thirds">
                 <ErrorSummary errors=errors/>
                 <h1 tabindex="-1">"Sign in"</h1>
+                <ContinueWithNhsLogin from="sign-in"/>
                 <p>"Sign in with the email address and password you chose when you registered."</p>
                 <form on:submit=submit novalidate>
                     <TextInput

@@ -20,7 +20,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{accounts, auth, campaigns, feeds, invitations, kiosk, mail, records, registration, reports, staff};
+use crate::{
+    accounts, auth, campaigns, feeds, invitations, kiosk, mail, nhs_login, records, registration, reports, staff,
+};
 
 /// The largest JSON body the API reads. Uploads (CSV, FHIR bundles) get
 /// their own, larger limits on their own routes.
@@ -40,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(campaigns::routes::routes())
         .merge(kiosk::routes::routes())
         .merge(registration::routes::routes())
+        .merge(nhs_login::routes::routes())
         .merge(accounts::routes::routes())
         .merge(mail::dev_outbox::routes())
         .merge(reports::routes::routes())

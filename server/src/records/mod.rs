@@ -6,6 +6,7 @@ pub mod entries;
 pub mod exclusions;
 pub mod history;
 pub mod mine;
+pub mod owner;
 pub mod routes;
 pub mod search;
 pub mod store;

@@ -17,8 +17,9 @@ use crate::auth::new_password;
 use crate::auth::sessions::{self, Token};
 use crate::clock::stored;
 use crate::db::Tx;
-use crate::invitations::{self, LIVE_STATES, State};
+use crate::invitations::{LIVE_STATES, State};
 use crate::mail::{self, templates};
+use crate::records::owner::{self, ClaimRefused};
 use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -170,11 +171,9 @@ pub async fn complete(
     Ok(Registered { account_id, session })
 }
 
-/// Why an invitation that was live when the registration began is not now.
 /// Makes `registration`'s record the account's, within `tx`, with its
-/// invitation already marked used: unless an exclusion was set meanwhile,
-/// or the record (or the account) already has its one owner. Revokes the
-/// record's other live invitations and audits the use.
+/// invitation already marked used (see `records::owner::claim` for when it
+/// is refused), and audits the invitation's use.
 pub async fn give_record(
     tx: &mut Tx,
     registration: &Registration,
@@ -182,26 +181,11 @@ pub async fn give_record(
     ip: &str,
     now: OffsetDateTime,
 ) -> Result<(), CompleteError> {
-    let excluded: Option<String> = sqlx::query_scalar("SELECT record_id FROM exclusions WHERE record_id = $1")
-        .bind(&registration.record_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if excluded.is_some() {
-        return Err(CompleteError::NoLongerValid);
-    }
-    // An account holds one record; a record one account.
-    let owned = sqlx::query(
-        "UPDATE records SET owner_account_id = $2 WHERE id = $1 AND owner_account_id IS NULL \
-         AND NOT EXISTS (SELECT 1 FROM records mine WHERE mine.owner_account_id = $2)",
-    )
-    .bind(&registration.record_id)
-    .bind(account_id)
-    .execute(&mut **tx)
-    .await?;
-    if owned.rows_affected() != 1 {
-        return Err(CompleteError::AlreadyRegistered);
-    }
-    invitations::revoke_live(tx, &registration.record_id, None, Some(account_id), now).await?;
+    owner::claim(tx, &registration.record_id, account_id, now).await.map_err(|refused| match refused {
+        ClaimRefused::Excluded => CompleteError::NoLongerValid,
+        ClaimRefused::AlreadyOwned => CompleteError::AlreadyRegistered,
+        ClaimRefused::Database(err) => err.into(),
+    })?;
     let used = Event::new(Action::InvitationUsed, now)
         .actor(account_id)
         .record(&registration.record_id)
@@ -211,6 +195,7 @@ pub async fn give_record(
     Ok(())
 }
 
+/// Why an invitation that was live when the registration began is not now.
 async fn why_not_live(state: &AppState, invitation_id: &str) -> Result<CompleteError, sqlx::Error> {
     let found: Option<String> = sqlx::query_scalar("SELECT state FROM invitations WHERE id = $1")
         .bind(invitation_id)

@@ -20,6 +20,7 @@ mod health;
 mod hl7;
 mod kiosk;
 mod my_record;
+mod nhs_login;
 mod outbox;
 mod professionals_as_patients;
 mod record_history;

@@ -9,6 +9,7 @@ use super::{Caption, Draft};
 use crate::forms::{Button, ErrorItem, ErrorSummary, TextInput, message_for};
 use crate::page::show_page;
 use crate::patient::SERVICE;
+use crate::patient::nhs_login_button::ContinueWithNhsLogin;
 use crate::patient::query::param;
 use crate::patient::router::{Link, navigate};
 
@@ -38,6 +39,7 @@ pub fn EnterCode() -> impl IntoView {
                 <ErrorSummary errors=errors/>
                 <Caption/>
                 <h1 tabindex="-1">"Enter your registration code"</h1>
+                <ContinueWithNhsLogin from="register"/>
                 {if from_link.is_some() {
                     view! { <p>"We have filled in the code from your invitation. Check it and continue."</p> }.into_any()
                 } else {

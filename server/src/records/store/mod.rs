@@ -188,6 +188,20 @@ pub async fn upsert_patient(
     Ok(upserted)
 }
 
+/// Creates a record from details the patient brought (NHS login proved
+/// them), in no team: its owner sees it, and a team adds it when it sees them.
+pub async fn create_unteamed(
+    tx: &mut Tx,
+    details: &PatientDetails,
+    changed_by: &ChangedBy,
+    now: OffsetDateTime,
+) -> Result<String, UpsertError> {
+    let record_id = uuid::Uuid::now_v7().to_string();
+    write_record(tx, &record_id, details, 1, None, now, true).await?;
+    write_version(tx, &record_id, 1, details, changed_by, now).await?;
+    Ok(record_id)
+}
+
 /// What to do with incoming details, given the record they matched.
 #[derive(Debug, PartialEq, Eq)]
 enum Decision {

@@ -1,0 +1,209 @@
+//! The NHS login stand-in (nhslogin/standin/) on a free loopback port for
+//! one test, Portico pointed at it, and a browser-like client that walks the
+//! redirects between them.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use portico_server::clock::Clock;
+use portico_server::db::Engine;
+use portico_server::demo;
+use reqwest::Client;
+use serde_json::Value;
+
+use crate::helpers::{Options, TestApp, spawn_app_configured};
+
+pub const CLIENT_ID: &str = "portico-test";
+
+fn standin_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../nhslogin/standin")
+}
+
+fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().port()
+}
+
+/// The stand-in process, stopped when dropped.
+pub struct Standin {
+    child: Child,
+    pub port: u16,
+}
+
+impl Standin {
+    /// Starts it and waits until it listens (it prints so).
+    pub fn start(redirect_uri: &str) -> Self {
+        let dir = standin_dir();
+        assert!(
+            dir.join("node_modules/oidc-provider").is_dir(),
+            "the NHS login stand-in is not installed: run scripts/setup --test"
+        );
+        let port = free_port();
+        let mut child = Command::new("node")
+            .arg(dir.join("server.mjs"))
+            .args(["--port", &port.to_string(), "--client-id", CLIENT_ID, "--redirect-uri", redirect_uri])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs the NHS login stand-in");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        loop {
+            let line = lines.next().expect("the NHS login stand-in stopped before listening").unwrap();
+            if line.contains("listening on") {
+                break;
+            }
+        }
+        // Keep reading, so its output never fills the pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, port }
+    }
+
+    pub fn issuer(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Makes the next answers misbehave (see server.mjs, `control`).
+    pub async fn control(&self, body: Value) {
+        let response = Client::new().post(format!("{}/test-control", self.issuer())).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+    }
+}
+
+impl Drop for Standin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Portico and the stand-in, wired together, with the personas' records seeded.
+pub struct NhsLoginApp {
+    pub app: TestApp,
+    pub standin: Option<Standin>,
+}
+
+#[derive(Clone, Copy)]
+pub struct Setup {
+    pub accept_p5: bool,
+    /// No stand-in: the issuer is a port where nothing listens.
+    pub provider_down: bool,
+}
+
+pub const P9_ONLY: Setup = Setup { accept_p5: false, provider_down: false };
+
+pub async fn spawn(engine: Engine, setup: Setup) -> NhsLoginApp {
+    let mut standin = None;
+    let app = spawn_app_configured(engine, Options { tls_base_url: false }, |settings| {
+        let redirect = format!("{}api/v1/nhs-login/callback", settings.public_base_url);
+        let issuer = if setup.provider_down {
+            format!("http://127.0.0.1:{}", free_port())
+        } else {
+            let started = Standin::start(&redirect);
+            let issuer = started.issuer();
+            standin = Some(started);
+            issuer
+        };
+        let nhs_login = &mut settings.nhs_login;
+        nhs_login.nhs_login_issuer = Some(issuer.parse().unwrap());
+        nhs_login.nhs_login_client_id = Some(CLIENT_ID.into());
+        nhs_login.nhs_login_private_key_path = Some(standin_dir().join("test-client-key.pem"));
+        nhs_login.nhs_login_timeout_secs = 1;
+        if setup.accept_p5 {
+            nhs_login.nhs_login_accept_p5 = true;
+            nhs_login.nhs_login_vectors.extend(["P5.Cp.Cd", "P5.Cp.Ck", "P5.Cm"].map(String::from));
+        }
+    })
+    .await;
+    // The stand-in signs and checks tokens by the real clock: Portico's must agree.
+    #[allow(clippy::disallowed_methods)]
+    let real_now = time::OffsetDateTime::now_utc();
+    app.clock.advance(real_now - Clock::now(&app.clock));
+    demo::seed_nhs_login_personas(&app.db, real_now).await.unwrap();
+    NhsLoginApp { app, standin }
+}
+
+/// A browser: keeps cookies, follows redirects, except into Portico's
+/// callback, so a test can hold (and replay, or spoil) the callback's address.
+pub fn browser() -> Client {
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.url().path() == "/api/v1/nhs-login/callback" { attempt.stop() } else { attempt.follow() }
+    });
+    Client::builder().cookie_store(true).redirect(policy).build().unwrap()
+}
+
+impl NhsLoginApp {
+    pub fn standin(&self) -> &Standin {
+        self.standin.as_ref().expect("a stand-in runs")
+    }
+
+    /// Continue with NHS login, as far as the stand-in's login page: its form's address.
+    pub async fn to_login_page(&self, browser: &Client, query: &str) -> String {
+        let response = browser.get(self.app.url(&format!("/api/v1/nhs-login/start?{query}"))).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{}", response.url());
+        let page = response.text().await.unwrap();
+        let action = page.split("action=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("a login form");
+        format!("{}{action}", self.standin().issuer())
+    }
+
+    /// Signs in at the stand-in as `user`: where NHS login sends the browser back to.
+    pub async fn choose(&self, browser: &Client, form: &str, user: &str) -> String {
+        let response = browser.post(form).form(&[("user", user)]).send().await.unwrap();
+        assert_eq!(response.status(), 303, "the stand-in sends the browser back");
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.contains("/api/v1/nhs-login/callback"), "{location}");
+        location
+    }
+
+    /// Follows the callback: the address of the page the patient lands on.
+    pub async fn back_at_portico(&self, browser: &Client, callback: &str) -> String {
+        let response = browser.get(callback).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{}", response.url());
+        let url = response.url();
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    /// The whole dance for `user`, from the sign-in page: where it ends.
+    pub async fn sign_in_as(&self, browser: &Client, user: &str) -> String {
+        let form = self.to_login_page(browser, "from=sign-in").await;
+        let callback = self.choose(browser, &form, user).await;
+        self.back_at_portico(browser, &callback).await
+    }
+
+    /// Rows that a sign-in may add: accounts, identities, records, owned records, sessions.
+    pub async fn counts(&self) -> [i64; 5] {
+        let mut counts = [0; 5];
+        let queries = [
+            "SELECT COUNT(*) FROM accounts",
+            "SELECT COUNT(*) FROM nhs_login_identities",
+            "SELECT COUNT(*) FROM records",
+            "SELECT COUNT(*) FROM records WHERE owner_account_id IS NOT NULL",
+            "SELECT COUNT(*) FROM sessions",
+        ];
+        for (count, sql) in counts.iter_mut().zip(queries) {
+            *count = sqlx::query_scalar(sql).fetch_one(&self.app.db.pool).await.unwrap();
+        }
+        counts
+    }
+
+    /// The account (if any) with this email.
+    pub async fn account_of(&self, email: &str) -> Option<String> {
+        sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.app.db.pool)
+            .await
+            .unwrap()
+    }
+
+    /// The owner of the record with this NHS number.
+    pub async fn owner_of(&self, nhs_number: &str) -> Option<String> {
+        sqlx::query_scalar("SELECT owner_account_id FROM records WHERE nhs_number = $1")
+            .bind(nhs_number)
+            .fetch_one(&self.app.db.pool)
+            .await
+            .unwrap()
+    }
+}
