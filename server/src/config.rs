@@ -73,6 +73,12 @@ pub struct Settings {
     /// The HL7 v2 (MLLP) listener, off unless `mllp_bind` is set.
     #[serde(flatten)]
     pub mllp: crate::feeds::hl7::MllpSettings,
+    /// Zero bits a join page's proof of work asks for (each one doubles the work).
+    pub join_proof_of_work_bits: u32,
+    /// Join forms one client address may send in an hour.
+    pub join_sign_ups_per_address: i64,
+    /// Join forms for one email address in a day.
+    pub join_sign_ups_per_email: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +123,9 @@ impl Default for Settings {
             invitations: crate::invitations::ExpirySettings::default(),
             password_hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             mllp: crate::feeds::hl7::MllpSettings::default(),
+            join_proof_of_work_bits: 18,
+            join_sign_ups_per_address: 10,
+            join_sign_ups_per_email: 3,
         }
     }
 }
@@ -187,6 +196,9 @@ impl std::fmt::Debug for Settings {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("invitations", &self.invitations)
             .field("mllp", &self.mllp)
+            .field("join_proof_of_work_bits", &self.join_proof_of_work_bits)
+            .field("join_sign_ups_per_address", &self.join_sign_ups_per_address)
+            .field("join_sign_ups_per_email", &self.join_sign_ups_per_email)
             .finish_non_exhaustive()
     }
 }

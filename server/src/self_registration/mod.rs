@@ -9,6 +9,14 @@
 //! match an excluded record of the team is held as `excluded_record`, so
 //! staff see why it must not be admitted.
 
+pub mod complete;
+pub mod decide;
+pub mod page;
+pub mod proof_of_work;
+pub mod queue;
+pub mod routes;
+pub mod start;
+
 use portico_types::{DateOfBirth, EmailAddress, MobileNumber, NhsNumber};
 use serde_json::json;
 use time::OffsetDateTime;
