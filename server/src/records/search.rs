@@ -161,6 +161,9 @@ pub struct Candidate {
     pub owned: bool,
 }
 
+/// A candidate as read: the summary's columns, then the exclusion and the owner, if any.
+type CandidateRow = (String, Option<String>, String, String, String, Option<String>, Option<String>);
+
 /// The most candidates shown for one person: more means the details are too common to tell.
 const MAX_CANDIDATES: i64 = 10;
 
@@ -175,7 +178,7 @@ pub async fn candidates(
     date_of_birth: &DateOfBirth,
 ) -> anyhow::Result<Vec<Candidate>> {
     let nhs = nhs_number.map(NhsNumber::as_digits);
-    let rows: Vec<(String, Option<String>, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<CandidateRow> = sqlx::query_as(
         "SELECT r.id, r.nhs_number, r.given_name, r.family_name, r.date_of_birth, x.record_id, r.owner_account_id \
          FROM records r JOIN team_records tr ON tr.record_id = r.id \
          LEFT JOIN exclusions x ON x.record_id = r.id \

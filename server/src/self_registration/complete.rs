@@ -29,7 +29,7 @@ pub async fn hold_registered(
     .await?;
     let (team_id, given_name, family_name, dob, nhs, email, mobile) =
         row.context("the registration is not a sign-up")?;
-    let page = page::of_team(&mut **tx, &team_id).await?.context("the sign-up's team is gone")?;
+    let page = page::of_team(tx, &team_id).await?.context("the sign-up's team is gone")?;
     // A password proves an email address, never who someone is.
     let held_because = match page.admission {
         Admission::ReviewAll => HeldBecause::TeamReviewsAll,

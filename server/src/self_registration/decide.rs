@@ -159,7 +159,7 @@ pub async fn create_record(state: &AppState, id: &str, by: DecidedBy<'_>) -> Res
     // A person who may be the one an exclusion protects gets no second record either.
     let details = &sign_up.details;
     let candidates = search::candidates(
-        &mut *tx,
+        &mut tx,
         &sign_up.team_id,
         details.nhs_number.as_ref(),
         &details.search_name(),

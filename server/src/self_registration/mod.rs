@@ -185,7 +185,7 @@ impl From<sqlx::Error> for HoldError {
 /// the team. An account waits at most once per team.
 pub async fn hold(tx: &mut Tx, sign_up: &HeldSignUp, now: OffsetDateTime) -> Result<String, HoldError> {
     let candidates = search::candidates(
-        &mut **tx,
+        tx,
         &sign_up.team_id,
         sign_up.nhs_number.as_ref(),
         &sign_up.search_name(),
