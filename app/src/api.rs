@@ -6,7 +6,9 @@
 //! the API is same-origin and fetch sends same-origin cookies by default.
 
 mod account;
+mod self_registration;
 pub use account::*;
+pub use self_registration::*;
 // The staff console's own calls: left out of the patient bundles.
 #[cfg(feature = "staff")]
 mod campaigns;

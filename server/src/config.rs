@@ -76,6 +76,12 @@ pub struct Settings {
     /// Signing in with NHS login, off unless its issuer, client id and key are set.
     #[serde(flatten)]
     pub nhs_login: crate::nhs_login::NhsLoginSettings,
+    /// Zero bits a join page's proof of work asks for (each one doubles the work).
+    pub join_proof_of_work_bits: u32,
+    /// Join forms one client address may send in an hour.
+    pub join_sign_ups_per_address: i64,
+    /// Join forms for one email address in a day.
+    pub join_sign_ups_per_email: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,6 +127,9 @@ impl Default for Settings {
             password_hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             mllp: crate::feeds::hl7::MllpSettings::default(),
             nhs_login: crate::nhs_login::NhsLoginSettings::default(),
+            join_proof_of_work_bits: 18,
+            join_sign_ups_per_address: 10,
+            join_sign_ups_per_email: 3,
         }
     }
 }
@@ -192,6 +201,9 @@ impl std::fmt::Debug for Settings {
             .field("invitations", &self.invitations)
             .field("mllp", &self.mllp)
             .field("nhs_login", &self.nhs_login)
+            .field("join_proof_of_work_bits", &self.join_proof_of_work_bits)
+            .field("join_sign_ups_per_address", &self.join_sign_ups_per_address)
+            .field("join_sign_ups_per_email", &self.join_sign_ups_per_email)
             .finish_non_exhaustive()
     }
 }

@@ -30,6 +30,11 @@ pub const PROFESSIONALS: [DemoProfessional; 4] = [
     ("jordan.hughes@demo.portico.example", "Jordan Hughes", &[("respiratory", "admin")]),
 ];
 
+/// The demo team whose join page (`/join/diabetes`) is open, and what it says.
+pub const JOIN_TEAM: &str = "diabetes";
+pub const JOIN_MESSAGE: &str = "If you are under the care of our diabetes clinic and have not been invited to \
+     Portico, ask to join here. We check every request against our records, usually within 2 working days.";
+
 const TEAMS: [(&str, &str); 2] = [("diabetes", "Diabetes Clinic"), ("respiratory", "Respiratory Clinic")];
 
 const GIVEN: [&str; 24] = [
@@ -77,6 +82,17 @@ pub async fn seed(db: &Db, records: usize, now: OffsetDateTime) -> anyhow::Resul
         team_ids.push((slug, insert_team(&mut tx, &org_id, slug, name, &at).await?));
     }
     let team_id = |slug: &str| team_ids.iter().find(|(s, _)| *s == slug).map(|(_, id)| id.clone());
+    // The diabetes clinic's join page is open, for patients nobody invited;
+    // the respiratory clinic's stays closed.
+    sqlx::query(
+        "INSERT INTO team_join_pages (team_id, enabled, message, admission, updated_at) \
+         VALUES ($1, 1, $2, 'review_all', $3)",
+    )
+    .bind(team_id(JOIN_TEAM))
+    .bind(JOIN_MESSAGE)
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
     for ((email, name, roles), hash) in PROFESSIONALS.iter().zip(hashes) {
         let account_id = new_id();
         sqlx::query(

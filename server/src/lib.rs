@@ -20,6 +20,7 @@ pub mod records;
 pub mod registration;
 pub mod reports;
 pub mod secrets;
+pub mod self_registration;
 pub mod sms;
 pub mod staff;
 pub mod state;

@@ -11,9 +11,11 @@ use crate::{DateOfBirth, EmailAddress, NhsNumber, OdsCode};
 mod campaigns;
 mod kiosk;
 mod registration;
+mod self_registration;
 pub use campaigns::*;
 pub use kiosk::*;
 pub use registration::*;
+pub use self_registration::*;
 
 /// The path prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";

@@ -4,7 +4,8 @@
 //!
 //! The patient side is three bundles, so that no first load carries pages
 //! the person is not on: the start page and record (`patient`), the
-//! registration steps (`register`, where an invitation's link lands), and
+//! registration steps (`register`, where an invitation's link and a team's
+//! join page land), and
 //! signing in and the account's pages (`account`). The staff console (with
 //! the kiosk it sets up) is the fourth.
 
@@ -28,7 +29,7 @@ impl Bundle {
         // A kiosk is set up from the staff pages and runs in their bundle.
         if under("/staff") || under("/kiosk") {
             Bundle::Staff
-        } else if under("/register") {
+        } else if under("/register") || under("/join") {
             Bundle::Register
         } else if under("/account") || ["/sign-in", "/forgotten-password", "/reset-password"].contains(&path) {
             Bundle::Account
@@ -70,6 +71,8 @@ mod tests {
         assert_eq!(Bundle::for_path("/register"), Bundle::Register);
         assert_eq!(Bundle::for_path("/register/date-of-birth"), Bundle::Register);
         assert_eq!(Bundle::for_path("/registering"), Bundle::Patient);
+        assert_eq!(Bundle::for_path("/join/diabetes"), Bundle::Register);
+        assert_eq!(Bundle::for_path("/joiners"), Bundle::Patient);
         assert_eq!(Bundle::for_path("/sign-in/"), Bundle::Account);
         assert_eq!(Bundle::for_path("/account/confirm-email"), Bundle::Account);
         assert_eq!(Bundle::for_path("/reset-password"), Bundle::Account);

@@ -37,6 +37,7 @@ mod nhs_number;
 mod ods_code;
 mod postcode;
 pub mod problem;
+pub mod proof_of_work;
 
 pub use date_of_birth::{DateOfBirth, DateOfBirthError};
 pub use email::{EmailAddress, EmailAddressError};

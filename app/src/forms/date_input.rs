@@ -28,7 +28,7 @@ impl Default for DateParts {
 }
 
 /// The question is the page's heading (the legend holds the `<h1>`), as
-/// NHS.UK does for a one-question page. The error summary links to
+/// NHS.UK does for a one-question page, unless `one_of_several`. The error summary links to
 /// `{id}-day`, the first box.
 #[component]
 pub fn DateInput(
@@ -41,6 +41,9 @@ pub fn DateInput(
     /// `bday` for a date of birth: the browser can fill it in.
     #[prop(optional)]
     autocomplete_prefix: Option<&'static str>,
+    /// On a page of several questions the legend is a label, not the page's `<h1>`.
+    #[prop(optional)]
+    one_of_several: bool,
 ) -> impl IntoView {
     let described_by = move || {
         let mut ids = Vec::new();
@@ -59,9 +62,17 @@ pub fn DateInput(
     view! {
         <div class=group>
             <fieldset class="nhsuk-fieldset" role="group" aria-describedby=described_by>
-                <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--l">
-                    <h1 class="nhsuk-fieldset__heading" tabindex="-1">{heading}</h1>
-                </legend>
+                {if one_of_several {
+                    view! { <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{heading}</legend> }
+                        .into_any()
+                } else {
+                    view! {
+                        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--l">
+                            <h1 class="nhsuk-fieldset__heading" tabindex="-1">{heading}</h1>
+                        </legend>
+                    }
+                    .into_any()
+                }}
                 {hint.map(|hint| view! { <div class="nhsuk-hint" id=format!("{id}-hint")>{hint}</div> })}
                 {move || error.get().map(|message| view! {
                     <span class="nhsuk-error-message" id=format!("{id}-error")>

@@ -22,6 +22,8 @@ pub mod session;
 #[cfg(feature = "account")]
 mod sign_in;
 #[cfg(feature = "patient")]
+mod sign_up_status;
+#[cfg(feature = "patient")]
 mod signed_out;
 #[cfg(feature = "patient")]
 mod terms;
@@ -73,6 +75,8 @@ pub fn PatientRoot() -> impl IntoView {
                 PatientRoute::RegisterLinkAccount => view! { <register::LinkAccount/> }.into_any(),
                 #[cfg(feature = "register")]
                 PatientRoute::RegisterHandBack => view! { <register::HandBack/> }.into_any(),
+                #[cfg(feature = "register")]
+                PatientRoute::Join => view! { <register::Join/> }.into_any(),
                 #[cfg(feature = "account")]
                 PatientRoute::SignIn => view! { <sign_in::SignIn/> }.into_any(),
                 #[cfg(feature = "patient")]

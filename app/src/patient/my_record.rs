@@ -6,6 +6,7 @@ use portico_types::api::{EntrySummary, MyRecordResponse};
 
 use super::SERVICE;
 use super::router::Link;
+use super::sign_up_status::SignUpStatus;
 use crate::api::{self, ApiError};
 use crate::dates::long_date;
 use crate::loader::load;
@@ -44,12 +45,8 @@ pub fn MyRecord() -> impl IntoView {
                         </p>
                     }
                     .into_any(),
-                    Some(Err(ApiError::Refused(_))) => view! {
-                        <h1 tabindex="-1">"We could not find your record"</h1>
-                        <p>"Your account is not linked to a health record yet."</p>
-                        <p>"Contact your clinical team: they can check your details and invite you again."</p>
-                    }
-                    .into_any(),
+                    // No record yet: a request to join a team may be waiting.
+                    Some(Err(ApiError::Refused(_))) => view! { <SignUpStatus/> }.into_any(),
                     Some(Err(error)) => view! {
                         <h1 tabindex="-1">"Your record"</h1>
                         <p role="status">{error.message()}</p>

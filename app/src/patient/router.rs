@@ -38,6 +38,8 @@ pub enum PatientRoute {
     RegisterLinkAccount,
     /// Registered on a device handed over at the desk.
     RegisterHandBack,
+    /// A team's join page, `/join/<team slug>`.
+    Join,
     SignIn,
     SignedOut,
     ForgottenPassword,
@@ -74,9 +76,15 @@ impl PatientRoute {
             "/account/confirm-email" => PatientRoute::AccountConfirmEmail,
             "/terms" => PatientRoute::Terms,
             "/nhs-login" => PatientRoute::NhsLogin,
+            path if join_slug(path).is_some() => PatientRoute::Join,
             _ => PatientRoute::NotFound,
         }
     }
+}
+
+/// The team slug of a join page's path, `/join/<slug>` (one segment, not empty).
+pub fn join_slug(path: &str) -> Option<&str> {
+    path.trim_end_matches('/').strip_prefix("/join/").filter(|slug| !slug.is_empty() && !slug.contains('/'))
 }
 
 /// The current page, kept in step with the address bar.
@@ -142,7 +150,7 @@ pub fn LoadElsewhere() -> impl IntoView {
     view! { <p role="status">"Loading…"</p> }
 }
 
-fn current_path() -> String {
+pub fn current_path() -> String {
     window().location().pathname().unwrap_or_default()
 }
 
@@ -160,5 +168,8 @@ mod tests {
         assert_eq!(PatientRoute::from_path("/record/"), PatientRoute::MyRecord);
         assert_eq!(PatientRoute::from_path("/staff"), PatientRoute::NotFound);
         assert_eq!(PatientRoute::from_path("/nhs-login"), PatientRoute::NhsLogin);
+        assert_eq!(PatientRoute::from_path("/join/diabetes/"), PatientRoute::Join);
+        assert_eq!(PatientRoute::from_path("/join/"), PatientRoute::NotFound);
+        assert_eq!(PatientRoute::from_path("/join/a/b"), PatientRoute::NotFound);
     }
 }

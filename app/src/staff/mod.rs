@@ -5,12 +5,14 @@ mod account;
 mod campaigns;
 mod dev_outbox;
 mod hand_back;
+mod join_page;
 mod kiosk;
 use crate::loader;
 mod record;
 mod records;
 mod session;
 mod sign_in;
+mod sign_ups;
 mod teams;
 mod upload;
 mod uptake;
@@ -53,6 +55,7 @@ pub fn StaffRoot() -> impl IntoView {
                     <Route path=path!("/staff/teams/:team_id/campaigns") view=campaigns::CampaignsPage/>
                     <Route path=path!("/staff/teams/:team_id/campaigns/new") view=campaigns::NewCampaignPage/>
                     <Route path=path!("/staff/teams/:team_id/uptake") view=uptake::UptakePage/>
+                    <Route path=path!("/staff/teams/:team_id/sign-ups") view=sign_ups::SignUpsPage/>
                     <Route path=path!("/staff/campaigns/:campaign_id") view=campaigns::CampaignPage/>
                     <Route path=path!("/staff/records/:record_id") view=record::RecordPage/>
                     <Route path=path!("/staff/dev-outbox") view=dev_outbox::DevOutbox/>

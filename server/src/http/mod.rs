@@ -21,7 +21,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use crate::{
-    accounts, auth, campaigns, feeds, invitations, kiosk, mail, nhs_login, records, registration, reports, staff,
+    accounts, auth, campaigns, feeds, invitations, kiosk, mail, nhs_login, records, registration, reports,
+    self_registration, staff,
 };
 
 /// The largest JSON body the API reads. Uploads (CSV, FHIR bundles) get
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(kiosk::routes::routes())
         .merge(registration::routes::routes())
         .merge(nhs_login::routes::routes())
+        .merge(self_registration::routes::routes())
         .merge(accounts::routes::routes())
         .merge(mail::dev_outbox::routes())
         .merge(reports::routes::routes())
@@ -76,6 +78,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/", axum::routing::any(problems::api_not_found))
         .route("/api/{*rest}", axum::routing::any(problems::api_not_found))
         .merge(health::routes())
+        // A join page's address answers 404 itself when the page is closed.
+        .route("/join/{slug}", axum::routing::get(self_registration::routes::page_shell))
         .fallback_service(spa::service(&state.settings.site_dir))
         .layer(layers)
         .with_state(state)

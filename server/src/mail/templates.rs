@@ -126,6 +126,52 @@ pub fn registered(base: &Url, to: &EmailAddress, given_name: &str) -> Email {
     )
 }
 
+/// The account from a join page exists and waits in the team's queue.
+pub fn sign_up_waiting(base: &Url, to: &EmailAddress, given_name: &str, team_name: &str) -> Email {
+    email(
+        to,
+        "You have asked to join your clinical team on Portico",
+        format!(
+            "Dear {given_name},\n\n\
+             Your Portico account is set up, and you have asked to join {team_name}. \
+             The team will check your details and link your account to your health record. \
+             We will email you when they have.\n\n\
+             You can sign in at any time to see where your request has got to:\n{}\n\n\
+             If this was not you, contact {team_name} straight away.",
+            link(base, "sign-in", None),
+        ),
+    )
+}
+
+/// Staff linked the sign-up to a record, or made one for it.
+pub fn sign_up_accepted(base: &Url, to: &EmailAddress, given_name: &str, team_name: &str) -> Email {
+    email(
+        to,
+        "Your health record is ready on Portico",
+        format!(
+            "Dear {given_name},\n\n\
+             {team_name} has linked your Portico account to your health record. \
+             Sign in to see it:\n{}",
+            link(base, "sign-in", None),
+        ),
+    )
+}
+
+/// Staff declined the sign-up; `reason` is the team's own words to the patient.
+pub fn sign_up_declined(base: &Url, to: &EmailAddress, given_name: &str, team_name: &str, reason: &str) -> Email {
+    email(
+        to,
+        "Your request to join your clinical team on Portico",
+        format!(
+            "Dear {given_name},\n\n\
+             {team_name} could not accept your request to join them on Portico. They said:\n\n\
+             {reason}\n\n\
+             If you have questions, contact {team_name}. You can also sign in to read this again:\n{}",
+            link(base, "sign-in", None),
+        ),
+    )
+}
+
 pub fn password_reset(base: &Url, to: &EmailAddress, token: &str) -> Email {
     email(
         to,

@@ -203,7 +203,7 @@ async fn place(
 }
 
 async fn claim(tx: &mut Tx, record_id: &str, account_id: &str, now: OffsetDateTime) -> Result<(), SettleError> {
-    owner::claim(tx, record_id, account_id, now).await.map_err(|refused| match refused {
+    owner::claim(tx, record_id, account_id, None, now).await.map_err(|refused| match refused {
         // Read and checked in this transaction; changed since only by a race.
         ClaimRefused::Excluded | ClaimRefused::AlreadyOwned => SettleError::Raced,
         ClaimRefused::Database(err) => err.into(),

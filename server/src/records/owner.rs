@@ -21,8 +21,15 @@ pub enum ClaimRefused {
 
 /// Makes `record_id` the account's own, within `tx`: unless an exclusion is
 /// set on it, or the record (or the account) already has its one owner (or
-/// record). Revokes the record's live invitations, which nobody needs now.
-pub async fn claim(tx: &mut Tx, record_id: &str, account_id: &str, now: OffsetDateTime) -> Result<(), ClaimRefused> {
+/// record). Revokes the record's live invitations, which nobody needs now, as
+/// `by` (staff who decided it) or else as the account.
+pub async fn claim(
+    tx: &mut Tx,
+    record_id: &str,
+    account_id: &str,
+    by: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<(), ClaimRefused> {
     let excluded: Option<String> = sqlx::query_scalar("SELECT record_id FROM exclusions WHERE record_id = $1")
         .bind(record_id)
         .fetch_optional(&mut **tx)
@@ -42,6 +49,6 @@ pub async fn claim(tx: &mut Tx, record_id: &str, account_id: &str, now: OffsetDa
     if owned.rows_affected() != 1 {
         return Err(ClaimRefused::AlreadyOwned);
     }
-    crate::invitations::revoke_live(tx, record_id, None, Some(account_id), now).await?;
+    crate::invitations::revoke_live(tx, record_id, None, Some(by.unwrap_or(account_id)), now).await?;
     Ok(())
 }

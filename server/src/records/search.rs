@@ -132,20 +132,73 @@ pub async fn in_team(db: &Db, team_id: &str, query: &Query, page: u32) -> anyhow
         .bind(i64::from(PAGE_SIZE))
         .push(" OFFSET ")
         .bind(i64::from((page - 1) * PAGE_SIZE));
-    let rows: Vec<(String, Option<String>, String, String, String)> = select.query_as()?.fetch_all(&db.pool).await?;
-    let records = rows
-        .into_iter()
-        .map(|(id, nhs_number, given_name, family_name, dob)| {
-            Ok(RecordSummary {
-                id,
-                nhs_number: nhs_number.as_deref().map(NhsNumber::parse).transpose()?,
-                given_name,
-                family_name,
-                date_of_birth: DateOfBirth::from_stored(&dob)?,
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let rows: Vec<SummaryRow> = select.query_as()?.fetch_all(&db.pool).await?;
+    let records = rows.into_iter().map(summary).collect::<anyhow::Result<Vec<_>>>()?;
     Ok((records, u64::try_from(total).unwrap_or(0)))
+}
+
+type SummaryRow = (String, Option<String>, String, String, String);
+
+fn summary((id, nhs_number, given_name, family_name, dob): SummaryRow) -> anyhow::Result<RecordSummary> {
+    Ok(RecordSummary {
+        id,
+        nhs_number: nhs_number.as_deref().map(NhsNumber::parse).transpose()?,
+        given_name,
+        family_name,
+        date_of_birth: DateOfBirth::from_stored(&dob)?,
+    })
+}
+
+/// A team's record that could be the person someone says they are.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub record: RecordSummary,
+    /// Matched on NHS number (and date of birth), not only on the name.
+    pub by_nhs_number: bool,
+    /// Under a safeguarding exclusion.
+    pub excluded: bool,
+    /// Already some account's own record.
+    pub owned: bool,
+}
+
+/// A candidate as read: the summary's columns, then the exclusion and the owner, if any.
+type CandidateRow = (String, Option<String>, String, String, String, Option<String>, Option<String>);
+
+/// The most candidates shown for one person: more means the details are too common to tell.
+const MAX_CANDIDATES: i64 = 10;
+
+/// The records of team `team_id` with this date of birth and either this
+/// NHS number or this name (`search_name`, lower case), NHS number matches
+/// first. Takes a connection so it runs inside a caller's transaction too.
+pub async fn candidates(
+    conn: &mut sqlx::AnyConnection,
+    team_id: &str,
+    nhs_number: Option<&NhsNumber>,
+    search_name: &str,
+    date_of_birth: &DateOfBirth,
+) -> anyhow::Result<Vec<Candidate>> {
+    let nhs = nhs_number.map(NhsNumber::as_digits);
+    let rows: Vec<CandidateRow> = sqlx::query_as(
+        "SELECT r.id, r.nhs_number, r.given_name, r.family_name, r.date_of_birth, x.record_id, r.owner_account_id \
+         FROM records r JOIN team_records tr ON tr.record_id = r.id \
+         LEFT JOIN exclusions x ON x.record_id = r.id \
+         WHERE tr.team_id = $1 AND r.date_of_birth = $2 AND (r.nhs_number = $3 OR r.search_name = $4) \
+         ORDER BY CASE WHEN r.nhs_number = $3 THEN 0 ELSE 1 END, r.family_name, r.given_name, r.id LIMIT $5",
+    )
+    .bind(team_id)
+    .bind(date_of_birth.iso())
+    .bind(nhs.clone())
+    .bind(search_name)
+    .bind(MAX_CANDIDATES)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, nhs_number, given, family, dob, excluded, owner)| {
+            let by_nhs_number = nhs.is_some() && nhs_number == nhs;
+            let record = summary((id, nhs_number, given, family, dob))?;
+            Ok(Candidate { record, by_nhs_number, excluded: excluded.is_some(), owned: owner.is_some() })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,13 +5,16 @@
 //! Two browsers finishing with the same code at once: the invitation's row
 //! is updated only from a live state, and the record's owner only from
 //! none, so exactly one transaction commits and the other is told why.
+//!
+//! A registration from a team's join page has no invitation or record: its
+//! account is made the same way and then waits in the team's queue.
 
 use portico_types::EmailAddress;
 use portico_types::new_password::NewPasswordError;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::Registration;
+use super::{Invited, Purpose, Registration};
 use crate::audit::{self, Action, Event};
 use crate::auth::new_password;
 use crate::auth::sessions::{self, Token};
@@ -20,6 +23,7 @@ use crate::db::Tx;
 use crate::invitations::{LIVE_STATES, State};
 use crate::mail::{self, templates};
 use crate::records::owner::{self, ClaimRefused};
+use crate::self_registration;
 use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -81,11 +85,20 @@ pub async fn complete(
         .as_deref()
         .and_then(|e| EmailAddress::parse(e).ok())
         .ok_or(CompleteError::EmailNotConfirmed)?;
-    let (given_name, family_name, date_of_birth): (String, String, String) =
-        sqlx::query_as("SELECT given_name, family_name, date_of_birth FROM records WHERE id = $1")
-            .bind(&registration.record_id)
-            .fetch_one(&state.db.pool)
-            .await?;
+    let (given_name, family_name, date_of_birth): (String, String, String) = match registration.invited() {
+        Some(invited) => {
+            sqlx::query_as("SELECT given_name, family_name, date_of_birth FROM records WHERE id = $1")
+                .bind(&invited.record_id)
+                .fetch_one(&state.db.pool)
+                .await?
+        }
+        None => {
+            sqlx::query_as("SELECT given_name, family_name, date_of_birth FROM registrations WHERE id = $1")
+                .bind(&registration.id)
+                .fetch_one(&state.db.pool)
+                .await?
+        }
+    };
     let about_them = [given_name.as_str(), family_name.as_str(), email.as_str(), date_of_birth.as_str()];
     let password_error = new_password::check(password, &about_them).err();
     if password_error.is_some() || !accept_terms {
@@ -115,20 +128,22 @@ pub async fn complete(
                 .await?;
         return Err(if completed.flatten().is_some() { CompleteError::Used } else { CompleteError::EmailNotConfirmed });
     }
-    // The invitation first: of two browsers finishing with one code, the
-    // second waits here and then finds it used.
-    let used_sql = format!(
-        "UPDATE invitations SET state = 'used', updated_at = $2 \
-         WHERE id = $1 AND state IN {LIVE_STATES} AND expires_at > $2"
-    );
-    let used = sqlx::query(sqlx::AssertSqlSafe(used_sql))
-        .bind(&registration.invitation_id)
-        .bind(stored(now))
-        .execute(&mut *tx)
-        .await?;
-    if used.rows_affected() != 1 {
-        tx.rollback().await?;
-        return Err(why_not_live(state, &registration.invitation_id).await?);
+    if let Some(invited) = registration.invited() {
+        // The invitation first: of two browsers finishing with one code, the
+        // second waits here and then finds it used.
+        let used_sql = format!(
+            "UPDATE invitations SET state = 'used', updated_at = $2 \
+             WHERE id = $1 AND state IN {LIVE_STATES} AND expires_at > $2"
+        );
+        let used = sqlx::query(sqlx::AssertSqlSafe(used_sql))
+            .bind(&invited.invitation_id)
+            .bind(stored(now))
+            .execute(&mut *tx)
+            .await?;
+        if used.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Err(why_not_live(state, &invited.invitation_id).await?);
+        }
     }
     let made = sqlx::query(
         "INSERT INTO accounts (id, email, email_verified_at, password_hash, display_name, created_at) \
@@ -145,20 +160,30 @@ pub async fn complete(
         tx.rollback().await?;
         return Err(CompleteError::EmailTaken);
     }
-    sqlx::query("UPDATE invitations SET used_by = $2 WHERE id = $1")
-        .bind(&registration.invitation_id)
-        .bind(&account_id)
-        .execute(&mut *tx)
-        .await?;
-    // A refusal here drops `tx`, which rolls it back.
-    give_record(&mut tx, registration, &account_id, ip, now).await?;
+    let base = &state.settings.public_base_url;
+    let welcome = match &registration.purpose {
+        Purpose::Invitation(invited) => {
+            sqlx::query("UPDATE invitations SET used_by = $2 WHERE id = $1")
+                .bind(&invited.invitation_id)
+                .bind(&account_id)
+                .execute(&mut *tx)
+                .await?;
+            // A refusal here drops `tx`, which rolls it back.
+            give_record(&mut tx, invited, &account_id, ip, now).await?;
+            templates::registered(base, &email, &given_name)
+        }
+        Purpose::SignUp { .. } => {
+            let team_name = self_registration::complete::hold_registered(&mut tx, &registration.id, &account_id, now)
+                .await
+                .map_err(|e| CompleteError::Internal(e.into()))?;
+            templates::sign_up_waiting(base, &email, &given_name, &team_name)
+        }
+    };
     let registered = Event::new(Action::AccountRegistered, now)
         .actor(&account_id)
-        .record(&registration.record_id)
         .ip(Some(ip))
         .detail(json!({ "registration_id": registration.id }));
-    audit::record(&mut tx, registered).await?;
-    let welcome = templates::registered(&state.settings.public_base_url, &email, &given_name);
+    audit::record(&mut tx, registration.about(registered)).await?;
     mail::enqueue(&mut tx, &format!("registered:{account_id}"), &welcome, None, now).await?;
     let session = if sign_in {
         let session = sessions::create(&mut tx, &account_id, now, Some(ip), user_agent).await?;
@@ -171,27 +196,44 @@ pub async fn complete(
     Ok(Registered { account_id, session })
 }
 
-/// Makes `registration`'s record the account's, within `tx`, with its
-/// invitation already marked used (see `records::owner::claim` for when it
-/// is refused), and audits the invitation's use.
+/// Makes `invited`'s record the account's, within `tx`, with its
+/// invitation already marked used (see [`make_owner`] for what refuses it),
+/// and audits the use.
 pub async fn give_record(
     tx: &mut Tx,
-    registration: &Registration,
+    invited: &Invited,
     account_id: &str,
     ip: &str,
     now: OffsetDateTime,
 ) -> Result<(), CompleteError> {
-    owner::claim(tx, &registration.record_id, account_id, now).await.map_err(|refused| match refused {
+    make_owner(tx, &invited.record_id, account_id, None, now).await?;
+    let used = Event::new(Action::InvitationUsed, now)
+        .actor(account_id)
+        .record(&invited.record_id)
+        .ip(Some(ip))
+        .detail(json!({ "invitation_id": invited.invitation_id }));
+    audit::record(tx, used).await?;
+    Ok(())
+}
+
+/// Makes record `record_id` account `account_id`'s own, within `tx`, by
+/// [`owner::claim`]'s rules, as registration's answers: an exclusion is
+/// `NoLongerValid` (it blocks every way in), an owner already there is
+/// `AlreadyRegistered`. `by` is who revokes the record's live invitations
+/// (staff, where they decided a sign-up; else the account). Invited
+/// registration and staff's decisions on sign-ups both claim through here.
+pub async fn make_owner(
+    tx: &mut Tx,
+    record_id: &str,
+    account_id: &str,
+    by: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<(), CompleteError> {
+    owner::claim(tx, record_id, account_id, by, now).await.map_err(|refused| match refused {
         ClaimRefused::Excluded => CompleteError::NoLongerValid,
         ClaimRefused::AlreadyOwned => CompleteError::AlreadyRegistered,
         ClaimRefused::Database(err) => err.into(),
     })?;
-    let used = Event::new(Action::InvitationUsed, now)
-        .actor(account_id)
-        .record(&registration.record_id)
-        .ip(Some(ip))
-        .detail(json!({ "invitation_id": registration.invitation_id }));
-    audit::record(tx, used).await?;
     Ok(())
 }
 

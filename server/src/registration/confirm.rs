@@ -129,10 +129,9 @@ async fn mark_confirmed(
     .execute(&mut **tx)
     .await?;
     let event = Event::new(Action::RegistrationEmailConfirmed, now)
-        .record(&registration.record_id)
         .ip(Some(ip))
         .detail(json!({ "registration_id": registration.id, "by": how }));
-    audit::record(tx, event).await
+    audit::record(tx, registration.about(event)).await
 }
 
 #[cfg(test)]

@@ -7,10 +7,12 @@
 use portico_types::EmailAddress;
 use portico_types::api::RegistrationView;
 use serde_json::json;
+use time::OffsetDateTime;
 
 use super::{EMAIL_CODE_PURPOSE, Registration};
 use crate::audit::{self, Action, Event};
 use crate::clock::stored;
+use crate::db::Tx;
 use crate::mail::{self, templates};
 use crate::secrets::{OneTimeToken, six_digit_code};
 use crate::state::AppState;
@@ -39,18 +41,32 @@ pub async fn give_email(
     email: &EmailAddress,
     ip: &str,
 ) -> Result<RegistrationView, EmailStepError> {
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    send_proof(&mut tx, state, registration, email, ip, now).await?;
+    tx.commit().await?;
+    Ok(super::view_by_id(&state.db, &registration.id, now).await?)
+}
+
+/// [`give_email`]'s work within the caller's transaction: a registration
+/// begun on a join page sends its first email in the transaction that makes it.
+pub async fn send_proof(
+    tx: &mut Tx,
+    state: &AppState,
+    registration: &Registration,
+    email: &EmailAddress,
+    ip: &str,
+    now: OffsetDateTime,
+) -> Result<(), EmailStepError> {
     if registration.email_sends >= MAX_EMAILS {
         return Err(EmailStepError::TooManyEmails);
     }
-    let now = state.now();
     let link = OneTimeToken::generate();
     let code = six_digit_code();
     let has_account: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
         .bind(email.as_str())
-        .fetch_optional(&state.db.pool)
+        .fetch_optional(&mut **tx)
         .await?;
-
-    let mut tx = state.db.begin_write().await?;
     let updated = sqlx::query(
         "UPDATE registrations SET email = $2, email_link_hash = $3, email_code_hash = $4, email_code_attempts = 0, \
          email_sends = email_sends + 1, email_sent_at = $5, email_verified_at = NULL \
@@ -62,11 +78,10 @@ pub async fn give_email(
     .bind(state.keys.code_hash(EMAIL_CODE_PURPOSE, &format!("{}:{code}", registration.id)))
     .bind(stored(now))
     .bind(registration.email_sends)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     if updated.rows_affected() != 1 {
         // Another request sent one at the same moment: count this one as too many.
-        tx.rollback().await?;
         return Err(EmailStepError::TooManyEmails);
     }
     let base = &state.settings.public_base_url;
@@ -75,13 +90,10 @@ pub async fn give_email(
         None => templates::confirm_registration_email(base, email, link.as_str(), &code),
     };
     let key = format!("registration:{}:email:{}", registration.id, registration.email_sends + 1);
-    mail::enqueue(&mut tx, &key, &message, None, now).await?;
+    mail::enqueue(tx, &key, &message, None, now).await?;
     let event = Event::new(Action::RegistrationEmailSent, now)
-        .record(&registration.record_id)
         .ip(Some(ip))
         .detail(json!({ "registration_id": registration.id, "send": registration.email_sends + 1 }));
-    audit::record(&mut tx, event).await?;
-    tx.commit().await?;
-
-    Ok(super::view_by_id(&state.db, &registration.id, now).await?)
+    audit::record(tx, registration.about(event)).await?;
+    Ok(())
 }

@@ -48,7 +48,8 @@ pub async fn link(
     password: &str,
     from: LinkFrom<'_>,
 ) -> Result<SignedIn, LinkError> {
-    let account_id = registration.for_account_id.as_deref().ok_or(LinkError::NotForAnAccount)?;
+    let invited = registration.invited().ok_or(LinkError::NotForAnAccount)?;
+    let account_id = invited.for_account_id.as_deref().ok_or(LinkError::NotForAnAccount)?;
     let email: String = sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_one(&state.db.pool)
@@ -77,7 +78,7 @@ pub async fn link(
          WHERE id = $1 AND state IN {LIVE_STATES} AND expires_at > $2 AND for_account_id = $3"
     );
     let used = sqlx::query(sqlx::AssertSqlSafe(used_sql))
-        .bind(&registration.invitation_id)
+        .bind(&invited.invitation_id)
         .bind(stored(now))
         .bind(account_id)
         .execute(&mut *tx)
@@ -85,10 +86,10 @@ pub async fn link(
     if used.rows_affected() != 1 {
         return Err(CompleteError::Expired.into());
     }
-    complete::give_record(&mut tx, registration, account_id, from.ip, now).await?;
+    complete::give_record(&mut tx, invited, account_id, from.ip, now).await?;
     let linked = Event::new(Action::ProfessionalRecordLinked, now)
         .actor(account_id)
-        .record(&registration.record_id)
+        .record(&invited.record_id)
         .ip(Some(from.ip))
         .detail(json!({ "registration_id": registration.id }));
     audit::record(&mut tx, linked).await?;

@@ -7,6 +7,10 @@
 //! HttpOnly cookie. Opening the email link on another device gives that
 //! device a token of its own, so the patient can carry on where they read
 //! their email, or where they started.
+//!
+//! A registration begun on a team's join page (`crate::self_registration`)
+//! has no invitation: the same email proof and password steps make the
+//! account, which then waits in the team's queue.
 
 pub mod complete;
 pub mod confirm;
@@ -21,6 +25,7 @@ use portico_types::EmailAddress;
 use portico_types::api::{RegistrationStep, RegistrationView};
 use time::{Duration, OffsetDateTime};
 
+use crate::audit::Event;
 use crate::clock::parse_stored;
 use crate::db::Db;
 use crate::secrets::OneTimeToken;
@@ -33,12 +38,31 @@ pub const EMAIL_PROOF_LIFETIME: Duration = Duration::hours(1);
 /// The keyed-hash domain of the six-digit email codes.
 pub const EMAIL_CODE_PURPOSE: &str = "registration-email-code";
 
+/// What a registration is for.
+#[derive(Debug, Clone)]
+pub enum Purpose {
+    /// Claiming an invited record.
+    Invitation(Invited),
+    /// Joining team `team_id`'s queue from its join page: the details typed
+    /// there wait on the registration (see `crate::self_registration`).
+    SignUp { team_id: String, given_name: String },
+}
+
+/// The invitation a registration claims, and its record.
+#[derive(Debug, Clone)]
+pub struct Invited {
+    pub invitation_id: String,
+    pub record_id: String,
+    /// A professional's own record: the account it joins, whose password
+    /// stands in for the email and password steps.
+    pub for_account_id: Option<String>,
+}
+
 /// A registration in progress, as stored.
 #[derive(Debug, Clone)]
 pub struct Registration {
     pub id: String,
-    pub invitation_id: String,
-    pub record_id: String,
+    pub purpose: Purpose,
     pub expires_at: OffsetDateTime,
     pub email: Option<String>,
     pub email_sent_at: Option<OffsetDateTime>,
@@ -46,15 +70,36 @@ pub struct Registration {
     pub email_sends: i64,
     pub email_code_hash: Option<String>,
     pub email_code_attempts: i64,
-    /// A professional's own record: the account it joins, whose password
-    /// stands in for the email and password steps.
-    pub for_account_id: Option<String>,
+}
+
+impl Registration {
+    /// The invitation it claims; `None` for a sign-up from a join page.
+    pub fn invited(&self) -> Option<&Invited> {
+        match &self.purpose {
+            Purpose::Invitation(invited) => Some(invited),
+            Purpose::SignUp { .. } => None,
+        }
+    }
+
+    /// The account a professional's invitation joins the record to.
+    pub fn for_account_id(&self) -> Option<&str> {
+        self.invited().and_then(|i| i.for_account_id.as_deref())
+    }
+
+    /// `event` said of this registration's record, or of the team it joins.
+    pub fn about<'a>(&'a self, mut event: Event<'a>) -> Event<'a> {
+        match &self.purpose {
+            Purpose::Invitation(invited) => event.record_id = Some(invited.record_id.as_str()),
+            Purpose::SignUp { team_id, .. } => event.team_id = Some(team_id.as_str()),
+        }
+        event
+    }
 }
 
 type RegistrationRow = (
     String,
-    String,
-    String,
+    Option<String>,
+    Option<String>,
     String,
     Option<String>,
     Option<String>,
@@ -62,13 +107,16 @@ type RegistrationRow = (
     i64,
     Option<String>,
     i64,
+    Option<String>,
+    Option<String>,
     Option<String>,
     Option<String>,
 );
 
 const SELECT: &str = "SELECT id, invitation_id, record_id, expires_at, email, email_sent_at, email_verified_at, \
      email_sends, email_code_hash, email_code_attempts, completed_at, \
-     (SELECT i.for_account_id FROM invitations i WHERE i.id = registrations.invitation_id) FROM registrations";
+     (SELECT i.for_account_id FROM invitations i WHERE i.id = registrations.invitation_id), \
+     join_team_id, given_name FROM registrations";
 
 fn from_row(row: RegistrationRow, now: OffsetDateTime) -> Option<Registration> {
     let (
@@ -84,16 +132,25 @@ fn from_row(row: RegistrationRow, now: OffsetDateTime) -> Option<Registration> {
         attempts,
         completed,
         for_account_id,
+        join_team_id,
+        given_name,
     ) = row;
     let expires_at = parse_stored(&expires_at)?;
     // A finished or timed-out registration is as good as none.
     if completed.is_some() || expires_at <= now {
         return None;
     }
+    // The table's check allows exactly these two shapes.
+    let purpose = match (invitation_id, record_id, join_team_id, given_name) {
+        (Some(invitation_id), Some(record_id), None, _) => {
+            Purpose::Invitation(Invited { invitation_id, record_id, for_account_id })
+        }
+        (None, None, Some(team_id), Some(given_name)) => Purpose::SignUp { team_id, given_name },
+        _ => return None,
+    };
     Some(Registration {
         id,
-        invitation_id,
-        record_id,
+        purpose,
         expires_at,
         email,
         email_sent_at: sent_at.as_deref().and_then(parse_stored),
@@ -101,7 +158,6 @@ fn from_row(row: RegistrationRow, now: OffsetDateTime) -> Option<Registration> {
         email_sends: sends,
         email_code_hash: code_hash,
         email_code_attempts: attempts,
-        for_account_id,
     })
 }
 
@@ -131,19 +187,25 @@ pub async fn by_email_link(db: &Db, link_hash: &str, now: OffsetDateTime) -> Res
 
 /// What the page is told about a registration.
 pub async fn view_of(db: &Db, registration: &Registration) -> Result<RegistrationView, sqlx::Error> {
-    let (given_name, record_email): (String, Option<String>) =
-        sqlx::query_as("SELECT given_name, email FROM records WHERE id = $1")
-            .bind(&registration.record_id)
-            .fetch_one(&db.pool)
-            .await?;
-    if let Some(account_id) = &registration.for_account_id {
-        let email: Option<String> = sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1")
-            .bind(account_id)
-            .fetch_optional(&db.pool)
-            .await?;
-        let email = email.and_then(|e| EmailAddress::parse(&e).ok());
-        return Ok(RegistrationView { step: RegistrationStep::LinkAccount, given_name, email });
-    }
+    let (given_name, record_email) = match &registration.purpose {
+        Purpose::Invitation(invited) => {
+            let (given_name, record_email): (String, Option<String>) =
+                sqlx::query_as("SELECT given_name, email FROM records WHERE id = $1")
+                    .bind(&invited.record_id)
+                    .fetch_one(&db.pool)
+                    .await?;
+            if let Some(account_id) = &invited.for_account_id {
+                let email: Option<String> = sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1")
+                    .bind(account_id)
+                    .fetch_optional(&db.pool)
+                    .await?;
+                let email = email.and_then(|e| EmailAddress::parse(&e).ok());
+                return Ok(RegistrationView { step: RegistrationStep::LinkAccount, given_name, email });
+            }
+            (given_name, record_email)
+        }
+        Purpose::SignUp { given_name, .. } => (given_name.clone(), None),
+    };
     let step = if registration.email_verified {
         RegistrationStep::Password
     } else if registration.email_sent_at.is_some() {

@@ -103,7 +103,10 @@ async fn current(state: &AppState, jar: &CookieJar) -> ApiResult<Registration> {
             StatusCode::NOT_FOUND,
             "registration-not-found",
             "Your registration has timed out",
-            Some("Start again with the registration code from your invitation.".into()),
+            Some(
+                "Start again with the registration code from your invitation, or on your clinical team's join page."
+                    .into(),
+            ),
         )
     })
 }
@@ -111,7 +114,7 @@ async fn current(state: &AppState, jar: &CookieJar) -> ApiResult<Registration> {
 /// A registration that makes a new account: not a professional's, which
 /// joins the account they have.
 fn for_new_account(registration: Registration) -> ApiResult<Registration> {
-    match registration.for_account_id {
+    match registration.for_account_id() {
         None => Ok(registration),
         Some(_) => Err(ApiError::refusal(
             StatusCode::CONFLICT,

@@ -28,6 +28,7 @@ mod records;
 mod registration;
 mod registration_bad_input;
 mod security;
+mod self_registration;
 mod sessions;
 mod sign_in;
 mod uptake;

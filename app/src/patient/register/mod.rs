@@ -1,5 +1,7 @@
 //! Registering with an invitation, one question a page, as NHS.UK services
 //! ask: the code, the date of birth, the email address, its proof, a password.
+//! A team's join page (`join`) starts the same email and password steps
+//! from the details a patient gives.
 //!
 //! The code typed on the first page is kept here until the second page sends
 //! it with the date of birth; from then on the server holds the registration
@@ -10,6 +12,7 @@ mod confirm_link;
 mod date_of_birth;
 mod email;
 mod handover;
+mod join;
 mod link_account;
 mod password;
 mod refusal;
@@ -19,6 +22,7 @@ pub use confirm_link::ConfirmLink;
 pub use date_of_birth::EnterDateOfBirth;
 pub use email::{CheckEmail, EnterEmail};
 pub use handover::{HandBack, Handover, HandoverBanner};
+pub use join::Join;
 pub use link_account::LinkAccount;
 pub use password::ChoosePassword;
 

@@ -17,6 +17,7 @@ use portico_types::api::Role;
 use super::campaigns::campaigns_href;
 use super::loader::load;
 use super::session::sign_in_on_unauthorised;
+use super::sign_ups::sign_ups_href;
 use super::upload::upload_href;
 use super::uptake::uptake_href;
 use super::{HOME_PATH, SERVICE};
@@ -171,13 +172,20 @@ pub fn TeamRecords() -> impl IntoView {
         <ErrorSummary errors=errors/>
         <h1 tabindex="-1">{heading}</h1>
         {move || results.with(|r| match r {
-            Some(Ok(answer)) if answer.team.roles.contains(&Role::Admin) => Some(view! {
-                <ul class="nhsuk-list">
-                    <li><a href=upload_href(&answer.team.id)>"Upload patients from a CSV file"</a></li>
-                    <li><a href=campaigns_href(&answer.team.id)>"Campaigns"</a>": invite many patients at once"</li>
-                    <li><a href=uptake_href(&answer.team.id)>"Uptake report"</a>": how many were invited and registered"</li>
-                </ul>
-            }),
+            Some(Ok(answer)) if answer.team.roles.iter().any(|role| matches!(role, Role::Admin | Role::Clinician)) => {
+                let admin = answer.team.roles.contains(&Role::Admin);
+                let team = answer.team.id.clone();
+                Some(view! {
+                    <ul class="nhsuk-list">
+                        <li><a href=sign_ups_href(&team)>"Sign-ups waiting"</a>": people who asked to join on the team's join page"</li>
+                        {admin.then(|| view! {
+                            <li><a href=upload_href(&team)>"Upload patients from a CSV file"</a></li>
+                            <li><a href=campaigns_href(&team)>"Campaigns"</a>": invite many patients at once"</li>
+                            <li><a href=uptake_href(&team)>"Uptake report"</a>": how many were invited and registered"</li>
+                        })}
+                    </ul>
+                })
+            }
             _ => None,
         })}
         <Show when=move || closed.with(Option::is_none)>
