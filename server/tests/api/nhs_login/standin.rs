@@ -65,7 +65,8 @@ impl Standin {
 
     /// Makes the next answers misbehave (see server.mjs, `control`).
     pub async fn control(&self, body: Value) {
-        let response = Client::new().post(format!("{}/test-control", self.issuer())).json(&body).send().await.unwrap();
+        let client = Client::builder().timeout(STEP_LIMIT).build().unwrap();
+        let response = client.post(format!("{}/test-control", self.issuer())).json(&body).send().await.unwrap();
         assert_eq!(response.status(), 200);
     }
 }
@@ -129,8 +130,13 @@ pub fn browser() -> Client {
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         if attempt.url().path() == "/api/v1/nhs-login/callback" { attempt.stop() } else { attempt.follow() }
     });
-    Client::builder().cookie_store(true).redirect(policy).build().unwrap()
+    Client::builder().cookie_store(true).redirect(policy).timeout(STEP_LIMIT).build().unwrap()
 }
+
+/// The longest one step of the dance may take. Each takes a second or two; a
+/// step that hangs (seen once, under a loaded machine) then fails with the
+/// address it was at, not as a silent test timeout.
+const STEP_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl NhsLoginApp {
     pub fn standin(&self) -> &Standin {
