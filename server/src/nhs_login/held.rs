@@ -1,22 +1,52 @@
 //! A sign-up held for review: NHS login proved a person whose record carries
 //! a safeguarding exclusion. The record is not claimed; the person has an
-//! account that holds nothing, and the staff who can review it are told.
+//! account that holds nothing, waits in the queue of each of the record's
+//! teams, and the staff who can review it are told.
 
 use time::OffsetDateTime;
 
+use super::identity::ProvenIdentity;
 use crate::db::Tx;
 use crate::mail::{self, Email};
+use crate::self_registration::{self, HeldBecause, HeldSignUp, HoldError, Source};
 use crate::state::AppState;
 
-/// Holds the sign-up of `account_id` for `record_id` and emails the
-/// safeguarding leads and admins of the record's teams, within `tx`.
+/// Holds the sign-up of `account_id` for `record_id` in the queue of each of
+/// the record's teams and emails their safeguarding leads and admins, within `tx`.
 pub async fn hold(
     tx: &mut Tx,
     state: &AppState,
+    person: &ProvenIdentity,
     account_id: &str,
     record_id: &str,
     now: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), anyhow::Error> {
+    let date_of_birth =
+        person.date_of_birth.ok_or_else(|| anyhow::anyhow!("a held identity matched on its birth date"))?;
+    let teams: Vec<String> =
+        sqlx::query_scalar("SELECT team_id FROM team_records WHERE record_id = $1 ORDER BY team_id")
+            .bind(record_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    for team_id in teams {
+        let sign_up = HeldSignUp {
+            team_id,
+            account_id: account_id.to_owned(),
+            source: Source::NhsLogin(person.level),
+            given_name: person.given_name.clone(),
+            family_name: person.family_name.clone(),
+            date_of_birth,
+            nhs_number: person.nhs_number,
+            email: person.email.clone(),
+            mobile: person.mobile.clone(),
+            held_because: HeldBecause::ExcludedRecord,
+        };
+        match self_registration::hold(tx, &sign_up, now).await {
+            // Signing in again while still held: the queue has them already.
+            Ok(_) | Err(HoldError::AlreadyWaiting) => {}
+            Err(HoldError::Internal(err)) => return Err(err),
+        }
+    }
     let reviewers: Vec<(String, String)> = sqlx::query_as(
         "SELECT DISTINCT a.email, t.name FROM team_records tr \
          JOIN teams t ON t.id = tr.team_id \

@@ -194,7 +194,7 @@ async fn place(
             Placed::Created
         }
         RecordPlan::Hold(record_id) => {
-            held::hold(tx, state, account_id, record_id, now).await?;
+            held::hold(tx, state, person, account_id, record_id, now).await?;
             let event = Event::new(Action::NhsLoginSignUpHeld, now).actor(account_id).record(record_id);
             audit::record(tx, event.ip(Some(arrival.ip)).detail(json!({ "held_because": "excluded_record" }))).await?;
             Placed::Held

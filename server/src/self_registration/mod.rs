@@ -26,27 +26,8 @@ use crate::clock::stored;
 use crate::db::Tx;
 use crate::records::search;
 
-/// What NHS login proved about a person (its `identity_proofing_level`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdentityLevel {
-    P0,
-    P5,
-    P9,
-}
-
-impl IdentityLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::P0 => "P0",
-            Self::P5 => "P5",
-            Self::P9 => "P9",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::P0, Self::P5, Self::P9].into_iter().find(|l| l.as_str() == text)
-    }
-}
+/// What NHS login proved about a person: its own type, one for both.
+pub use crate::nhs_login::identity::IdentityLevel;
 
 /// How the account behind a sign-up was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

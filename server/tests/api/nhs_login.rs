@@ -104,6 +104,24 @@ async fn an_excluded_record_is_never_claimed_and_the_sign_up_is_held(engine: Eng
     assert_eq!(told.len(), 1, "{told:?}");
     assert_eq!(told[0].0, "morgan.reid@demo.portico.example");
     assert!(!told[0].1.contains("Exley") && !told[0].1.contains(EZRA));
+    // …and the sign-up waits in the team's queue, where staff decide it.
+    let queued = || async {
+        sqlx::query_as::<_, (String, String, Option<String>, String, String)>(
+            "SELECT t.slug, s.source, s.identity_level, s.held_because, s.state FROM sign_ups s \
+             JOIN teams t ON t.id = s.team_id",
+        )
+        .fetch_all(&it.app.db.pool)
+        .await
+        .unwrap()
+    };
+    let waiting = [(
+        "cardiology".to_owned(),
+        "nhs_login".to_owned(),
+        Some("P9".to_owned()),
+        "excluded_record".to_owned(),
+        "waiting".to_owned(),
+    )];
+    assert_eq!(queued().await, waiting);
 
     // Back again while the exclusion stands: held again, staff not told twice.
     assert_eq!(it.sign_in_as(&browser(), "p9-excluded").await, "/nhs-login?outcome=held");
@@ -113,6 +131,7 @@ async fn an_excluded_record_is_never_claimed_and_the_sign_up_is_held(engine: Eng
         .await
         .unwrap();
     assert_eq!(emails, 1);
+    assert_eq!(queued().await, waiting, "still one sign-up waiting");
 }
 
 crate::on_both_engines!(
