@@ -51,6 +51,9 @@ pub struct SessionResponse {
     pub has_record: bool,
     /// Seconds of inactivity after which the session ends.
     pub idle_timeout_secs: u64,
+    /// Seconds until the session ends however busy it is (12 hours after
+    /// signing in, NHS login's rule): the pages sign the person out then.
+    pub ends_in_secs: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

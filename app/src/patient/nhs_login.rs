@@ -25,6 +25,13 @@ fn words(outcome: &str) -> (&'static str, &'static [&'static str]) {
                 "If you need medical help now, call 111 or contact your GP.",
             ],
         ),
+        "team-waiting" => (
+            "Your request to join the team has been sent",
+            &[
+                "NHS login has confirmed who you are, and you can see your record now.",
+                "The clinical team will check your request to join them. We will email you when they have.",
+            ],
+        ),
         "not-proven" => (
             "You cannot see your record yet",
             &[
@@ -77,6 +84,9 @@ pub fn NhsLoginOutcome() -> impl IntoView {
     let (title, paragraphs) = words(&outcome);
     show_page(title, SERVICE);
     let try_again = matches!(outcome.as_str(), "unavailable" | "declined" | "failed" | "");
+    // These outcomes come with a session: the patient is signed in already.
+    let signed_in = matches!(outcome.as_str(), "held" | "not-proven" | "team-waiting");
+    let has_record = outcome == "team-waiting";
     view! {
         <div class="nhsuk-grid-row">
             <div class="nhsuk-grid-column-two-thirds">
@@ -85,7 +95,10 @@ pub fn NhsLoginOutcome() -> impl IntoView {
                 {try_again.then(|| view! {
                     <p><a href="/api/v1/nhs-login/start?from=sign-in">"Try NHS login again"</a></p>
                 })}
-                <p><Link href="/sign-in">"Sign in with your email address and password"</Link></p>
+                {has_record.then(|| view! { <p><Link href="/record">"Go to your record"</Link></p> })}
+                {(!signed_in).then(|| view! {
+                    <p><Link href="/sign-in">"Sign in with your email address and password"</Link></p>
+                })}
             </div>
         </div>
     }
@@ -97,9 +110,16 @@ mod tests {
 
     #[test]
     fn every_outcome_has_plain_words_and_anything_else_a_general_one() {
-        for outcome in
-            ["unavailable", "held", "not-proven", "declined", "email-in-use", "record-registered", "details-differ"]
-        {
+        for outcome in [
+            "unavailable",
+            "held",
+            "team-waiting",
+            "not-proven",
+            "declined",
+            "email-in-use",
+            "record-registered",
+            "details-differ",
+        ] {
             assert_ne!(words(outcome).0, words("failed").0, "{outcome}");
         }
         assert_eq!(words("unavailable").0, "NHS login is not available right now");

@@ -24,9 +24,9 @@ impl PatientSession {
         provide_context(session);
         spawn_local(async move {
             if let Ok(current) = api::session().await {
-                let idle = current.idle_timeout_secs;
+                let limits = Limits::of(&current);
                 session.current.set(Some(current));
-                watch_idle(session, idle);
+                watch(session, limits);
             }
         });
         session
@@ -37,34 +37,55 @@ impl PatientSession {
     }
 }
 
-/// Shows the signed-out page once the server has ended the session for want
-/// of use (NHS login's rule, and Portico's: 30 minutes), rather than letting
-/// the patient find out from a failed click. Each answer from the server kept
-/// the session alive, so the wait counts from the last one; when it is up,
-/// the server is asked, since another tab may have kept the session going.
-fn watch_idle(session: PatientSession, idle_secs: u64) {
+/// The two ends of a session, as NHS login rules them: after 30 minutes
+/// without use, and 12 hours after signing in, however busy.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    idle_ms: f64,
+    /// When the session ends regardless, in this browser's clock (from the
+    /// seconds the server counted, so the two clocks need not agree).
+    ends_at_ms: f64,
+}
+
+impl Limits {
+    fn of(current: &SessionResponse) -> Self {
+        Self {
+            idle_ms: (current.idle_timeout_secs as f64) * 1000.0,
+            ends_at_ms: js_sys::Date::now() + (current.ends_in_secs as f64) * 1000.0,
+        }
+    }
+}
+
+/// Shows the signed-out page once the server has ended the session, for
+/// want of use or at its 12-hour end, rather than letting the patient find
+/// out from a failed click. Each answer from the server kept the session
+/// alive, so the idle wait counts from the last one; when a wait is up, the
+/// server is asked, since another tab may have kept the session going.
+fn watch(session: PatientSession, limits: Limits) {
+    let now = js_sys::Date::now();
+    let idle_left = limits.idle_ms - (now - api::last_answer_at());
     // A few seconds past the server's limit, so the question never renews it.
-    let idle_ms = (idle_secs as f64) * 1000.0;
-    let quiet_for = js_sys::Date::now() - api::last_answer_at();
-    let wait = (idle_ms - quiet_for).max(0.0) + 5_000.0;
+    let wait = idle_left.min(limits.ends_at_ms - now).max(0.0) + 5_000.0;
     let checked = move || {
         if session.current.get_untracked().is_none() {
             return;
         }
-        if js_sys::Date::now() - api::last_answer_at() < idle_ms {
-            return watch_idle(session, idle_secs);
+        let now = js_sys::Date::now();
+        if now - api::last_answer_at() < limits.idle_ms && now < limits.ends_at_ms {
+            return watch(session, limits);
         }
         spawn_local(async move {
             match api::session().await {
                 Ok(current) => {
+                    let limits = Limits::of(&current);
                     session.current.set(Some(current));
-                    watch_idle(session, idle_secs);
+                    watch(session, limits);
                 }
                 Err(ApiError::Unauthorised(_)) => {
                     session.current.set(None);
                     navigate("/signed-out");
                 }
-                Err(_) => watch_idle(session, idle_secs),
+                Err(_) => watch(session, limits),
             }
         });
     };

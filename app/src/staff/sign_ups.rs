@@ -262,7 +262,13 @@ fn MatchItem(sign_up_id: String, person: String, found: SignUpMatch, ctx: Decisi
         record.date_of_birth.long(),
         record.nhs_number.map(|n| format!(", NHS number {}", n.formatted())).unwrap_or_default()
     );
-    let how = if found.by_nhs_number { "Same NHS number and date of birth" } else { "Same name and date of birth" };
+    let how = if found.theirs {
+        "Their own record: they proved it is theirs (invitation or NHS login). Linking adds it to this team."
+    } else if found.by_nhs_number {
+        "Same NHS number and date of birth"
+    } else {
+        "Same name and date of birth"
+    };
     let busy = RwSignal::new(false);
     let record_href = format!("{HOME_PATH}/records/{}", String::from(js_sys::encode_uri_component(&record.id)));
     let link = {
@@ -275,7 +281,7 @@ fn MatchItem(sign_up_id: String, person: String, found: SignUpMatch, ctx: Decisi
     };
     let blocked = if found.excluded {
         Some("Excluded: cannot be linked")
-    } else if found.registered {
+    } else if found.registered && !found.theirs {
         Some("Already registered to another account")
     } else {
         None

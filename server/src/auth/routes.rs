@@ -8,9 +8,10 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use portico_types::EmailAddress;
 use portico_types::api::{HandoverView, ResumeSessionRequest, SessionResponse, SignInRequest};
+use time::Duration;
 
 use super::extract::{ClientIp, CurrentSession, removal_cookie, session_cookie, session_token};
-use super::sessions::{IDLE_TIMEOUT, Token};
+use super::sessions::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, Token};
 use super::sign_in::{self, Attempt, SignInError};
 use crate::accounts;
 use crate::error::{ApiError, ApiResult};
@@ -57,7 +58,8 @@ async fn show(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
 ) -> ApiResult<Json<SessionResponse>> {
-    Ok(Json(session_response(&state, &session.account_id).await?))
+    let ends_in = session.ends_at - state.now();
+    Ok(Json(response_ending_in(&state, &session.account_id, ends_in).await?))
 }
 
 /// Signing out always succeeds and always clears the cookie, even when the
@@ -116,12 +118,18 @@ async fn suspended_session(state: &AppState, jar: &CookieJar) -> ApiResult<Optio
     Ok(suspended.map(|suspended| (token, suspended)))
 }
 
+/// Who a session that has just begun belongs to: it ends `ABSOLUTE_TIMEOUT` from now.
 pub async fn session_response(state: &AppState, account_id: &str) -> ApiResult<SessionResponse> {
+    response_ending_in(state, account_id, ABSOLUTE_TIMEOUT).await
+}
+
+async fn response_ending_in(state: &AppState, account_id: &str, ends_in: Duration) -> ApiResult<SessionResponse> {
     let account = accounts::summary(&state.db, account_id).await?.ok_or(ApiError::Unauthenticated)?;
     Ok(SessionResponse {
         account,
         staff: staff::profile(&state.db, account_id).await?,
         has_record: owned_by(&state.db, account_id).await?.is_some(),
         idle_timeout_secs: u64::try_from(IDLE_TIMEOUT.whole_seconds()).unwrap_or(1800),
+        ends_in_secs: u64::try_from(ends_in.whole_seconds()).unwrap_or(0),
     })
 }

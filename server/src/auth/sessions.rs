@@ -55,6 +55,8 @@ pub struct Session {
     /// Handed to a patient to register on (see `handover`): good for nothing
     /// but resuming with the professional's password.
     pub suspended: bool,
+    /// When it ends however busy it is: `ABSOLUTE_TIMEOUT` after it began.
+    pub ends_at: OffsetDateTime,
 }
 
 /// Starts a session for `account_id` within `tx`.
@@ -106,8 +108,8 @@ pub async fn find(db: &Db, token: &Token, now: OffsetDateTime) -> Result<Option<
     }
     let suspended = suspended_at.is_some();
     // A suspended session keeps the idle limit it was given when suspended.
+    let absolute = parse_stored(&absolute_expires).unwrap_or(now);
     if !suspended && parse_stored(&last_seen).is_none_or(|seen| now - seen >= TOUCH_EVERY) {
-        let absolute = parse_stored(&absolute_expires).unwrap_or(now);
         sqlx::query("UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE token_hash = $1")
             .bind(&token_hash)
             .bind(stored(now))
@@ -115,7 +117,7 @@ pub async fn find(db: &Db, token: &Token, now: OffsetDateTime) -> Result<Option<
             .execute(&db.pool)
             .await?;
     }
-    Ok(Some(Session { token_hash, account_id, suspended }))
+    Ok(Some(Session { token_hash, account_id, suspended, ends_at: absolute }))
 }
 
 /// Ends one session within `tx`; returns the account it belonged to.

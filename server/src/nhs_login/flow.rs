@@ -11,6 +11,7 @@ use super::pending::{self, CameFrom, NewPending};
 use super::provider::{Failure, Provider};
 use crate::audit::{self, Action, Event};
 use crate::secrets::OneTimeToken;
+use crate::self_registration::page;
 use crate::state::AppState;
 
 /// The browser goes to `url`, carrying `browser` in its cookie.
@@ -26,12 +27,12 @@ pub async fn start(
     came_from: CameFrom,
     team_slug: Option<&str>,
 ) -> Result<Started, Failure> {
-    let team_id: Option<String> = match team_slug {
-        Some(slug) => sqlx::query_scalar("SELECT id FROM teams WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&state.db.pool)
+    // Only an open join page adds its team; any other slug is ignored.
+    let team_id = match team_slug {
+        Some(slug) => page::open_by_slug(&state.db, slug)
             .await
-            .map_err(|e| Failure::Unavailable(format!("database: {e}")))?,
+            .map_err(|e| Failure::Unavailable(format!("database: {e}")))?
+            .map(|page| page.team_id),
         None => None,
     };
     let (state_token, nonce, browser) = (OneTimeToken::generate(), OneTimeToken::generate(), OneTimeToken::generate());
@@ -94,7 +95,9 @@ pub async fn finish(
     arrival: Arrival<'_>,
 ) -> Result<Settled, FinishError> {
     let settled = match identify(state, provider, callback, browser).await {
-        Ok(person) => outcome::settle(state, &person, arrival).await.map_err(FinishError::from),
+        Ok((person, join_team)) => {
+            outcome::settle(state, &person, join_team.as_deref(), arrival).await.map_err(FinishError::from)
+        }
         Err(err) => Err(err),
     };
     if let Err(err) = &settled {
@@ -103,12 +106,13 @@ pub async fn finish(
     settled
 }
 
+/// The person NHS login proved, and the team whose join page they started on.
 async fn identify(
     state: &AppState,
     provider: &Provider,
     callback: &Callback,
     browser: Option<&OneTimeToken>,
-) -> Result<ProvenIdentity, FinishError> {
+) -> Result<(ProvenIdentity, Option<String>), FinishError> {
     let state_token = callback.state.as_deref().and_then(OneTimeToken::parse);
     let (Some(state_token), Some(browser)) = (state_token, browser) else {
         return Err(FinishError::UnknownState);
@@ -123,7 +127,7 @@ async fn identify(
     }
     let code =
         callback.code.as_deref().filter(|c| !c.is_empty() && c.len() <= 2048).ok_or(FinishError::UnknownState)?;
-    Ok(provider.identify(code, &pending.nonce_hash, now).await?)
+    Ok((provider.identify(code, &pending.nonce_hash, now).await?, pending.team_id))
 }
 
 /// A short word for the audit log and the logs: never a token or a code.

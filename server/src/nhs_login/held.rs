@@ -3,6 +3,7 @@
 //! account that holds nothing, waits in the queue of each of the record's
 //! teams, and the staff who can review it are told.
 
+use portico_types::DateOfBirth;
 use time::OffsetDateTime;
 
 use super::identity::ProvenIdentity;
@@ -29,18 +30,7 @@ pub async fn hold(
             .fetch_all(&mut **tx)
             .await?;
     for team_id in teams {
-        let sign_up = HeldSignUp {
-            team_id,
-            account_id: account_id.to_owned(),
-            source: Source::NhsLogin(person.level),
-            given_name: person.given_name.clone(),
-            family_name: person.family_name.clone(),
-            date_of_birth,
-            nhs_number: person.nhs_number,
-            email: person.email.clone(),
-            mobile: person.mobile.clone(),
-            held_because: HeldBecause::ExcludedRecord,
-        };
+        let sign_up = sign_up(person, account_id, team_id, date_of_birth, HeldBecause::ExcludedRecord);
         match self_registration::hold(tx, &sign_up, now).await {
             // Signing in again while still held: the queue has them already.
             Ok(_) | Err(HoldError::AlreadyWaiting) => {}
@@ -66,6 +56,28 @@ pub async fn hold(
 }
 
 /// No name, no NHS number, no reason: only that a sign-up waits, and where.
+/// The sign-up NHS login's details make, for team `team_id`'s queue.
+pub(super) fn sign_up(
+    person: &ProvenIdentity,
+    account_id: &str,
+    team_id: String,
+    date_of_birth: DateOfBirth,
+    held_because: HeldBecause,
+) -> HeldSignUp {
+    HeldSignUp {
+        team_id,
+        account_id: account_id.to_owned(),
+        source: Source::NhsLogin(person.level),
+        given_name: person.given_name.clone(),
+        family_name: person.family_name.clone(),
+        date_of_birth,
+        nhs_number: person.nhs_number,
+        email: person.email.clone(),
+        mobile: person.mobile.clone(),
+        held_because,
+    }
+}
+
 fn staff_told(base: &url::Url, to: portico_types::EmailAddress, team: &str, record_id: &str) -> Email {
     let link = base.join(&format!("staff/records/{record_id}")).map(|u| u.to_string()).unwrap_or_default();
     Email {

@@ -8,12 +8,14 @@
 //! P9 the record with the proven NHS number and date of birth is claimed
 //! with no invitation, or a new record is made where there is none; an
 //! excluded record is never claimed, the sign-up is held and staff are told;
-//! P5 never claims. See `decide` for when an existing account is linked.
+//! P5 never claims. See `decide` for when an existing account is linked, and
+//! `join` for what a sign-in from a team's join page adds.
 
 pub mod decide;
 pub mod flow;
 pub mod held;
 pub mod identity;
+pub mod join;
 pub mod key;
 pub mod outcome;
 pub mod pending;

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use super::decide::{self, Joins, Matched, Plan, RecordPlan, Refusal, SameEmail};
 use super::held;
 use super::identity::{IdentityLevel, ProvenIdentity};
+use super::join::{self, Joined};
 use crate::audit::{self, Action, Event};
 use crate::auth::sessions::{self, Token};
 use crate::clock::stored;
@@ -46,6 +47,8 @@ pub struct Settled {
     pub account_id: String,
     pub session: Token,
     pub placed: Placed,
+    /// Where the person stands with the team whose join page they came from.
+    pub joined: Option<Joined>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +68,13 @@ impl From<sqlx::Error> for SettleError {
     }
 }
 
-pub async fn settle(state: &AppState, person: &ProvenIdentity, arrival: Arrival<'_>) -> Result<Settled, SettleError> {
+/// `join_team`: the team whose join page the sign-in started on, if any.
+pub async fn settle(
+    state: &AppState,
+    person: &ProvenIdentity,
+    join_team: Option<&str>,
+    arrival: Arrival<'_>,
+) -> Result<Settled, SettleError> {
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
     let (account_id, placed) = match known_account(&mut tx, person).await? {
@@ -90,11 +99,15 @@ pub async fn settle(state: &AppState, person: &ProvenIdentity, arrival: Arrival<
             first_sign_in(&mut tx, state, person, &plan, arrival, now).await?
         }
     };
+    let joined = match join_team {
+        Some(team_id) if placed != Placed::Held => Some(join::join(&mut tx, person, &account_id, team_id, now).await?),
+        _ => None,
+    };
     let session = sessions::create(&mut tx, &account_id, now, Some(arrival.ip), arrival.user_agent).await?;
     let signed_in = Event::new(Action::SignIn, now).actor(&account_id).ip(Some(arrival.ip));
     audit::record(&mut tx, signed_in.detail(json!({ "via": "nhs_login", "vot": person.vot.as_str() }))).await?;
     tx.commit().await?;
-    Ok(Settled { account_id, session, placed })
+    Ok(Settled { account_id, session, placed, joined })
 }
 
 async fn first_sign_in(

@@ -15,6 +15,7 @@ use portico_types::api::NhsLoginStatus;
 
 use super::decide::Refusal;
 use super::flow::{self, Callback, FinishError};
+use super::join::Joined;
 use super::outcome::{Arrival, Placed, SettleError};
 use super::pending::{self, CameFrom};
 use super::provider::Failure;
@@ -77,10 +78,14 @@ async fn callback(
     };
     match finished {
         Ok(settled) => {
-            let page = match settled.placed {
-                Placed::Returning | Placed::Claimed | Placed::Created => Redirect::to("/record"),
-                Placed::Held => outcome_page("held"),
-                Placed::NotProven => outcome_page("not-proven"),
+            let page = match (settled.placed, settled.joined) {
+                (Placed::Held, _) => outcome_page("held"),
+                // Their record is theirs; the team has still to say yes.
+                (_, Some(Joined::Waiting { has_record: true })) => outcome_page("team-waiting"),
+                // The record page says where their request to the team stands.
+                (_, Some(Joined::Waiting { has_record: false })) => Redirect::to("/record"),
+                (Placed::Returning | Placed::Claimed | Placed::Created, _) => Redirect::to("/record"),
+                (Placed::NotProven, _) => outcome_page("not-proven"),
             };
             (jar.add(session_cookie(&state, &settled.session)), page)
         }

@@ -201,6 +201,23 @@ pub async fn candidates(
         .collect()
 }
 
+/// The record account `account_id` owns, whatever its teams, with whether
+/// it is excluded: a sign-up's own record, which staff may add to their team.
+pub async fn owned_by(conn: &mut sqlx::AnyConnection, account_id: &str) -> anyhow::Result<Option<Candidate>> {
+    let row: Option<CandidateRow> = sqlx::query_as(
+        "SELECT r.id, r.nhs_number, r.given_name, r.family_name, r.date_of_birth, x.record_id, r.owner_account_id \
+         FROM records r LEFT JOIN exclusions x ON x.record_id = r.id WHERE r.owner_account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|(id, nhs_number, given, family, dob, excluded, _)| {
+        let record = summary((id, nhs_number, given, family, dob))?;
+        Ok(Candidate { record, by_nhs_number: true, excluded: excluded.is_some(), owned: true })
+    })
+    .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

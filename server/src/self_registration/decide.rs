@@ -131,21 +131,30 @@ async fn settle(
     if settled.rows_affected() == 1 { Ok(()) } else { Err(DecideError::AlreadyDecided) }
 }
 
-/// Links sign-up `id` to record `record_id` of its team: the account becomes the record's owner.
+/// Links sign-up `id` to record `record_id`: a record of its team, which the
+/// account comes to own, or the account's own record, which joins the team.
 pub async fn link(state: &AppState, id: &str, record_id: &str, by: DecidedBy<'_>) -> Result<(), DecideError> {
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
     let sign_up = waiting(&mut tx, state, id).await?;
-    let in_team: Option<String> =
-        sqlx::query_scalar("SELECT record_id FROM team_records WHERE team_id = $1 AND record_id = $2")
-            .bind(&sign_up.team_id)
-            .bind(record_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if in_team.is_none() {
-        return Err(DecideError::RecordNotInTeam);
+    let owner: Option<Option<String>> = sqlx::query_scalar("SELECT owner_account_id FROM records WHERE id = $1")
+        .bind(record_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if owner.flatten().as_deref() == Some(sign_up.account_id.as_str()) {
+        store::add_to_team(&mut tx, &sign_up.team_id, record_id, now).await?;
+    } else {
+        let in_team: Option<String> =
+            sqlx::query_scalar("SELECT record_id FROM team_records WHERE team_id = $1 AND record_id = $2")
+                .bind(&sign_up.team_id)
+                .bind(record_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if in_team.is_none() {
+            return Err(DecideError::RecordNotInTeam);
+        }
+        make_owner(&mut tx, record_id, &sign_up.account_id, Some(by.account_id), now).await?;
     }
-    make_owner(&mut tx, record_id, &sign_up.account_id, Some(by.account_id), now).await?;
     settle(&mut tx, id, State::Linked, Some(record_id), None, by.account_id, now).await?;
     let event = Event::new(Action::SignUpLinked, now).record(record_id);
     finish(tx, state, id, &sign_up, event, by, now).await

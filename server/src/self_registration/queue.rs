@@ -21,13 +21,26 @@ pub fn wire_state(state: State) -> SignUpState {
     }
 }
 
-type QueueRow =
-    (String, String, String, String, Option<String>, String, Option<String>, String, Option<String>, String, String);
+type QueueRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    String,
+);
 
 /// Team `team_id`'s waiting sign-ups, oldest first, each with its candidate records.
 pub async fn waiting(db: &Db, team_id: &str) -> anyhow::Result<Vec<QueuedSignUp>> {
     let rows: Vec<QueueRow> = sqlx::query_as(
-        "SELECT id, given_name, family_name, date_of_birth, nhs_number, email, mobile, source, identity_level, \
+        "SELECT id, account_id, given_name, family_name, date_of_birth, nhs_number, email, mobile, source, \
+         identity_level, \
          held_because, created_at FROM sign_ups WHERE team_id = $1 AND state = 'waiting' \
          ORDER BY created_at, id LIMIT $2",
     )
@@ -37,19 +50,41 @@ pub async fn waiting(db: &Db, team_id: &str) -> anyhow::Result<Vec<QueuedSignUp>
     .await?;
     let mut conn = db.pool.acquire().await?;
     let mut queue = Vec::with_capacity(rows.len());
-    for (id, given_name, family_name, dob, nhs, email, mobile, source, identity_level, held_because, created_at) in rows
+    for (
+        id,
+        account_id,
+        given_name,
+        family_name,
+        dob,
+        nhs,
+        email,
+        mobile,
+        source,
+        identity_level,
+        held_because,
+        created_at,
+    ) in rows
     {
         let date_of_birth = DateOfBirth::from_stored(&dob).context("stored date of birth")?;
         let nhs_number = nhs.as_deref().map(NhsNumber::parse).transpose().context("stored NHS number")?;
         let search_name = format!("{given_name} {family_name}").to_lowercase();
-        let matches = search::candidates(&mut conn, team_id, nhs_number.as_ref(), &search_name, &date_of_birth)
+        // Their own record first (an invitation or NHS login proved it theirs).
+        let theirs = search::owned_by(&mut conn, &account_id).await?;
+        let own_id = theirs.as_ref().map(|own| own.record.id.clone());
+        let candidates = search::candidates(&mut conn, team_id, nhs_number.as_ref(), &search_name, &date_of_birth)
             .await?
             .into_iter()
-            .map(|c| SignUpMatch {
+            .filter(|c| own_id.as_ref() != Some(&c.record.id));
+        let matches = theirs
+            .map(|own| (own, true))
+            .into_iter()
+            .chain(candidates.map(|c| (c, false)))
+            .map(|(c, theirs)| SignUpMatch {
                 record: c.record,
                 by_nhs_number: c.by_nhs_number,
                 excluded: c.excluded,
                 registered: c.owned,
+                theirs,
             })
             .collect();
         queue.push(QueuedSignUp {

@@ -205,8 +205,8 @@ pub async fn problem(response: Response) -> Value {
     response.json().await.unwrap()
 }
 
-/// Adds an account with the demo password and returns its email.
-async fn account(app: &TestApp, email: &str, name: &str) -> String {
+/// Adds an account with the demo password and a proven email; returns the email (also its id).
+pub async fn account(app: &TestApp, email: &str, name: &str) -> String {
     let hash = portico_server::auth::passwords::hash_blocking(DEMO_PASSWORD).unwrap();
     sqlx::query(
         "INSERT INTO accounts (id, email, email_verified_at, password_hash, display_name, created_at) \

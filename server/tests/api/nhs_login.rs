@@ -6,7 +6,9 @@
 //! NHS number, a provider down or slow) gets a clear page and leaves nothing
 //! half-made.
 
+mod accounts;
 mod bad_input;
+mod join;
 mod standin;
 
 use portico_server::db::Engine;

@@ -108,6 +108,9 @@ pub struct SignUpMatch {
     pub excluded: bool,
     /// Already some account's own record.
     pub registered: bool,
+    /// The sign-up's own record (an invitation or NHS login proved it
+    /// theirs), perhaps not yet the team's: linking adds it to the team.
+    pub theirs: bool,
 }
 
 /// `POST /api/v1/staff/sign-ups/{id}/link`

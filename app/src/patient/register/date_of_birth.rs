@@ -51,7 +51,10 @@ pub fn EnterDateOfBirth() -> impl IntoView {
             let answer = api::start_registration(&request).await;
             busy.set(false);
             match answer {
-                Ok(view) => navigate(path_of(view.step)),
+                Ok(view) => {
+                    super::forget_join_page();
+                    navigate(path_of(view.step));
+                }
                 Err(ApiError::Refused(problem)) if is_final(&problem) => refused.set(Some(problem)),
                 Err(error) => errors.set(refusal_errors(&error)),
             }

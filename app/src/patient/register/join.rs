@@ -18,6 +18,7 @@ use crate::forms::{self, Button, DateInput, DateParts, ErrorItem, ErrorSummary, 
 use crate::not_found::NotFound;
 use crate::page::show_page;
 use crate::patient::SERVICE;
+use crate::patient::nhs_login_button::ContinueWithNhsLogin;
 use crate::patient::router::{current_path, join_slug, navigate};
 
 const FIELDS: [&str; 6] = ["given_name", "family_name", "dob-day", "nhs_number", "email", "mobile"];
@@ -164,6 +165,7 @@ fn JoinForm(slug: String, page: JoinPageView) -> impl IntoView {
     let errors = RwSignal::new(Vec::<ErrorItem>::new());
     let busy = RwSignal::new(false);
     let challenge = page.challenge.clone();
+    let nhs_login_team = slug.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -180,7 +182,10 @@ fn JoinForm(slug: String, page: JoinPageView) -> impl IntoView {
             let answer = api::join(&slug, &request).await;
             busy.set(false);
             match answer {
-                Ok(view) => navigate(path_of(view.step)),
+                Ok(view) => {
+                    super::remember_join_page(&slug);
+                    navigate(path_of(view.step));
+                }
                 Err(error) => errors.set(refusal_errors(&error)),
             }
         });
@@ -202,6 +207,7 @@ fn JoinForm(slug: String, page: JoinPageView) -> impl IntoView {
                     "email address, then you choose a password. The team checks your details against their records "
                     "before you can see your health record."
                 </p>
+                <ContinueWithNhsLogin from="join" team=nhs_login_team/>
                 <form on:submit=submit novalidate>
                     <TextInput id="given_name" label="First name" value=fields.given_name error=error("given_name") autocomplete="given-name"/>
                     <TextInput id="family_name" label="Last name" value=fields.family_name error=error("family_name") autocomplete="family-name"/>

@@ -60,3 +60,29 @@ pub fn path_of(step: RegistrationStep) -> &'static str {
 pub fn Caption() -> impl IntoView {
     view! { <span class="nhsuk-caption-l">"Register for Portico"</span> }
 }
+
+/// Where this tab's registration began when it began on a team's join page:
+/// once the registration has timed out, the server no longer knows, and
+/// that page (not the code page) is where to start again.
+const JOIN_PAGE_KEY: &str = "portico-join-page";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+fn remember_join_page(slug: &str) {
+    if let Some(storage) = session_storage() {
+        let _ = storage.set_item(JOIN_PAGE_KEY, slug);
+    }
+}
+
+/// A registration begun with a code is not a join page's.
+fn forget_join_page() {
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(JOIN_PAGE_KEY);
+    }
+}
+
+fn remembered_join_page() -> Option<String> {
+    session_storage()?.get_item(JOIN_PAGE_KEY).ok().flatten().filter(|slug| !slug.is_empty())
+}

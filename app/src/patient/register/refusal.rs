@@ -19,8 +19,16 @@ pub fn Refusal(problem: Problem) -> impl IntoView {
             <p><Link href="/sign-in">"Sign in to Portico"</Link></p>
             <p><Link href="/forgotten-password">"Reset your password"</Link></p>
         })}
-        {start_again.then(|| view! {
-            <p><Link href="/register">"Start again with your registration code"</Link></p>
+        {start_again.then(|| match super::remembered_join_page() {
+            // Begun on a team's join page: that page is where to start again.
+            Some(slug) => {
+                let href = format!("/join/{}", String::from(js_sys::encode_uri_component(&slug)));
+                view! { <p><a href=href>"Start again on your clinical team's page"</a></p> }.into_any()
+            }
+            None => view! {
+                <p><Link href="/register">"Start again with your registration code"</Link></p>
+            }
+            .into_any(),
         })}
         {(!sign_in && !start_again).then(|| view! {
             <div class="nhsuk-inset-text">

@@ -176,16 +176,27 @@ pub async fn upsert_patient(
         }
         Decision::Keep { record_id, outcome } => Upserted { record_id, outcome },
     };
-    sqlx::query(
+    add_to_team(tx, team_id, &upserted.record_id, now).await?;
+    Ok(upserted)
+}
+
+/// Makes record `record_id` one of team `team_id`'s; true if it was not already.
+pub async fn add_to_team(
+    tx: &mut Tx,
+    team_id: &str,
+    record_id: &str,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let added = sqlx::query(
         "INSERT INTO team_records (team_id, record_id, added_at) VALUES ($1, $2, $3) \
          ON CONFLICT (team_id, record_id) DO NOTHING",
     )
     .bind(team_id)
-    .bind(&upserted.record_id)
+    .bind(record_id)
     .bind(stored(now))
     .execute(&mut **tx)
     .await?;
-    Ok(upserted)
+    Ok(added.rows_affected() == 1)
 }
 
 /// Creates a record from details the patient brought (NHS login proved
