@@ -90,7 +90,8 @@ test('Nia joins the Diabetes Clinic with NHS login, and Asha adds her record to 
     await expect(card).toContainText('Their own record');
     await checkPage(asha, 'nhs-login-5-queue');
     await asha.screenshot({ path: '/tmp/nhslogin-5-queue.png', fullPage: true });
-    await card.getByRole('button', { name: /^Link to this record/ }).first().click();
+    await expect(card.getByRole('button', { name: /^Make a new record/ })).toHaveCount(0);
+    await card.getByRole('button', { name: /^Add their record to this team/ }).click();
     await expect(asha.getByRole('status').filter({ hasText: 'is linked to their record' })).toBeVisible();
     await expect(asha.locator('.nhsuk-card').filter({ hasText: 'Nia Newton' })).toHaveCount(0);
   });

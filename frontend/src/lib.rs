@@ -1,7 +1,7 @@
 //! The wasm entry point: mounts one bundle's root into `<body>`.
 //!
 //! scripts/build-web builds this crate once per bundle, each with its one
-//! feature (`patient`, `register`, `account`, `staff`: see
+//! feature (`patient`, `register`, `join`, `account`, `staff`: see
 //! `portico_types::bundle`); wasm-bindgen's generated `init` runs [`start`]
 //! once the module is instantiated.
 
@@ -12,7 +12,10 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// shipped bundle) chooses by the address, as the server chooses the shell.
 #[wasm_bindgen(start)]
 pub fn start() {
-    #[cfg(all(feature = "staff", any(feature = "patient", feature = "register", feature = "account")))]
+    #[cfg(all(
+        feature = "staff",
+        any(feature = "patient", feature = "register", feature = "join", feature = "account")
+    ))]
     {
         use portico_types::bundle::Bundle;
         let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
@@ -22,8 +25,14 @@ pub fn start() {
             leptos::mount::mount_to_body(portico_app::patient::PatientRoot);
         }
     }
-    #[cfg(all(any(feature = "patient", feature = "register", feature = "account"), not(feature = "staff")))]
+    #[cfg(all(
+        any(feature = "patient", feature = "register", feature = "join", feature = "account"),
+        not(feature = "staff")
+    ))]
     leptos::mount::mount_to_body(portico_app::patient::PatientRoot);
-    #[cfg(all(feature = "staff", not(any(feature = "patient", feature = "register", feature = "account"))))]
+    #[cfg(all(
+        feature = "staff",
+        not(any(feature = "patient", feature = "register", feature = "join", feature = "account"))
+    ))]
     leptos::mount::mount_to_body(portico_app::staff::StaffRoot);
 }

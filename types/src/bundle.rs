@@ -2,24 +2,25 @@
 //! by it and the patient pages decide by it whether a link is a client-side
 //! move or a page load: one map, so the two never disagree.
 //!
-//! The patient side is three bundles, so that no first load carries pages
+//! The patient side is four bundles, so that no first load carries pages
 //! the person is not on: the start page and record (`patient`), the
-//! registration steps (`register`, where an invitation's link and a team's
-//! join page land), and
-//! signing in and the account's pages (`account`). The staff console (with
-//! the kiosk it sets up) is the fourth.
+//! registration steps (`register`, where an invitation's link lands), a
+//! team's join page (`join`, whose email and password steps are the
+//! registration bundle's), and signing in and the account's pages
+//! (`account`). The staff console (with the kiosk it sets up) is the fifth.
 
 /// One wasm bundle and its page shell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Bundle {
     Patient,
     Register,
+    Join,
     Account,
     Staff,
 }
 
 impl Bundle {
-    pub const ALL: [Bundle; 4] = [Bundle::Patient, Bundle::Register, Bundle::Account, Bundle::Staff];
+    pub const ALL: [Bundle; 5] = [Bundle::Patient, Bundle::Register, Bundle::Join, Bundle::Account, Bundle::Staff];
 
     /// The bundle for a path (no query, no fragment).
     pub fn for_path(path: &str) -> Self {
@@ -29,8 +30,10 @@ impl Bundle {
         // A kiosk is set up from the staff pages and runs in their bundle.
         if under("/staff") || under("/kiosk") {
             Bundle::Staff
-        } else if under("/register") || under("/join") {
+        } else if under("/register") {
             Bundle::Register
+        } else if under("/join") {
+            Bundle::Join
         } else if under("/account") || ["/sign-in", "/forgotten-password", "/reset-password"].contains(&path) {
             Bundle::Account
         } else {
@@ -43,6 +46,7 @@ impl Bundle {
         match self {
             Bundle::Patient => "patient",
             Bundle::Register => "register",
+            Bundle::Join => "join",
             Bundle::Account => "account",
             Bundle::Staff => "staff",
         }
@@ -53,6 +57,7 @@ impl Bundle {
         match self {
             Bundle::Patient => "index.html",
             Bundle::Register => "register.html",
+            Bundle::Join => "join.html",
             Bundle::Account => "account.html",
             Bundle::Staff => "staff.html",
         }
@@ -71,7 +76,7 @@ mod tests {
         assert_eq!(Bundle::for_path("/register"), Bundle::Register);
         assert_eq!(Bundle::for_path("/register/date-of-birth"), Bundle::Register);
         assert_eq!(Bundle::for_path("/registering"), Bundle::Patient);
-        assert_eq!(Bundle::for_path("/join/diabetes"), Bundle::Register);
+        assert_eq!(Bundle::for_path("/join/diabetes"), Bundle::Join);
         assert_eq!(Bundle::for_path("/joiners"), Bundle::Patient);
         assert_eq!(Bundle::for_path("/sign-in/"), Bundle::Account);
         assert_eq!(Bundle::for_path("/account/confirm-email"), Bundle::Account);

@@ -1,7 +1,8 @@
-//! What a patient sees, in three bundles (see `portico_types::bundle`): the
-//! start page and their record (`patient`), registration (`register`), and
-//! signing in and their account (`account`); none carries the staff console
-//! or the other two's pages, so every first load stays small. A move to a page
+//! What a patient sees, in four bundles (see `portico_types::bundle`): the
+//! start page and their record (`patient`), registration (`register`), a
+//! team's join page (`join`), and signing in and their account (`account`);
+//! none carries the staff console or the others' pages, so every first load
+//! stays small. A move to a page
 //! of another bundle is a page load (`router::navigate` knows which).
 
 #[cfg(feature = "account")]
@@ -12,10 +13,10 @@ mod landing;
 mod my_record;
 #[cfg(feature = "patient")]
 mod nhs_login;
-#[cfg(any(feature = "register", feature = "account"))]
+#[cfg(any(feature = "register", feature = "join", feature = "account"))]
 mod nhs_login_button;
 pub mod query;
-#[cfg(feature = "register")]
+#[cfg(any(feature = "register", feature = "join"))]
 mod register;
 pub mod router;
 pub mod session;
@@ -75,7 +76,7 @@ pub fn PatientRoot() -> impl IntoView {
                 PatientRoute::RegisterLinkAccount => view! { <register::LinkAccount/> }.into_any(),
                 #[cfg(feature = "register")]
                 PatientRoute::RegisterHandBack => view! { <register::HandBack/> }.into_any(),
-                #[cfg(feature = "register")]
+                #[cfg(feature = "join")]
                 PatientRoute::Join => view! { <register::Join/> }.into_any(),
                 #[cfg(feature = "account")]
                 PatientRoute::SignIn => view! { <sign_in::SignIn/> }.into_any(),

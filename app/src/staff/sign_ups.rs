@@ -189,6 +189,8 @@ fn SignUpCard(sign_up: QueuedSignUp, ctx: Decisions) -> impl IntoView {
     let decline_person = name.clone();
     let decline_id = sign_up.id.clone();
     let excluded = sign_up.held_because == "excluded_record";
+    // Someone who already has their own record gets no second one.
+    let has_own_record = sign_up.matches.iter().any(|m| m.theirs);
     let id = sign_up.id.clone();
     let create_busy = RwSignal::new(false);
     let create = {
@@ -220,7 +222,7 @@ fn SignUpCard(sign_up: QueuedSignUp, ctx: Decisions) -> impl IntoView {
                     </div>
                 })}
                 <SummaryList rows=rows/>
-                <h3>"Matching records in your team"</h3>
+                <h3>{if has_own_record { "Their record" } else { "Matching records in your team" }}</h3>
                 {if sign_up.matches.is_empty() {
                     view! { <p>"No record in your team has this date of birth with this NHS number or name."</p> }.into_any()
                 } else {
@@ -232,11 +234,13 @@ fn SignUpCard(sign_up: QueuedSignUp, ctx: Decisions) -> impl IntoView {
                         </ul>
                     }.into_any()
                 }}
-                <form on:submit=create novalidate>
-                    <Button busy=create_busy class="nhsuk-button--secondary">
-                        "Make a new record"<span class="nhsuk-u-visually-hidden">{create_label}</span>
-                    </Button>
-                </form>
+                {(!has_own_record).then(|| view! {
+                    <form on:submit=create novalidate>
+                        <Button busy=create_busy class="nhsuk-button--secondary">
+                            "Make a new record"<span class="nhsuk-u-visually-hidden">{create_label}</span>
+                        </Button>
+                    </form>
+                })}
                 <Show
                     when=move || is_declining.get()
                     fallback=move || view! {
@@ -263,7 +267,7 @@ fn MatchItem(sign_up_id: String, person: String, found: SignUpMatch, ctx: Decisi
         record.nhs_number.map(|n| format!(", NHS number {}", n.formatted())).unwrap_or_default()
     );
     let how = if found.theirs {
-        "Their own record: they proved it is theirs (invitation or NHS login). Linking adds it to this team."
+        "Their own record: they proved it is theirs (with an invitation or NHS login). It is not in this team yet."
     } else if found.by_nhs_number {
         "Same NHS number and date of birth"
     } else {
@@ -286,16 +290,23 @@ fn MatchItem(sign_up_id: String, person: String, found: SignUpMatch, ctx: Decisi
     } else {
         None
     };
+    // Their own record may be in no team of this professional's yet: nothing to open.
+    let theirs = found.theirs;
     view! {
         <li class="nhsuk-u-margin-bottom-4">
-            <a href=record_href>{label.clone()}</a>
+            {if theirs {
+                view! { <p class="nhsuk-u-margin-bottom-1"><strong>{label.clone()}</strong></p> }.into_any()
+            } else {
+                view! { <a href=record_href>{label.clone()}</a> }.into_any()
+            }}
             <p class="nhsuk-body-s nhsuk-u-margin-bottom-2">{how}</p>
             {match blocked {
                 Some(why) => view! { <p><strong class="nhsuk-tag nhsuk-tag--red">{why}</strong></p> }.into_any(),
                 None => view! {
                     <form on:submit=link novalidate>
                         <Button busy=busy>
-                            "Link to this record"<span class="nhsuk-u-visually-hidden">{format!(": {label}")}</span>
+                            {if theirs { "Add their record to this team" } else { "Link to this record" }}
+                            <span class="nhsuk-u-visually-hidden">{format!(": {label}")}</span>
                         </Button>
                     </form>
                 }

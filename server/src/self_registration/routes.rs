@@ -244,7 +244,7 @@ async fn change_settings(
     Ok(Json(JoinPageSettings { enabled, message, admission: admission.as_str().into() }))
 }
 
-/// The page shell for `/join/{slug}`: the registration bundle, answered 404
+/// The page shell for `/join/{slug}`: the join page's bundle, answered 404
 /// when the team has no open page, so the address itself says it is not there.
 pub async fn page_shell(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
     let status = match page::open_by_slug(&state.db, &slug).await {
@@ -255,7 +255,7 @@ pub async fn page_shell(State(state): State<AppState>, Path(slug): Path<String>)
             return (StatusCode::INTERNAL_SERVER_ERROR, Html(PLAIN_ERROR)).into_response();
         }
     };
-    match tokio::fs::read(state.settings.site_dir.join(Bundle::Register.shell())).await {
+    match tokio::fs::read(state.settings.site_dir.join(Bundle::Join.shell())).await {
         Ok(shell) => (status, [(header::CACHE_CONTROL, "no-cache")], Html(shell)).into_response(),
         // No built app (an API-only test run): the plain words alone.
         Err(_) => (status, Html(if status == StatusCode::OK { PLAIN_NO_APP } else { PLAIN_NOT_FOUND })).into_response(),

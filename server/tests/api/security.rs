@@ -78,6 +78,7 @@ async fn client_routes_get_their_own_shell(engine: Engine) {
         ("/staff/teams/abc", "staff shell"),
         ("/register?code=ABCD-EFGH-JKMN", "register shell"),
         ("/register/check-email", "register shell"),
+        ("/join/diabetes", "join shell"),
         ("/sign-in", "account shell"),
         ("/account/confirm-email?token=x", "account shell"),
     ] {

@@ -392,7 +392,7 @@ async fn bad_input_is_refused_and_changes_nothing(engine: Engine) {
         assert_eq!(sent.status(), 404);
         let page = client.get(app.url(&format!("/join/{slug}"))).send().await.unwrap();
         assert_eq!(page.status(), 404);
-        assert!(page.text().await.unwrap().contains("register shell"));
+        assert!(page.text().await.unwrap().contains("join shell"));
     }
     assert_eq!(client.get(app.url("/join/diabetes")).send().await.unwrap().status(), 200);
 }
