@@ -274,11 +274,11 @@ async fn take(
     .bind(account_id)
     .fetch_optional(&mut **tx)
     .await?;
-    if let Some((patient_email, carer_name)) = patient {
-        if let Ok(to) = EmailAddress::parse(&patient_email) {
-            let message = emails::access_granted(&state.settings.public_base_url, &to, &carer_name);
-            mail::enqueue(tx, &format!("carer-link-granted:{link_id}"), &message, None, now).await?;
-        }
+    if let Some((patient_email, carer_name)) = patient
+        && let Ok(to) = EmailAddress::parse(&patient_email)
+    {
+        let message = emails::access_granted(&state.settings.public_base_url, &to, &carer_name);
+        mail::enqueue(tx, &format!("carer-link-granted:{link_id}"), &message, None, now).await?;
     }
     Ok(AcceptedCarerInvitation { record_id, link_id })
 }
