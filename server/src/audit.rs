@@ -70,6 +70,8 @@ pub enum Action {
     NhsLoginFailed,
     /// A carer invitation made (by the patient, or by a professional).
     CarerInvited,
+    /// The patient withdrew a carer invitation before it was accepted.
+    CarerInvitationWithdrawn,
     /// A safeguarding lead let a carer invitation go out for an excluded record, with the reason.
     CarerExclusionOverridden,
     /// A carer accepted an invitation: the link exists.
@@ -142,6 +144,7 @@ impl Action {
             Action::NhsLoginSignUpHeld => "nhs_login_sign_up_held",
             Action::NhsLoginFailed => "nhs_login_failed",
             Action::CarerInvited => "carer_invited",
+            Action::CarerInvitationWithdrawn => "carer_invitation_withdrawn",
             Action::CarerExclusionOverridden => "carer_exclusion_overridden",
             Action::CarerLinkGranted => "carer_link_granted",
             Action::CarerLinkEnded => "carer_link_ended",

@@ -199,6 +199,35 @@ async fn invite_in(
     })
 }
 
+/// Withdraws invitation `invitation_id` of `record_id` if it is still out;
+/// returns whether it was.
+pub async fn withdraw(
+    state: &AppState,
+    record_id: &str,
+    invitation_id: &str,
+    by: &str,
+    ip: &str,
+) -> Result<bool, sqlx::Error> {
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let withdrawn = sqlx::query(
+        "UPDATE carer_invitations SET state = 'revoked', decided_at = $3 \
+         WHERE id = $1 AND record_id = $2 AND state = 'issued'",
+    )
+    .bind(invitation_id)
+    .bind(record_id)
+    .bind(stored(now))
+    .execute(&mut *tx)
+    .await?;
+    if withdrawn.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let event = Event::new(Action::CarerInvitationWithdrawn, now).actor(by).record(record_id).ip(Some(ip));
+    audit::record(&mut tx, event.detail(json!({ "invitation_id": invitation_id }))).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 fn full(given: &str, family: &str) -> String {
     format!("{given} {family}")
 }

@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/records/{record_id}/carers", post(invite_to))
         .route("/me/record/carers", get(my_carers).post(invite_to_own))
         .route("/me/record/carers/{link_id}", axum::routing::delete(end_own))
+        .route("/me/record/carers/invitations/{invitation_id}", axum::routing::delete(withdraw))
         .route("/me/record/carers/{link_id}/end", post(end_own_with))
         .route("/me/record/access-history", get(access_history))
         .route("/me/record/entries/{entry_id}/private", put(mark_private))
@@ -213,6 +214,18 @@ async fn end_own_with(
     ApiJson(_body): ApiJson<EndCarerLinkRequest>,
 ) -> ApiResult<StatusCode> {
     end_own(state, session, ip, link_id).await
+}
+
+/// Withdraws an invitation not yet accepted: its link no longer works.
+async fn withdraw(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    ClientIp(ip): ClientIp,
+    Path(invitation_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let record_id = own_record(&state, &session.account_id).await?;
+    let withdrawn = invite::withdraw(&state, &record_id, &invitation_id, &session.account_id, &ip).await?;
+    if withdrawn { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound) }
 }
 
 async fn access_history(

@@ -11,6 +11,7 @@ use portico_server::secrets::Keys;
 use portico_server::state::AppState;
 use portico_types::api::{
     AccessHistoryResponse, AccessLevel, CarerKind, MyCarersResponse, MyRecordsResponse, OpenedRecordResponse,
+    RecordCarersResponse,
 };
 use reqwest::Client;
 use serde_json::{Value, json};
@@ -405,6 +406,84 @@ async fn carer_invitation_is_bound_to_its_address_and_used_once(engine: Engine) 
     assert_eq!(count(&app, "carer_links").await, 1);
 }
 
+async fn carer_links_for_review_stay_open_until_a_professional_ends_them(engine: Engine) {
+    let app = spawn_app(engine).await;
+    sqlx::query("UPDATE organisations SET carer_review_action = 'review'").execute(&app.db.pool).await.unwrap();
+    let child = child_record(&app, 3, "2010-12-05").await;
+    app.clock.advance(time::Duration::days(9) + time::Duration::hours(14) + time::Duration::minutes(50));
+    let asha = signed_in(&app, ASHA).await;
+    let response = post(&app, &asha, &format!("/api/v1/staff/records/{child}/carers"), parent(CARER)).await;
+    assert_eq!(response.status(), 201);
+    let mother = register_carer(&app, CARER, "Chris Carer").await;
+    app.clock.advance(time::Duration::minutes(11));
+    let done = coming_of_age::run_once(&state_of(&app)).await.unwrap();
+    assert_eq!(done, coming_of_age::Outcome { ended: 0, marked_for_review: 1, invited: 1 });
+    let path = format!("/api/v1/me/records/{child}");
+    assert_eq!(mother.get(app.url(&path)).send().await.unwrap().status(), 200, "open until reviewed");
+    let listed: RecordCarersResponse =
+        asha.get(app.url(&format!("/api/v1/staff/records/{child}/carers"))).send().await.unwrap().json().await.unwrap();
+    assert!(listed.carers[0].review_due_since.is_some());
+    assert_eq!(listed.carers[0].legal_basis.as_deref(), Some("parental_responsibility"));
+    let end = format!("/api/v1/staff/records/{child}/carers/{}/end", listed.carers[0].id);
+    let response = post(&app, &asha, &end, json!({ "reason": "  " })).await;
+    assert_eq!(problem(response).await["errors"][0]["field"], "reason");
+    let response =
+        post(&app, &asha, &end, json!({ "reason": "The young person asked, and is competent to decide" })).await;
+    assert_eq!(response.status(), 204);
+    assert_eq!(mother.get(app.url(&path)).send().await.unwrap().status(), 404);
+    let (how, reason): (String, String) =
+        sqlx::query_as("SELECT ended_how, end_reason FROM carer_links WHERE record_id = $1")
+            .bind(&child)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!((how.as_str(), reason.as_str()), ("professional", "The young person asked, and is competent to decide"));
+}
+
+async fn carer_for_an_adult_who_lacks_capacity_with_a_legal_basis(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (adult, ..) = unregistered_record(&app, 2).await;
+    let asha = signed_in(&app, ASHA).await;
+    let path = format!("/api/v1/staff/records/{adult}/carers");
+    let mut body = json!({ "kind": "adult_lacks_capacity", "email": CARER, "legal_basis": "parental_responsibility",
+                           "access_level": "not_private" });
+    let response = post(&app, &asha, &path, body.clone()).await;
+    assert_eq!(problem(response).await["errors"][0]["field"], "legal_basis");
+    body["legal_basis"] = json!("court_deputy");
+    assert_eq!(post(&app, &asha, &path, body).await.status(), 201);
+    let carer = register_carer(&app, CARER, "Chris Carer").await;
+    let opened: OpenedRecordResponse =
+        carer.get(app.url(&format!("/api/v1/me/records/{adult}"))).send().await.unwrap().json().await.unwrap();
+    let access = opened.carer.unwrap();
+    assert_eq!((access.kind, access.access_level), (CarerKind::AdultLacksCapacity, AccessLevel::NotPrivate));
+    let actions = app.audit_actions().await;
+    for action in ["carer_invited", "carer_link_granted", "carer_record_viewed"] {
+        assert!(actions.contains(&action.to_owned()), "{action} audited");
+    }
+}
+
+async fn carer_invitation_withdrawn_by_the_patient_no_longer_works(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (_, pat) = patient_with_record(&app).await;
+    let invite = json!({ "email": CARER, "access_level": "everything" });
+    assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    let carers: MyCarersResponse =
+        pat.get(app.url("/api/v1/me/record/carers")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(carers.invitations.len(), 1);
+    let withdraw = format!("/api/v1/me/record/carers/invitations/{}", carers.invitations[0].id);
+    assert_eq!(pat.delete(app.url(&withdraw)).send().await.unwrap().status(), 204);
+    let token = token_sent_to(&app, CARER).await;
+    let body = json!({ "token": token, "display_name": "Chris", "password": GOOD_PASSWORD, "accept_terms": true });
+    let response = post(&app, &browser(), "/api/v1/carer-invitations/register", body).await;
+    assert_eq!(problem(response).await["type"], "carer-invitation-not-valid");
+    let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE email = $1")
+        .bind(CARER)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(accounts, 0, "no account half-made");
+}
+
 crate::on_both_engines!(
     carer_patient_journey,
     carer_link_past_its_end_date_stops_in_the_same_session,
@@ -415,4 +494,7 @@ crate::on_both_engines!(
     carer_links_come_of_age_once_with_two_jobs_at_once,
     carer_invitations_follow_exclusion_unless_a_safeguarding_lead_overrides,
     carer_invitation_is_bound_to_its_address_and_used_once,
+    carer_links_for_review_stay_open_until_a_professional_ends_them,
+    carer_for_an_adult_who_lacks_capacity_with_a_legal_basis,
+    carer_invitation_withdrawn_by_the_patient_no_longer_works,
 );
