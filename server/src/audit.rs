@@ -84,6 +84,8 @@ pub enum Action {
     CarerRecordViewed,
     /// The patient marked an entry private, or unmarked it.
     EntryPrivacyChanged,
+    /// An organisation's admin changed its carer review age or action.
+    CarerSettingsChanged,
 }
 
 impl Action {
@@ -151,6 +153,7 @@ impl Action {
             Action::CarerLinkReviewDue => "carer_link_review_due",
             Action::CarerRecordViewed => "carer_record_viewed",
             Action::EntryPrivacyChanged => "entry_privacy_changed",
+            Action::CarerSettingsChanged => "carer_settings_changed",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod history;
 pub mod invite;
 pub mod links;
 pub mod routes;
+pub mod settings;
 pub mod staff_routes;
 pub mod terms;
 

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use portico_types::api::{
-    AddCarerRequest, CarerInvitationView, EndCarerLinkRequest, OverrideCarerInvitationRequest, RecordCarersResponse,
-    Role,
+    AddCarerRequest, CarerInvitationView, CarerSettings, EndCarerLinkRequest, OverrideCarerInvitationRequest,
+    RecordCarersResponse, Role,
 };
 use portico_types::problem::FieldError;
 use portico_types::{DateOfBirth, EmailAddress};
@@ -19,7 +19,7 @@ use super::invite::{self, Offer};
 use super::links::{self, Ender};
 use super::routes::invite_refusal;
 use super::terms::{AdultBasis, ChildBasis, Grounds, Terms, day_of_age, parse_end_day};
-use super::{AccessLevel, CarerKind};
+use super::{AccessLevel, CarerKind, settings};
 use crate::auth::extract::ClientIp;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/records/{record_id}/carers", get(list).post(add))
         .route("/staff/records/{record_id}/carers/override", post(override_exclusion))
         .route("/staff/records/{record_id}/carers/{link_id}/end", post(end))
+        .route("/staff/organisation/carer-settings", get(show_settings).put(change_settings))
 }
 
 /// Who may add and end carers: clinicians, admins and safeguarding leads of
@@ -249,4 +250,34 @@ async fn end(
     };
     let ended = links::end(&state, &record_id, &link_id, by, &ip).await?;
     if ended { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound) }
+}
+
+async fn show_settings(State(state): State<AppState>, professional: Professional) -> ApiResult<Json<CarerSettings>> {
+    let found = settings::of_organisation(&state.db, &professional.organisation_id).await?;
+    Ok(Json(found.ok_or(ApiError::NotFound)?))
+}
+
+/// An admin of any of the organisation's teams changes its carer settings.
+async fn change_settings(
+    State(state): State<AppState>,
+    professional: Professional,
+    ClientIp(ip): ClientIp,
+    ApiJson(body): ApiJson<CarerSettings>,
+) -> ApiResult<Json<CarerSettings>> {
+    let profile = staff::profile(&state.db, &professional.account_id).await?.ok_or(ApiError::Forbidden)?;
+    if !profile.teams.iter().any(|t| t.roles.contains(&Role::Admin)) {
+        return Err(ApiError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    if !settings::AGES.contains(&body.review_age) {
+        errors.push(FieldError::new("review_age", "Enter an age from 12 to 18"));
+    }
+    if !matches!(body.at_review.as_str(), "end" | "review") {
+        errors.push(FieldError::new("at_review", "Choose whether access ends or is reviewed"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    settings::change(&state, &professional.organisation_id, &body, &professional.account_id, &ip).await?;
+    Ok(Json(body))
 }

@@ -484,6 +484,32 @@ async fn carer_invitation_withdrawn_by_the_patient_no_longer_works(engine: Engin
     assert_eq!(accounts, 0, "no account half-made");
 }
 
+async fn carer_settings_of_an_organisation_move_the_review_day(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let child = child_record(&app, 3, "2010-12-05").await;
+    let asha = signed_in(&app, ASHA).await;
+    assert_eq!(post(&app, &asha, &format!("/api/v1/staff/records/{child}/carers"), parent(CARER)).await.status(), 201);
+    register_carer(&app, CARER, "Chris Carer").await;
+    let listed = format!("/api/v1/staff/records/{child}/carers");
+    let carers: RecordCarersResponse = asha.get(app.url(&listed)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(carers.carers[0].review_at.as_deref(), Some("2026-12-05T00:00:00.000000Z"));
+
+    let settings = "/api/v1/staff/organisation/carer-settings";
+    let shown: Value = asha.get(app.url(settings)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(shown, json!({ "review_age": 16, "at_review": "end" }));
+    let sam = signed_in(&app, crate::helpers::SAM).await;
+    let change = json!({ "review_age": 17, "at_review": "review" });
+    assert_eq!(sam.put(app.url(settings)).json(&change).send().await.unwrap().status(), 403);
+    let response =
+        asha.put(app.url(settings)).json(&json!({ "review_age": 11, "at_review": "never" })).send().await.unwrap();
+    let body = problem(response).await;
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["review_age", "at_review"]);
+    assert_eq!(asha.put(app.url(settings)).json(&change).send().await.unwrap().status(), 200);
+    let carers: RecordCarersResponse = asha.get(app.url(&listed)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(carers.carers[0].review_at.as_deref(), Some("2027-12-05T00:00:00.000000Z"));
+}
+
 crate::on_both_engines!(
     carer_patient_journey,
     carer_link_past_its_end_date_stops_in_the_same_session,
@@ -497,4 +523,5 @@ crate::on_both_engines!(
     carer_links_for_review_stay_open_until_a_professional_ends_them,
     carer_for_an_adult_who_lacks_capacity_with_a_legal_basis,
     carer_invitation_withdrawn_by_the_patient_no_longer_works,
+    carer_settings_of_an_organisation_move_the_review_day,
 );

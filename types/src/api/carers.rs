@@ -253,3 +253,14 @@ pub struct RecordCarersResponse {
     pub carers: Vec<CarerLinkView>,
     pub invitations: Vec<CarerInvitationView>,
 }
+
+/// `GET`/`PUT /api/v1/staff/organisation/carer-settings`: when a child's
+/// parent/guardian links come up, and what happens then. The answer of both.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarerSettings {
+    /// The age (12 to 18) at which a child's parent/guardian links come up; 16 by default.
+    pub review_age: u8,
+    /// `end` (the links end) or `review` (they stay until a professional decides).
+    pub at_review: String,
+}
