@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/records", get(openable))
         .route("/me/records/{record_id}", get(open))
         .route("/me/records/{record_id}/carers", post(invite_to))
+        .route("/me/records/{record_id}/leave", post(leave))
         .route("/me/record/carers", get(my_carers).post(invite_to_own))
         .route("/me/record/carers/{link_id}", axum::routing::delete(end_own))
         .route("/me/record/carers/invitations/{invitation_id}", axum::routing::delete(withdraw))
@@ -181,6 +182,21 @@ async fn invite_to(
         )),
         None => Err(ApiError::NotFound),
     }
+}
+
+/// A carer gives up their own access to a record.
+async fn leave(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    ClientIp(ip): ClientIp,
+    Path(record_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let Some(Access::Carer(link)) = access::check(&state.db, &session.account_id, &record_id, state.now()).await?
+    else {
+        return Err(ApiError::NotFound);
+    };
+    let ended = links::end(&state, &record_id, &link.link_id, Ender::Carer(&session.account_id), &ip).await?;
+    if ended { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound) }
 }
 
 async fn my_carers(

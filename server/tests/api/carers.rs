@@ -172,6 +172,17 @@ async fn carer_patient_journey(engine: Engine) {
     // Ending it again finds nothing.
     let response = pat.delete(app.url(&format!("/api/v1/me/record/carers/{link_id}"))).send().await.unwrap();
     assert_eq!(response.status(), 404);
+
+    // Invited again, the carer accepts signed in, then gives the access up themselves.
+    let invite = json!({ "email": CARER, "access_level": "everything" });
+    assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    let token = token_sent_to(&app, CARER).await;
+    assert_eq!(post(&app, &carer, "/api/v1/carer-invitations/accept", json!({ "token": token })).await.status(), 200);
+    let leave = format!("/api/v1/me/records/{record_id}/leave");
+    assert_eq!(post(&app, &carer, &leave, json!({})).await.status(), 204);
+    assert_eq!(carer.get(app.url(&format!("/api/v1/me/records/{record_id}"))).send().await.unwrap().status(), 404);
+    // The patient cannot "leave" their own record.
+    assert_eq!(post(&app, &pat, &leave, json!({})).await.status(), 404);
 }
 
 async fn carer_link_past_its_end_date_stops_in_the_same_session(engine: Engine) {
