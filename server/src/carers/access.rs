@@ -48,33 +48,41 @@ pub fn carer_access(row: LinkRow) -> Option<CarerAccess> {
     })
 }
 
-/// What `account_id` may see of `record_id` at `now`; `None`: nothing (or no such record).
+/// What `account_id` may see of `record_id` at `now`; `None`: nothing (or no
+/// such record). One query: the record's owner beside the account's live link.
 pub async fn check(
     db: &Db,
     account_id: &str,
     record_id: &str,
     now: OffsetDateTime,
 ) -> Result<Option<Access>, sqlx::Error> {
-    let owner: Option<Option<String>> = sqlx::query_scalar("SELECT owner_account_id FROM records WHERE id = $1")
-        .bind(record_id)
-        .fetch_optional(&db.pool)
-        .await?;
-    let Some(owner) = owner else { return Ok(None) };
-    if owner.as_deref() == Some(account_id) {
-        return Ok(Some(Access::Owner));
-    }
     let sql = format!(
-        "SELECT l.id, l.kind, l.relationship, l.access_level, l.starts_at, l.ends_at FROM carer_links l \
-         WHERE l.record_id = $1 AND l.carer_account_id = $2 AND {}",
+        "SELECT r.owner_account_id, l.id, l.kind, l.relationship, l.access_level, l.starts_at, l.ends_at \
+         FROM records r LEFT JOIN carer_links l ON l.record_id = r.id AND l.carer_account_id = $2 AND {} \
+         WHERE r.id = $1",
         LIVE.replace("$now", "$3")
     );
-    let row: Option<LinkRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    type Row = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(record_id)
         .bind(account_id)
         .bind(stored(now))
         .fetch_optional(&db.pool)
         .await?;
-    Ok(row.and_then(carer_access).map(Access::Carer))
+    let Some((owner, link_id, kind, relationship, level, since, ends_at)) = row else { return Ok(None) };
+    if owner.as_deref() == Some(account_id) {
+        return Ok(Some(Access::Owner));
+    }
+    let (Some(link_id), Some(kind), Some(level), Some(since)) = (link_id, kind, level, since) else { return Ok(None) };
+    Ok(carer_access((link_id, kind, relationship, level, since, ends_at)).map(Access::Carer))
 }
 
 /// Whether `entry` shows at `level`: limited access hides what the patient
