@@ -22,6 +22,10 @@ use crate::state::AppState;
 /// for an enrolment code sent by email with no second check.
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
 
+/// Carer invitations one record may send in a day: enough for a family, too
+/// few to turn Portico into a way of mailing strangers.
+pub const INVITATIONS_PER_DAY: i64 = 10;
+
 /// An invitation to make.
 #[derive(Debug, Clone)]
 pub struct Offer<'a> {
@@ -47,6 +51,8 @@ pub enum InviteError {
     AlreadyCarer,
     #[error("the end date has passed")]
     EndsInPast,
+    #[error("too many invitations for this record today")]
+    TooMany,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -98,6 +104,15 @@ async fn invite_in(
     }
     if offer.terms.ends_at.is_some_and(|ends| ends <= now) {
         return Err(InviteError::EndsInPast);
+    }
+    let today: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM carer_invitations WHERE record_id = $1 AND created_at > $2")
+            .bind(offer.record_id)
+            .bind(stored(now - Duration::days(1)))
+            .fetch_one(&mut **tx)
+            .await?;
+    if today >= INVITATIONS_PER_DAY {
+        return Err(InviteError::TooMany);
     }
     let live_sql = format!(
         "SELECT l.id FROM carer_links l JOIN accounts a ON a.id = l.carer_account_id \

@@ -137,6 +137,12 @@ pub(crate) fn invite_refusal(err: InviteError) -> ApiError {
             None,
         ),
         InviteError::EndsInPast => ApiError::field("ends_on", "The end date must be in the future"),
+        InviteError::TooMany => ApiError::refusal(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-carer-invitations",
+            "Too many carer invitations today",
+            Some("You can invite more carers tomorrow.".into()),
+        ),
         InviteError::Internal(err) => ApiError::Internal(err),
     }
 }

@@ -228,6 +228,20 @@ async fn carer_inviting_themselves_is_refused(engine: Engine) {
     let body = problem(response).await;
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["email", "access_level", "ends_on"]);
+    // An end date already past is refused, and ten invitations a day is the most.
+    let past = json!({ "email": CARER, "access_level": "everything", "ends_on": "2026-11-01" });
+    assert_eq!(
+        problem(post(&app, &pat, "/api/v1/me/record/carers", past).await).await["errors"][0]["field"],
+        "ends_on"
+    );
+    for n in 0..10 {
+        let invite = json!({ "email": format!("carer{n}@carers.portico.example"), "access_level": "everything" });
+        assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    }
+    let invite = json!({ "email": "one.more@carers.portico.example", "access_level": "everything" });
+    let response = post(&app, &pat, "/api/v1/me/record/carers", invite).await;
+    assert_eq!(problem(response).await["type"], "too-many-carer-invitations");
+    assert_eq!(count(&app, "carer_invitations").await, 10);
 }
 
 async fn carer_cannot_invite_to_a_record_they_hold_only_as_a_carer(engine: Engine) {
