@@ -6,7 +6,7 @@
 //! two acceptances at once exactly one wins.
 
 use portico_types::EmailAddress;
-use portico_types::api::AcceptedCarerInvitation;
+use portico_types::api::{AcceptedCarerInvitation, CarerInvitationLookup};
 use portico_types::new_password::NewPasswordError;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -85,6 +85,28 @@ async fn address_of(
 ) -> Result<Option<String>, sqlx::Error> {
     let row: Option<InvitationRow> = sqlx::query_as(SELECT).bind(token.hash()).fetch_optional(&state.db.pool).await?;
     Ok(row.filter(|r| parse_stored(&r.13).is_some_and(|expires| expires > now)).map(|r| r.2))
+}
+
+/// What the accept page shows of the live invitation `token` carries; reading
+/// it uses nothing (a mail scanner following the link changes nothing).
+pub async fn lookup(state: &AppState, token: &OneTimeToken) -> Result<CarerInvitationLookup, AcceptError> {
+    let now = state.now();
+    let row: Option<(String, String, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT r.given_name, i.kind, i.access_level, i.email, i.expires_at, \
+         (SELECT a.id FROM accounts a WHERE LOWER(a.email) = LOWER(i.email)) \
+         FROM carer_invitations i JOIN records r ON r.id = i.record_id WHERE i.token_hash = $1 AND i.state = 'issued'",
+    )
+    .bind(token.hash())
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some((given_name, kind, level, email, expires_at, account)) = row else { return Err(AcceptError::UsedUp) };
+    if parse_stored(&expires_at).is_none_or(|expires| expires <= now) {
+        return Err(AcceptError::UsedUp);
+    }
+    let (Some(kind), Some(access_level)) = (super::CarerKind::parse(&kind), super::AccessLevel::parse(&level)) else {
+        return Err(AcceptError::UsedUp);
+    };
+    Ok(CarerInvitationLookup { given_name, kind, access_level, email, has_account: account.is_some(), expires_at })
 }
 
 /// The signed-in `account_id` accepts the invitation `token` carries.

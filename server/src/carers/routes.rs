@@ -9,9 +9,9 @@ use axum::{Json, Router};
 use axum_extra::extract::CookieJar;
 use portico_types::EmailAddress;
 use portico_types::api::{
-    AcceptCarerInvitationRequest, AcceptedCarerInvitation, AccessHistoryResponse, CarerInvitationView,
-    EndCarerLinkRequest, InviteCarerRequest, MarkEntryPrivateRequest, MyCarersResponse, MyRecordsResponse,
-    OpenedRecordResponse, RegisterCarerRequest,
+    AcceptCarerInvitationRequest, AcceptedCarerInvitation, AccessHistoryResponse, CarerInvitationLookup,
+    CarerInvitationView, EndCarerLinkRequest, InviteCarerRequest, MarkEntryPrivateRequest, MyCarersResponse,
+    MyRecordsResponse, OpenedRecordResponse, RegisterCarerRequest,
 };
 use portico_types::problem::FieldError;
 use serde_json::json;
@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/record/carers/{link_id}/end", post(end_own_with))
         .route("/me/record/access-history", get(access_history))
         .route("/me/record/entries/{entry_id}/private", put(mark_private))
+        .route("/carer-invitations/lookup", post(lookup))
         .route("/carer-invitations/accept", post(accept_signed_in))
         .route("/carer-invitations/register", post(register))
 }
@@ -344,6 +345,14 @@ fn accept_refusal(err: AcceptError) -> ApiError {
         }
         AcceptError::Internal(err) => ApiError::Internal(err),
     }
+}
+
+async fn lookup(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<AcceptCarerInvitationRequest>,
+) -> ApiResult<Json<CarerInvitationLookup>> {
+    let token = token(&body.token)?;
+    Ok(Json(accept::lookup(&state, &token).await.map_err(accept_refusal)?))
 }
 
 async fn accept_signed_in(

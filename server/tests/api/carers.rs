@@ -410,6 +410,14 @@ async fn carer_invitation_is_bound_to_its_address_and_used_once(engine: Engine) 
     let invite = json!({ "email": ASHA, "access_level": "everything" });
     assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
     let token = token_sent_to(&app, ASHA).await;
+    // Looking it up (as the page does, or a mail scanner) uses nothing.
+    for _ in 0..2 {
+        let response = post(&app, &browser(), "/api/v1/carer-invitations/lookup", json!({ "token": token })).await;
+        let shown: Value = response.json().await.unwrap();
+        assert_eq!((shown["email"].as_str(), shown["has_account"].as_bool()), (Some(ASHA), Some(true)));
+    }
+    let response = post(&app, &browser(), "/api/v1/carer-invitations/lookup", json!({ "token": "0".repeat(64) })).await;
+    assert_eq!(problem(response).await["type"], "carer-invitation-not-valid");
     // Another signed-in account cannot use it.
     let sam = signed_in(&app, crate::helpers::SAM).await;
     let response = post(&app, &sam, "/api/v1/carer-invitations/accept", json!({ "token": token })).await;

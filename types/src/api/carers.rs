@@ -264,3 +264,18 @@ pub struct CarerSettings {
     /// `end` (the links end) or `review` (they stay until a professional decides).
     pub at_review: String,
 }
+
+/// `POST /api/v1/carer-invitations/lookup` (the `AcceptCarerInvitationRequest`
+/// body): what the accept page shows before anything is used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CarerInvitationLookup {
+    /// Whose record: their first name.
+    pub given_name: String,
+    pub kind: CarerKind,
+    pub access_level: AccessLevel,
+    /// The address it went to: the account to sign in with, or to register.
+    pub email: String,
+    /// Whether that address has an account (sign in), or not (register).
+    pub has_account: bool,
+    pub expires_at: String,
+}
