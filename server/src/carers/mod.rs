@@ -11,12 +11,14 @@
 //! moment ago no longer opens the record, even in a session already open.
 
 pub mod accept;
+pub mod accept_routes;
 pub mod access;
 pub mod coming_of_age;
 pub mod emails;
 pub mod history;
 pub mod invite;
 pub mod links;
+pub mod privacy;
 pub mod routes;
 pub mod settings;
 pub mod staff_routes;

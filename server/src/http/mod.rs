@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(mail::dev_outbox::routes())
         .merge(reports::routes::routes())
         .merge(carers::routes::routes())
+        .merge(carers::accept_routes::routes())
         .merge(carers::staff_routes::routes())
         .fallback(problems::api_not_found)
         .method_not_allowed_fallback(problems::method_not_allowed)
