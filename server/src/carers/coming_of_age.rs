@@ -146,11 +146,15 @@ async fn invite_young_person(
     Ok(invitation_id.is_some())
 }
 
-/// The job: a pass every few minutes for as long as the server runs.
+/// The job: a pass every few minutes for as long as the server runs (with
+/// the carer invitations whose time is up marked expired).
 pub async fn run_every_few_minutes(state: AppState) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;
+        if let Err(err) = super::invite::expire_due(&state.db, state.now()).await {
+            tracing::warn!(error = %err, "could not expire carer invitations");
+        }
         match run_once(&state).await {
             Ok(done) if done != Outcome::default() => tracing::info!(?done, "carer links came of age"),
             Ok(_) => {}

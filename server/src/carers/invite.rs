@@ -243,6 +243,18 @@ pub async fn withdraw(
     Ok(true)
 }
 
+/// Marks the invitations whose time is up as expired; returns how many. (An
+/// expired one is refused whether or not this has run: it is for the lists.)
+pub async fn expire_due(db: &crate::db::Db, now: OffsetDateTime) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE carer_invitations SET state = 'expired', decided_at = $1 WHERE state = 'issued' AND expires_at <= $1",
+    )
+    .bind(stored(now))
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 fn full(given: &str, family: &str) -> String {
     format!("{given} {family}")
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use portico_server::carers::coming_of_age;
+use portico_server::clock::Clock as _;
 use portico_server::config::Settings;
 use portico_server::db::Engine;
 use portico_server::secrets::Keys;
@@ -508,6 +509,15 @@ async fn carer_invitation_withdrawn_by_the_patient_no_longer_works(engine: Engin
     let token = token_sent_to(&app, CARER).await;
     let body = json!({ "token": token, "display_name": "Chris", "password": GOOD_PASSWORD, "accept_terms": true });
     let response = post(&app, &browser(), "/api/v1/carer-invitations/register", body).await;
+    assert_eq!(problem(response).await["type"], "carer-invitation-not-valid");
+    // An invitation left for a week expires.
+    let invite = json!({ "email": "late@carers.portico.example", "access_level": "everything" });
+    assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    app.clock.advance(time::Duration::days(7));
+    let expired = portico_server::carers::invite::expire_due(&app.db, app.clock.now()).await.unwrap();
+    assert_eq!(expired, 1);
+    let token = token_sent_to(&app, "late@carers.portico.example").await;
+    let response = post(&app, &browser(), "/api/v1/carer-invitations/lookup", json!({ "token": token })).await;
     assert_eq!(problem(response).await["type"], "carer-invitation-not-valid");
     let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE email = $1")
         .bind(CARER)
