@@ -21,12 +21,15 @@
 //!   a raw batched insert of the same rows, with memory; texts handed to the
 //!   Notify stand-in per second against its client alone, and paced; and
 //!   kill -9 at random points in 20 runs per engine (lost, doubled, resent).
+//! - Carers: a record read behind the access check with 0, 1 and 50 carer
+//!   links, against the same read without it, on both engines.
 
 mod baseline;
 mod bundle;
 mod campaign_crash;
 mod campaign_notify;
 mod campaigns;
+mod carer_access;
 mod csv_import;
 mod fhir_import;
 mod letters;
@@ -64,6 +67,9 @@ fn main() -> anyhow::Result<()> {
     if only.as_deref().is_none_or(|o| o == "campaigns") {
         let cohort = std::env::var("PORTICO_BENCH_COHORT").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
         campaigns::report(cohort)?;
+    }
+    if only.as_deref().is_none_or(|o| o == "carers") {
+        carer_access::report()?;
     }
     if only.as_deref().is_none_or(|o| o == "kill") {
         let runs = std::env::var("PORTICO_BENCH_KILL_RUNS").ok().and_then(|n| n.parse().ok()).unwrap_or(20);

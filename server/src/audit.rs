@@ -69,6 +69,24 @@ pub enum Action {
     NhsLoginSignUpHeld,
     /// A sign-in through NHS login refused or failed, with the reason.
     NhsLoginFailed,
+    /// A carer invitation made (by the patient, or by a professional).
+    CarerInvited,
+    /// The patient withdrew a carer invitation before it was accepted.
+    CarerInvitationWithdrawn,
+    /// A safeguarding lead let a carer invitation go out for an excluded record, with the reason.
+    CarerExclusionOverridden,
+    /// A carer accepted an invitation: the link exists.
+    CarerLinkGranted,
+    /// A carer link ended (by whom, how, and why in the detail).
+    CarerLinkEnded,
+    /// A child's record reached the organisation's age and its link awaits a professional's review.
+    CarerLinkReviewDue,
+    /// A carer opened the record: shown to the patient in their access history.
+    CarerRecordViewed,
+    /// The patient marked an entry private, or unmarked it.
+    EntryPrivacyChanged,
+    /// An organisation's admin changed its carer review age or action.
+    CarerSettingsChanged,
 }
 
 impl Action {
@@ -129,6 +147,15 @@ impl Action {
             Action::NhsLoginRecordCreated => "nhs_login_record_created",
             Action::NhsLoginSignUpHeld => "nhs_login_sign_up_held",
             Action::NhsLoginFailed => "nhs_login_failed",
+            Action::CarerInvited => "carer_invited",
+            Action::CarerInvitationWithdrawn => "carer_invitation_withdrawn",
+            Action::CarerExclusionOverridden => "carer_exclusion_overridden",
+            Action::CarerLinkGranted => "carer_link_granted",
+            Action::CarerLinkEnded => "carer_link_ended",
+            Action::CarerLinkReviewDue => "carer_link_review_due",
+            Action::CarerRecordViewed => "carer_record_viewed",
+            Action::EntryPrivacyChanged => "entry_privacy_changed",
+            Action::CarerSettingsChanged => "carer_settings_changed",
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
+pub mod carers;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -107,6 +108,7 @@ impl Server {
             let _ = stop.send(true);
         });
         let campaign_worker = tokio::spawn(campaigns::worker::run(self.state.clone(), stopped.clone()));
+        tokio::spawn(carers::coming_of_age::run_every_few_minutes(self.state.clone()));
         let mllp = self.mllp.map(|listener| tokio::spawn(listener.run(stopped.clone())));
         let mut http_stopped = stopped;
         axum::serve(self.listener, app)

@@ -9,10 +9,12 @@ use serde::{Deserialize, Serialize};
 use crate::{DateOfBirth, EmailAddress, NhsNumber, OdsCode};
 
 mod campaigns;
+mod carers;
 mod kiosk;
 mod registration;
 mod self_registration;
 pub use campaigns::*;
+pub use carers::*;
 pub use kiosk::*;
 pub use registration::*;
 pub use self_registration::*;
@@ -243,7 +245,11 @@ pub struct EntrySummary {
     pub title: String,
     pub body: Option<String>,
     pub occurred_at: String,
+    /// Labelled sensitive by a professional.
     pub sensitive: bool,
+    /// Marked private by the patient: carers with limited access do not see it.
+    #[serde(default)]
+    pub private_to_patient: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use crate::{
-    accounts, auth, campaigns, feeds, invitations, kiosk, mail, nhs_login, records, registration, reports,
+    accounts, auth, campaigns, carers, feeds, invitations, kiosk, mail, nhs_login, records, registration, reports,
     self_registration, staff,
 };
 
@@ -48,6 +48,9 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes::routes())
         .merge(mail::dev_outbox::routes())
         .merge(reports::routes::routes())
+        .merge(carers::routes::routes())
+        .merge(carers::accept_routes::routes())
+        .merge(carers::staff_routes::routes())
         .fallback(problems::api_not_found)
         .method_not_allowed_fallback(problems::method_not_allowed)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))

@@ -18,7 +18,7 @@ pub(crate) fn link(base: &Url, path: &str, query: Option<(&str, &str)>) -> Strin
     url.to_string()
 }
 
-fn email(to: &EmailAddress, subject: &str, body: String) -> Email {
+pub(crate) fn email(to: &EmailAddress, subject: &str, body: String) -> Email {
     Email { to: to.clone(), subject: subject.to_owned(), body: format!("{body}{SIGN_OFF}") }
 }
 

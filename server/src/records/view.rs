@@ -37,10 +37,13 @@ pub async fn teams(db: &Db, record_id: &str) -> anyhow::Result<Vec<TeamRef>> {
     Ok(rows.into_iter().map(|(id, name)| TeamRef { id, name }).collect())
 }
 
+/// An entry as `entries` reads it: id, kind, title, body, when, sensitive, private.
+type EntryRow = (String, String, String, Option<String>, String, i64, i64);
+
 /// The record's entries, newest first.
 pub async fn entries(db: &Db, record_id: &str) -> anyhow::Result<Vec<EntrySummary>> {
-    let rows: Vec<(String, String, String, Option<String>, String, i64)> = sqlx::query_as(
-        "SELECT id, kind, title, body, occurred_at, sensitive FROM entries WHERE record_id = $1 \
+    let rows: Vec<EntryRow> = sqlx::query_as(
+        "SELECT id, kind, title, body, occurred_at, sensitive, private_to_patient FROM entries WHERE record_id = $1 \
          ORDER BY occurred_at DESC, id DESC",
     )
     .bind(record_id)
@@ -48,13 +51,14 @@ pub async fn entries(db: &Db, record_id: &str) -> anyhow::Result<Vec<EntrySummar
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, kind, title, body, occurred_at, sensitive)| EntrySummary {
+        .map(|(id, kind, title, body, occurred_at, sensitive, private)| EntrySummary {
             id,
             kind,
             title,
             body,
             occurred_at,
             sensitive: sensitive != 0,
+            private_to_patient: private != 0,
         })
         .collect())
 }

@@ -12,6 +12,7 @@ mod bad_input;
 mod bulk_upsert;
 mod campaign_crash;
 mod campaigns;
+mod carers;
 mod csv_import;
 mod exclusions;
 mod face_to_face;

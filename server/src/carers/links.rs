@@ -1,0 +1,236 @@
+//! Carer links as stored: the records an account holds, the carers of a
+//! record, and ending a link (at once, audited, the carer told).
+
+use portico_types::EmailAddress;
+use portico_types::api::{CarerInvitationView, CarerLinkView, OpenableRecord};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::access::{LIVE, carer_access};
+use super::{AccessLevel, CarerKind, emails};
+use crate::audit::{self, Action, Event};
+use crate::clock::stored;
+use crate::db::{Db, Tx};
+use crate::mail;
+use crate::state::AppState;
+
+/// The records `account_id` may open: its own first, then each live link's.
+pub async fn openable(db: &Db, account_id: &str, now: OffsetDateTime) -> Result<Vec<OpenableRecord>, sqlx::Error> {
+    let own: Option<(String, String, String)> =
+        sqlx::query_as("SELECT id, given_name, family_name FROM records WHERE owner_account_id = $1")
+            .bind(account_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    let mut records: Vec<OpenableRecord> = own
+        .into_iter()
+        .map(|(record_id, given_name, family_name)| OpenableRecord {
+            record_id,
+            given_name,
+            family_name,
+            own: true,
+            carer: None,
+        })
+        .collect();
+    let sql = format!(
+        "SELECT r.id, r.given_name, r.family_name, l.id, l.kind, l.relationship, l.access_level, l.starts_at, \
+         l.ends_at FROM carer_links l JOIN records r ON r.id = l.record_id \
+         WHERE l.carer_account_id = $1 AND {} ORDER BY r.given_name, r.family_name, r.id",
+        LIVE.replace("$now", "$2")
+    );
+    type Row = (String, String, String, String, String, Option<String>, String, String, Option<String>);
+    let rows: Vec<Row> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(account_id).bind(stored(now)).fetch_all(&db.pool).await?;
+    for (record_id, given_name, family_name, link_id, kind, relationship, level, since, ends_at) in rows {
+        let carer = carer_access((link_id, kind, relationship, level, since, ends_at));
+        records.push(OpenableRecord { record_id, given_name, family_name, own: false, carer });
+    }
+    Ok(records)
+}
+
+type CarerRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The live links of `record_id`, oldest first.
+pub async fn of_record(db: &Db, record_id: &str, now: OffsetDateTime) -> Result<Vec<CarerLinkView>, sqlx::Error> {
+    let sql = format!(
+        "SELECT l.id, a.display_name, a.email, l.kind, l.relationship, l.legal_basis, l.access_level, l.starts_at, \
+         l.ends_at, l.review_at, l.review_due_since FROM carer_links l JOIN accounts a ON a.id = l.carer_account_id \
+         WHERE l.record_id = $1 AND {} ORDER BY l.starts_at, l.id",
+        LIVE.replace("$now", "$2")
+    );
+    let rows: Vec<CarerRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(record_id).bind(stored(now)).fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let (id, carer_name, carer_email, kind, relationship, legal_basis, level, since, ends_at, review_at, due) =
+                row;
+            Some(CarerLinkView {
+                id,
+                carer_name,
+                carer_email,
+                kind: CarerKind::parse(&kind)?,
+                relationship,
+                legal_basis,
+                access_level: AccessLevel::parse(&level)?,
+                since,
+                ends_at,
+                review_at,
+                review_due_since: due,
+            })
+        })
+        .collect())
+}
+
+/// The invitations of `record_id` still waiting to be accepted.
+pub async fn waiting_invitations(
+    db: &Db,
+    record_id: &str,
+    now: OffsetDateTime,
+) -> Result<Vec<CarerInvitationView>, sqlx::Error> {
+    let rows: Vec<(String, String, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, email, kind, access_level, expires_at, ends_at FROM carer_invitations \
+         WHERE record_id = $1 AND state = 'issued' AND expires_at > $2 ORDER BY created_at",
+    )
+    .bind(record_id)
+    .bind(stored(now))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, email, kind, level, expires_at, ends_at)| {
+            Some(CarerInvitationView {
+                id,
+                email,
+                kind: CarerKind::parse(&kind)?,
+                access_level: AccessLevel::parse(&level)?,
+                expires_at,
+                ends_at,
+            })
+        })
+        .collect())
+}
+
+/// Who ends a link, and in what capacity.
+#[derive(Debug, Clone, Copy)]
+pub enum Ender<'a> {
+    Patient(&'a str),
+    Carer(&'a str),
+    Professional {
+        account_id: &'a str,
+        reason: &'a str,
+    },
+    SafeguardingLead {
+        account_id: &'a str,
+        reason: &'a str,
+    },
+    /// The coming-of-age job: nobody's account.
+    CameOfAge,
+}
+
+impl Ender<'_> {
+    fn how(&self) -> &'static str {
+        match self {
+            Self::Patient(_) => "patient",
+            Self::Carer(_) => "carer",
+            Self::Professional { .. } => "professional",
+            Self::SafeguardingLead { .. } => "safeguarding_lead",
+            Self::CameOfAge => "came_of_age",
+        }
+    }
+
+    fn account_id(&self) -> Option<&str> {
+        match self {
+            Self::Patient(id) | Self::Carer(id) => Some(*id),
+            Self::Professional { account_id, .. } | Self::SafeguardingLead { account_id, .. } => Some(*account_id),
+            Self::CameOfAge => None,
+        }
+    }
+
+    fn reason(&self) -> Option<&str> {
+        match self {
+            Self::Professional { reason, .. } | Self::SafeguardingLead { reason, .. } => Some(*reason),
+            _ => None,
+        }
+    }
+}
+
+/// Ends link `link_id` of `record_id` now, if it is still open; returns
+/// whether it was. Audited, and the carer emailed, in the caller's transaction.
+pub async fn end_in(
+    tx: &mut Tx,
+    state: &AppState,
+    record_id: &str,
+    link_id: &str,
+    by: Ender<'_>,
+    ip: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    // Only from open: of two ends at once, one finds nothing left to end.
+    let ended: Option<String> = sqlx::query_scalar(
+        "UPDATE carer_links SET ended_at = $3, ended_by = $4, ended_how = $5, end_reason = $6 \
+         WHERE id = $1 AND record_id = $2 AND ended_at IS NULL RETURNING carer_account_id",
+    )
+    .bind(link_id)
+    .bind(record_id)
+    .bind(stored(now))
+    .bind(by.account_id())
+    .bind(by.how())
+    .bind(by.reason())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(carer_account_id) = ended else { return Ok(false) };
+    let mut event = Event::new(Action::CarerLinkEnded, now).record(record_id).ip(ip);
+    if let Some(actor) = by.account_id() {
+        event = event.actor(actor);
+    }
+    let detail = json!({ "link_id": link_id, "how": by.how(), "reason": by.reason() });
+    audit::record(tx, event.detail(detail)).await?;
+    let (carer_email, given_name): (String, String) =
+        sqlx::query_as("SELECT a.email, r.given_name FROM accounts a, records r WHERE a.id = $1 AND r.id = $2")
+            .bind(&carer_account_id)
+            .bind(record_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    if let Ok(to) = EmailAddress::parse(&carer_email) {
+        let message = emails::access_ended(&state.settings.public_base_url, &to, &given_name);
+        mail::enqueue(tx, &format!("carer-link-ended:{link_id}"), &message, None, now).await?;
+    }
+    Ok(true)
+}
+
+/// [`end_in`] in a transaction of its own.
+pub async fn end(
+    state: &AppState,
+    record_id: &str,
+    link_id: &str,
+    by: Ender<'_>,
+    ip: &str,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = state.db.begin_write().await?;
+    let ended = end_in(&mut tx, state, record_id, link_id, by, Some(ip), state.now()).await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// The kind of link `link_id` of `record_id`, if it is open.
+pub async fn open_kind(db: &Db, record_id: &str, link_id: &str) -> Result<Option<CarerKind>, sqlx::Error> {
+    let kind: Option<String> =
+        sqlx::query_scalar("SELECT kind FROM carer_links WHERE id = $1 AND record_id = $2 AND ended_at IS NULL")
+            .bind(link_id)
+            .bind(record_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(kind.as_deref().and_then(CarerKind::parse))
+}

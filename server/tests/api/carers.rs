@@ -1,0 +1,570 @@
+//! Carers: a patient's adult carer, a professional's parent/guardian of a
+//! child, the access check on every request, and coming of age. Every
+//! refusal changes nothing.
+
+use std::sync::Arc;
+
+use portico_server::carers::coming_of_age;
+use portico_server::clock::Clock as _;
+use portico_server::config::Settings;
+use portico_server::db::Engine;
+use portico_server::secrets::Keys;
+use portico_server::state::AppState;
+use portico_types::api::{
+    AccessHistoryResponse, AccessLevel, CarerKind, MyCarersResponse, MyRecordsResponse, OpenedRecordResponse,
+    RecordCarersResponse,
+};
+use reqwest::Client;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    ASHA, DEMO_PASSWORD, TestApp, browser, other_organisation_professional, patient_account, problem, spawn_app,
+};
+use crate::invitations::{GOOD_PASSWORD, post, unregistered_record};
+
+const CARER: &str = "chris.carer@carers.portico.example";
+const MORGAN: &str = "morgan.reid@demo.portico.example";
+
+/// Pat Ient's own record (a Diabetes Clinic record made theirs), with an
+/// ordinary entry, one a professional labelled sensitive and one Pat will
+/// mark private; Pat signed in. (record id, Pat's client)
+async fn patient_with_record(app: &TestApp) -> (String, Client) {
+    let email = patient_account(app).await;
+    let (record_id, ..) = unregistered_record(app, 0).await;
+    sqlx::query("UPDATE records SET owner_account_id = $1 WHERE id = $2")
+        .bind(&email)
+        .bind(&record_id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    for (id, title, sensitive) in [
+        ("e-plain", "Clinic letter", 0_i64),
+        ("e-sensitive", "Counselling note", 1),
+        ("e-private", "Sexual health result", 0),
+    ] {
+        sqlx::query(
+            "INSERT INTO entries (id, record_id, kind, source_system, source_id, title, body, occurred_at, sensitive, \
+             content_hash, created_at, updated_at) VALUES ($1, $2, 'letter', 'test', $1, $3, NULL, \
+             '2026-11-01T09:00:00.000000Z', $4, 'h', '2026-11-01T09:00:00.000000Z', '2026-11-01T09:00:00.000000Z')",
+        )
+        .bind(id)
+        .bind(&record_id)
+        .bind(title)
+        .bind(sensitive)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    }
+    let pat = browser();
+    assert_eq!(app.sign_in_as(&pat, &email, DEMO_PASSWORD).await.status(), 200);
+    (record_id, pat)
+}
+
+/// The token in the newest carer email to `to`.
+async fn token_sent_to(app: &TestApp, to: &str) -> String {
+    let body: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE to_address = $1 AND idempotency_key LIKE 'carer-invitation:%' \
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(to)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let at = body.find("token=").expect("a link with a token") + "token=".len();
+    body[at..at + 64].to_owned()
+}
+
+/// Registers a new carer account with the invitation sent to `email`; returns it signed in.
+async fn register_carer(app: &TestApp, email: &str, name: &str) -> Client {
+    let token = token_sent_to(app, email).await;
+    let carer = browser();
+    let body = json!({ "token": token, "display_name": name, "password": GOOD_PASSWORD, "accept_terms": true });
+    let response = post(app, &carer, "/api/v1/carer-invitations/register", body).await;
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    carer
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+async fn signed_in(app: &TestApp, email: &str) -> Client {
+    let client = browser();
+    assert_eq!(app.sign_in_as(&client, email, DEMO_PASSWORD).await.status(), 200);
+    client
+}
+
+async fn carer_patient_journey(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (record_id, pat) = patient_with_record(&app).await;
+    let response = pat
+        .put(app.url("/api/v1/me/record/entries/e-private/private"))
+        .json(&json!({ "private": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+
+    let invite = json!({ "email": CARER, "access_level": "not_private" });
+    assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    let email: String = sqlx::query_scalar("SELECT body_text FROM outbox WHERE to_address = $1")
+        .bind(CARER)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(!email.contains("Counselling") && !email.contains("Sexual"), "no clinical detail: {email}");
+    let carer = register_carer(&app, CARER, "Chris Carer").await;
+
+    let mine: MyRecordsResponse = carer.get(app.url("/api/v1/me/records")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(mine.records.len(), 1);
+    let held = &mine.records[0];
+    assert_eq!((held.record_id.as_str(), held.own), (record_id.as_str(), false));
+    let access = held.carer.as_ref().unwrap();
+    assert_eq!((access.kind, access.access_level), (CarerKind::AdultCarerConsent, AccessLevel::NotPrivate));
+
+    let response = carer.get(app.url(&format!("/api/v1/me/records/{record_id}"))).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let opened: OpenedRecordResponse = response.json().await.unwrap();
+    let titles: Vec<&str> = opened.entries.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["Clinic letter"], "private and sensitive entries are hidden");
+    // The patient sees everything in their own record, through the same endpoint.
+    let own: OpenedRecordResponse =
+        pat.get(app.url(&format!("/api/v1/me/records/{record_id}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(own.entries.len(), 3);
+    assert!(own.carer.is_none());
+
+    let carers: MyCarersResponse =
+        pat.get(app.url("/api/v1/me/record/carers")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(carers.carers.len(), 1);
+    assert_eq!(carers.carers[0].carer_email, CARER);
+    let link_id = carers.carers[0].id.clone();
+    let history: AccessHistoryResponse =
+        pat.get(app.url("/api/v1/me/record/access-history")).send().await.unwrap().json().await.unwrap();
+    let mut actions: Vec<(&str, Option<&str>)> =
+        history.events.iter().map(|e| (e.action.as_str(), e.by.as_deref())).collect();
+    actions.sort();
+    assert_eq!(
+        actions,
+        [
+            ("carer_invited", Some("Pat Ient")),
+            ("carer_link_granted", Some("Chris Carer")),
+            ("carer_record_viewed", Some("Chris Carer"))
+        ]
+    );
+
+    // Ended by the patient: the carer's open session loses it on the next request.
+    let response = pat.delete(app.url(&format!("/api/v1/me/record/carers/{link_id}"))).send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    let response = carer.get(app.url(&format!("/api/v1/me/records/{record_id}"))).send().await.unwrap();
+    assert_eq!(problem(response).await["status"], 404);
+    let mine: MyRecordsResponse = carer.get(app.url("/api/v1/me/records")).send().await.unwrap().json().await.unwrap();
+    assert!(mine.records.is_empty());
+    let told: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND idempotency_key LIKE 'carer-link-ended:%'",
+    )
+    .bind(CARER)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(told, 1, "the carer is told");
+    // Ending it again finds nothing.
+    let response = pat.delete(app.url(&format!("/api/v1/me/record/carers/{link_id}"))).send().await.unwrap();
+    assert_eq!(response.status(), 404);
+
+    // Invited again, the carer accepts signed in, then gives the access up themselves.
+    let invite = json!({ "email": CARER, "access_level": "everything" });
+    assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    let token = token_sent_to(&app, CARER).await;
+    assert_eq!(post(&app, &carer, "/api/v1/carer-invitations/accept", json!({ "token": token })).await.status(), 200);
+    let leave = format!("/api/v1/me/records/{record_id}/leave");
+    assert_eq!(post(&app, &carer, &leave, json!({})).await.status(), 204);
+    assert_eq!(carer.get(app.url(&format!("/api/v1/me/records/{record_id}"))).send().await.unwrap().status(), 404);
+    // The patient cannot "leave" their own record.
+    assert_eq!(post(&app, &pat, &leave, json!({})).await.status(), 404);
+}
+
+async fn carer_link_past_its_end_date_stops_in_the_same_session(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (record_id, pat) = patient_with_record(&app).await;
+    // Access until the start of 26 November; the test's today is 25 November, 09:00.
+    let invite = json!({ "email": CARER, "access_level": "everything", "ends_on": "2026-11-26" });
+    assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    // The carer accepts ten minutes before the end, and is still looking when it comes.
+    app.clock.advance(time::Duration::hours(14) + time::Duration::minutes(50));
+    let carer = register_carer(&app, CARER, "Chris Carer").await;
+    let path = format!("/api/v1/me/records/{record_id}");
+    let opened: OpenedRecordResponse = carer.get(app.url(&path)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(opened.entries.len(), 3, "everything");
+    app.clock.advance(time::Duration::minutes(11));
+    assert_eq!(carer.get(app.url("/api/v1/session")).send().await.unwrap().status(), 200, "the session lives on");
+    let response = carer.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(problem(response).await["type"], "not-found");
+    // The invitation was used once: the link in the email does nothing now.
+    let token = token_sent_to(&app, CARER).await;
+    let response = post(&app, &carer, "/api/v1/carer-invitations/accept", json!({ "token": token })).await;
+    assert_eq!(problem(response).await["type"], "carer-invitation-not-valid");
+}
+
+async fn carer_inviting_themselves_is_refused(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (_, pat) = patient_with_record(&app).await;
+    let before = app.audit_actions().await.len();
+    let invite = json!({ "email": "Pat.Ient@patients.portico.example", "access_level": "everything" });
+    let response = post(&app, &pat, "/api/v1/me/record/carers", invite).await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(problem(response).await["type"], "carer-is-yourself");
+    assert_eq!(count(&app, "carer_invitations").await, 0);
+    assert_eq!(app.audit_actions().await.len(), before, "nothing written");
+    // Bad fields are listed together.
+    let response = post(
+        &app,
+        &pat,
+        "/api/v1/me/record/carers",
+        json!({ "email": "nope", "access_level": "all", "ends_on": "soon" }),
+    )
+    .await;
+    let body = problem(response).await;
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["email", "access_level", "ends_on"]);
+    // An end date already past is refused, and ten invitations a day is the most.
+    let past = json!({ "email": CARER, "access_level": "everything", "ends_on": "2026-11-01" });
+    assert_eq!(
+        problem(post(&app, &pat, "/api/v1/me/record/carers", past).await).await["errors"][0]["field"],
+        "ends_on"
+    );
+    for n in 0..10 {
+        let invite = json!({ "email": format!("carer{n}@carers.portico.example"), "access_level": "everything" });
+        assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    }
+    let invite = json!({ "email": "one.more@carers.portico.example", "access_level": "everything" });
+    let response = post(&app, &pat, "/api/v1/me/record/carers", invite).await;
+    assert_eq!(problem(response).await["type"], "too-many-carer-invitations");
+    assert_eq!(count(&app, "carer_invitations").await, 10);
+}
+
+async fn carer_cannot_invite_to_a_record_they_hold_only_as_a_carer(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (record_id, pat) = patient_with_record(&app).await;
+    let invite = json!({ "email": CARER, "access_level": "everything" });
+    assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    let carer = register_carer(&app, CARER, "Chris Carer").await;
+    let invitations = count(&app, "carer_invitations").await;
+
+    let another = json!({ "email": "friend@carers.portico.example", "access_level": "everything" });
+    let response = post(&app, &carer, &format!("/api/v1/me/records/{record_id}/carers"), another.clone()).await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(problem(response).await["type"], "carer-cannot-invite");
+    let response = post(&app, &carer, "/api/v1/me/record/carers", another).await;
+    assert_eq!(problem(response).await["type"], "no-own-record");
+    assert_eq!(count(&app, "carer_invitations").await, invitations, "nothing written");
+}
+
+/// A Diabetes Clinic record made a child's: born `born`, with an email of its own.
+async fn child_record(app: &TestApp, nth: i64, born: &str) -> String {
+    let (record_id, ..) = unregistered_record(app, nth).await;
+    sqlx::query("UPDATE records SET date_of_birth = $2, email = 'young.person@patients.portico.example' WHERE id = $1")
+        .bind(&record_id)
+        .bind(born)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    record_id
+}
+
+fn parent(email: &str) -> Value {
+    json!({ "kind": "parent_guardian", "email": email, "relationship": "mother",
+            "legal_basis": "parental_responsibility", "access_level": "everything" })
+}
+
+async fn carer_link_to_a_child_by_another_organisation_is_refused(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let child = child_record(&app, 3, "2015-04-01").await;
+    let casey = signed_in(&app, &other_organisation_professional(&app).await).await;
+    let response = post(&app, &casey, &format!("/api/v1/staff/records/{child}/carers"), parent(CARER)).await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(problem(response).await["type"], "not-found");
+    assert_eq!(count(&app, "carer_invitations").await, 0);
+    // A receptionist of the child's own team may not either.
+    let sam = signed_in(&app, crate::helpers::SAM).await;
+    let response = post(&app, &sam, &format!("/api/v1/staff/records/{child}/carers"), parent(CARER)).await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(count(&app, "carer_invitations").await, 0);
+}
+
+async fn carer_parent_refused_when_the_child_is_already_of_age(engine: Engine) {
+    let app = spawn_app(engine).await;
+    // Sixteen on 1 November 2026; the test's today is 25 November 2026.
+    let young_person = child_record(&app, 3, "2010-11-01").await;
+    let asha = signed_in(&app, ASHA).await;
+    let response = post(&app, &asha, &format!("/api/v1/staff/records/{young_person}/carers"), parent(CARER)).await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(problem(response).await["type"], "child-already-of-age");
+    assert_eq!(count(&app, "carer_invitations").await, 0);
+    // "Other" needs its description; the relationship is required.
+    let child = child_record(&app, 4, "2015-04-01").await;
+    let mut body = parent(CARER);
+    body["legal_basis"] = json!("other");
+    body["relationship"] = json!(" ");
+    let response = post(&app, &asha, &format!("/api/v1/staff/records/{child}/carers"), body).await;
+    let body = problem(response).await;
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["relationship", "legal_basis"]);
+    assert_eq!(count(&app, "carer_invitations").await, 0);
+}
+
+fn state_of(app: &TestApp) -> AppState {
+    let settings = Settings { public_base_url: app.url("/").parse().unwrap(), ..Settings::default() };
+    AppState::new(app.db.clone(), settings, Arc::new(app.clock.clone()), Keys::for_tests())
+}
+
+async fn carer_links_come_of_age_once_with_two_jobs_at_once(engine: Engine) {
+    let app = spawn_app(engine).await;
+    // Sixteen on 5 December 2026; the test's today is 25 November 2026, 09:00.
+    let child = child_record(&app, 3, "2010-12-05").await;
+    // To ten minutes before the birthday, so the parents' sessions are still open at it.
+    app.clock.advance(time::Duration::days(9) + time::Duration::hours(14) + time::Duration::minutes(50));
+    let asha = signed_in(&app, ASHA).await;
+    let second_parent = "sam.parent@carers.portico.example";
+    for email in [CARER, second_parent] {
+        let response = post(&app, &asha, &format!("/api/v1/staff/records/{child}/carers"), parent(email)).await;
+        assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    }
+    let mother = register_carer(&app, CARER, "Chris Carer").await;
+    register_carer(&app, second_parent, "Sam Parent").await;
+    let path = format!("/api/v1/me/records/{child}");
+    assert_eq!(mother.get(app.url(&path)).send().await.unwrap().status(), 200);
+
+    let state = state_of(&app);
+    let early = coming_of_age::run_once(&state).await.unwrap();
+    assert_eq!(early, coming_of_age::Outcome::default(), "nothing before the birthday");
+    app.clock.advance(time::Duration::minutes(11));
+    let (a, b) = tokio::join!(coming_of_age::run_once(&state), coming_of_age::run_once(&state));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.ended + b.ended, 2, "each parent's link ended once: {a:?} {b:?}");
+    assert_eq!(a.invited + b.invited, 1, "the young person invited once: {a:?} {b:?}");
+    assert_eq!(coming_of_age::run_once(&state).await.unwrap(), coming_of_age::Outcome::default());
+
+    let ended: Vec<String> = sqlx::query_scalar("SELECT ended_how FROM carer_links WHERE record_id = $1")
+        .bind(&child)
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(ended, ["came_of_age", "came_of_age"]);
+    let invitations: Vec<(String, String)> =
+        sqlx::query_as("SELECT channel, sent_to FROM invitations WHERE record_id = $1")
+            .bind(&child)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(invitations, [("email".to_owned(), "young.person@patients.portico.example".to_owned())]);
+    let outcome: String = sqlx::query_scalar("SELECT outcome FROM coming_of_age WHERE record_id = $1")
+        .bind(&child)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(outcome, "invited");
+    // The parent's open session no longer opens the record.
+    assert_eq!(mother.get(app.url(&path)).send().await.unwrap().status(), 404);
+}
+
+async fn carer_invitations_follow_exclusion_unless_a_safeguarding_lead_overrides(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (record_id, pat) = patient_with_record(&app).await;
+    sqlx::query("INSERT INTO exclusions (record_id, reason, note, set_by, set_at) SELECT $1, 'other', 'n', id, '2026-11-25T09:00:00.000000Z' FROM accounts WHERE email = $2")
+        .bind(&record_id).bind(MORGAN).execute(&app.db.pool).await.unwrap();
+    let invite = json!({ "email": CARER, "access_level": "everything" });
+    let response = post(&app, &pat, "/api/v1/me/record/carers", invite).await;
+    assert_eq!(problem(response).await["type"], "record-excluded");
+    assert_eq!(count(&app, "carer_invitations").await, 0);
+    // Asha (a clinician, not a safeguarding lead) cannot override.
+    let asha = signed_in(&app, ASHA).await;
+    let overriding = json!({ "email": CARER, "access_level": "everything", "reason": "Reviewed with the patient" });
+    let response =
+        post(&app, &asha, &format!("/api/v1/staff/records/{record_id}/carers/override"), overriding.clone()).await;
+    assert_eq!(problem(response).await["type"], "not-safeguarding-lead");
+    let morgan = signed_in(&app, MORGAN).await;
+    let response = post(&app, &morgan, &format!("/api/v1/staff/records/{record_id}/carers/override"), overriding).await;
+    assert_eq!(response.status(), 201);
+    assert!(app.audit_actions().await.contains(&"carer_exclusion_overridden".to_owned()));
+    let carer = register_carer(&app, CARER, "Chris Carer").await;
+    assert_eq!(carer.get(app.url(&format!("/api/v1/me/records/{record_id}"))).send().await.unwrap().status(), 200);
+    // A safeguarding lead can end any link, with a reason.
+    let carers: MyCarersResponse =
+        pat.get(app.url("/api/v1/me/record/carers")).send().await.unwrap().json().await.unwrap();
+    let link_id = &carers.carers[0].id;
+    let end = format!("/api/v1/staff/records/{record_id}/carers/{link_id}/end");
+    let response = post(&app, &asha, &end, json!({ "reason": "asked" })).await;
+    assert_eq!(problem(response).await["type"], "patients-carer");
+    let response = post(&app, &morgan, &end, json!({ "reason": "" })).await;
+    assert_eq!(response.status(), 422);
+    let response = post(&app, &morgan, &end, json!({ "reason": "Safeguarding concern raised" })).await;
+    assert_eq!(response.status(), 204);
+    assert_eq!(carer.get(app.url(&format!("/api/v1/me/records/{record_id}"))).send().await.unwrap().status(), 404);
+}
+
+async fn carer_invitation_is_bound_to_its_address_and_used_once(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (_, pat) = patient_with_record(&app).await;
+    let invite = json!({ "email": ASHA, "access_level": "everything" });
+    assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    let token = token_sent_to(&app, ASHA).await;
+    // Looking it up (as the page does, or a mail scanner) uses nothing.
+    for _ in 0..2 {
+        let response = post(&app, &browser(), "/api/v1/carer-invitations/lookup", json!({ "token": token })).await;
+        let shown: Value = response.json().await.unwrap();
+        assert_eq!((shown["email"].as_str(), shown["has_account"].as_bool()), (Some(ASHA), Some(true)));
+    }
+    let response = post(&app, &browser(), "/api/v1/carer-invitations/lookup", json!({ "token": "0".repeat(64) })).await;
+    assert_eq!(problem(response).await["type"], "carer-invitation-not-valid");
+    // Another signed-in account cannot use it.
+    let sam = signed_in(&app, crate::helpers::SAM).await;
+    let response = post(&app, &sam, "/api/v1/carer-invitations/accept", json!({ "token": token })).await;
+    assert_eq!(problem(response).await["type"], "carer-invitation-other-address");
+    // Registering a second account for an address that has one is refused.
+    let body = json!({ "token": token, "display_name": "A", "password": GOOD_PASSWORD, "accept_terms": true });
+    let response = post(&app, &browser(), "/api/v1/carer-invitations/register", body).await;
+    assert_eq!(problem(response).await["type"], "email-has-account");
+    assert_eq!(count(&app, "carer_links").await, 0);
+    // Asha, signed in, accepts; twice at once, one wins.
+    let asha = signed_in(&app, ASHA).await;
+    let (a, b) = tokio::join!(
+        post(&app, &asha, "/api/v1/carer-invitations/accept", json!({ "token": token })),
+        post(&app, &asha, "/api/v1/carer-invitations/accept", json!({ "token": token })),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 410]);
+    assert_eq!(count(&app, "carer_links").await, 1);
+}
+
+async fn carer_links_for_review_stay_open_until_a_professional_ends_them(engine: Engine) {
+    let app = spawn_app(engine).await;
+    sqlx::query("UPDATE organisations SET carer_review_action = 'review'").execute(&app.db.pool).await.unwrap();
+    let child = child_record(&app, 3, "2010-12-05").await;
+    app.clock.advance(time::Duration::days(9) + time::Duration::hours(14) + time::Duration::minutes(50));
+    let asha = signed_in(&app, ASHA).await;
+    let response = post(&app, &asha, &format!("/api/v1/staff/records/{child}/carers"), parent(CARER)).await;
+    assert_eq!(response.status(), 201);
+    let mother = register_carer(&app, CARER, "Chris Carer").await;
+    app.clock.advance(time::Duration::minutes(11));
+    let done = coming_of_age::run_once(&state_of(&app)).await.unwrap();
+    assert_eq!(done, coming_of_age::Outcome { ended: 0, marked_for_review: 1, invited: 1 });
+    let path = format!("/api/v1/me/records/{child}");
+    assert_eq!(mother.get(app.url(&path)).send().await.unwrap().status(), 200, "open until reviewed");
+    let listed: RecordCarersResponse =
+        asha.get(app.url(&format!("/api/v1/staff/records/{child}/carers"))).send().await.unwrap().json().await.unwrap();
+    assert!(listed.carers[0].review_due_since.is_some());
+    assert_eq!(listed.carers[0].legal_basis.as_deref(), Some("parental_responsibility"));
+    let end = format!("/api/v1/staff/records/{child}/carers/{}/end", listed.carers[0].id);
+    let response = post(&app, &asha, &end, json!({ "reason": "  " })).await;
+    assert_eq!(problem(response).await["errors"][0]["field"], "reason");
+    let response =
+        post(&app, &asha, &end, json!({ "reason": "The young person asked, and is competent to decide" })).await;
+    assert_eq!(response.status(), 204);
+    assert_eq!(mother.get(app.url(&path)).send().await.unwrap().status(), 404);
+    let (how, reason): (String, String) =
+        sqlx::query_as("SELECT ended_how, end_reason FROM carer_links WHERE record_id = $1")
+            .bind(&child)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!((how.as_str(), reason.as_str()), ("professional", "The young person asked, and is competent to decide"));
+}
+
+async fn carer_for_an_adult_who_lacks_capacity_with_a_legal_basis(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (adult, ..) = unregistered_record(&app, 2).await;
+    let asha = signed_in(&app, ASHA).await;
+    let path = format!("/api/v1/staff/records/{adult}/carers");
+    let mut body = json!({ "kind": "adult_lacks_capacity", "email": CARER, "legal_basis": "parental_responsibility",
+                           "access_level": "not_private" });
+    let response = post(&app, &asha, &path, body.clone()).await;
+    assert_eq!(problem(response).await["errors"][0]["field"], "legal_basis");
+    body["legal_basis"] = json!("court_deputy");
+    assert_eq!(post(&app, &asha, &path, body).await.status(), 201);
+    let carer = register_carer(&app, CARER, "Chris Carer").await;
+    let opened: OpenedRecordResponse =
+        carer.get(app.url(&format!("/api/v1/me/records/{adult}"))).send().await.unwrap().json().await.unwrap();
+    let access = opened.carer.unwrap();
+    assert_eq!((access.kind, access.access_level), (CarerKind::AdultLacksCapacity, AccessLevel::NotPrivate));
+    let actions = app.audit_actions().await;
+    for action in ["carer_invited", "carer_link_granted", "carer_record_viewed"] {
+        assert!(actions.contains(&action.to_owned()), "{action} audited");
+    }
+}
+
+async fn carer_invitation_withdrawn_by_the_patient_no_longer_works(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (_, pat) = patient_with_record(&app).await;
+    let invite = json!({ "email": CARER, "access_level": "everything" });
+    assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    let carers: MyCarersResponse =
+        pat.get(app.url("/api/v1/me/record/carers")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(carers.invitations.len(), 1);
+    let withdraw = format!("/api/v1/me/record/carers/invitations/{}", carers.invitations[0].id);
+    assert_eq!(pat.delete(app.url(&withdraw)).send().await.unwrap().status(), 204);
+    let token = token_sent_to(&app, CARER).await;
+    let body = json!({ "token": token, "display_name": "Chris", "password": GOOD_PASSWORD, "accept_terms": true });
+    let response = post(&app, &browser(), "/api/v1/carer-invitations/register", body).await;
+    assert_eq!(problem(response).await["type"], "carer-invitation-not-valid");
+    // An invitation left for a week expires.
+    let invite = json!({ "email": "late@carers.portico.example", "access_level": "everything" });
+    assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    app.clock.advance(time::Duration::days(7));
+    let expired = portico_server::carers::invite::expire_due(&app.db, app.clock.now()).await.unwrap();
+    assert_eq!(expired, 1);
+    let token = token_sent_to(&app, "late@carers.portico.example").await;
+    let response = post(&app, &browser(), "/api/v1/carer-invitations/lookup", json!({ "token": token })).await;
+    assert_eq!(problem(response).await["type"], "carer-invitation-not-valid");
+    let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE email = $1")
+        .bind(CARER)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(accounts, 0, "no account half-made");
+}
+
+async fn carer_settings_of_an_organisation_move_the_review_day(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let child = child_record(&app, 3, "2010-12-05").await;
+    let asha = signed_in(&app, ASHA).await;
+    assert_eq!(post(&app, &asha, &format!("/api/v1/staff/records/{child}/carers"), parent(CARER)).await.status(), 201);
+    register_carer(&app, CARER, "Chris Carer").await;
+    let listed = format!("/api/v1/staff/records/{child}/carers");
+    let carers: RecordCarersResponse = asha.get(app.url(&listed)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(carers.carers[0].review_at.as_deref(), Some("2026-12-05T00:00:00.000000Z"));
+
+    let settings = "/api/v1/staff/organisation/carer-settings";
+    let shown: Value = asha.get(app.url(settings)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(shown, json!({ "review_age": 16, "at_review": "end" }));
+    let sam = signed_in(&app, crate::helpers::SAM).await;
+    let change = json!({ "review_age": 17, "at_review": "review" });
+    assert_eq!(sam.put(app.url(settings)).json(&change).send().await.unwrap().status(), 403);
+    let response =
+        asha.put(app.url(settings)).json(&json!({ "review_age": 11, "at_review": "never" })).send().await.unwrap();
+    let body = problem(response).await;
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["review_age", "at_review"]);
+    assert_eq!(asha.put(app.url(settings)).json(&change).send().await.unwrap().status(), 200);
+    let carers: RecordCarersResponse = asha.get(app.url(&listed)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(carers.carers[0].review_at.as_deref(), Some("2027-12-05T00:00:00.000000Z"));
+}
+
+crate::on_both_engines!(
+    carer_patient_journey,
+    carer_link_past_its_end_date_stops_in_the_same_session,
+    carer_inviting_themselves_is_refused,
+    carer_cannot_invite_to_a_record_they_hold_only_as_a_carer,
+    carer_link_to_a_child_by_another_organisation_is_refused,
+    carer_parent_refused_when_the_child_is_already_of_age,
+    carer_links_come_of_age_once_with_two_jobs_at_once,
+    carer_invitations_follow_exclusion_unless_a_safeguarding_lead_overrides,
+    carer_invitation_is_bound_to_its_address_and_used_once,
+    carer_links_for_review_stay_open_until_a_professional_ends_them,
+    carer_for_an_adult_who_lacks_capacity_with_a_legal_basis,
+    carer_invitation_withdrawn_by_the_patient_no_longer_works,
+    carer_settings_of_an_organisation_move_the_review_day,
+);
