@@ -68,6 +68,10 @@ pub enum Action {
     NhsLoginSignUpHeld,
     /// A sign-in through NHS login refused or failed, with the reason.
     NhsLoginFailed,
+    /// A person changed how they get notifications.
+    NotificationPreferencesChanged,
+    /// A notification's one-click unsubscribe turned a kind (or all) off.
+    NotificationsUnsubscribed,
 }
 
 impl Action {
@@ -127,6 +131,8 @@ impl Action {
             Action::NhsLoginRecordCreated => "nhs_login_record_created",
             Action::NhsLoginSignUpHeld => "nhs_login_sign_up_held",
             Action::NhsLoginFailed => "nhs_login_failed",
+            Action::NotificationPreferencesChanged => "notification_preferences_changed",
+            Action::NotificationsUnsubscribed => "notifications_unsubscribed",
         }
     }
 }

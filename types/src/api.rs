@@ -10,10 +10,12 @@ use crate::{DateOfBirth, EmailAddress, NhsNumber, OdsCode};
 
 mod campaigns;
 mod kiosk;
+mod notifications;
 mod registration;
 mod self_registration;
 pub use campaigns::*;
 pub use kiosk::*;
+pub use notifications::*;
 pub use registration::*;
 pub use self_registration::*;
 

@@ -15,6 +15,7 @@ use super::sign_in::{self, Attempt, SignInError};
 use crate::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
+use crate::notifications::devices;
 use crate::invitations::handover;
 use crate::records::mine::owned_by;
 use crate::registration;
@@ -42,6 +43,7 @@ async fn create(
         ip: &ip,
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()),
         previous_session: previous.as_ref().map(|t| t.as_str()),
+        device: devices::presented(&state, &jar),
     };
     let signed_in = sign_in::sign_in(&state, attempt).await.map_err(|err| match err {
         SignInError::Invalid(errors) => ApiError::Invalid(errors),
@@ -50,7 +52,11 @@ async fn create(
         SignInError::Internal(err) => ApiError::Internal(err),
     })?;
     let response = session_response(&state, &signed_in.account_id).await?;
-    Ok((jar.add(session_cookie(&state, &signed_in.token)), Json(response)))
+    let mut jar = jar.add(session_cookie(&state, &signed_in.token));
+    if let Some(device) = &signed_in.device {
+        jar = jar.add(devices::cookie(&state, device));
+    }
+    Ok((jar, Json(response)))
 }
 
 async fn show(

@@ -59,11 +59,7 @@ async fn email_waits_for_an_smtp_server_that_is_down_then_goes_once(engine: Engi
 
 async fn one_idempotency_key_is_one_email(engine: Engine) {
     let app = spawn_app(engine).await;
-    let email = Email {
-        to: EmailAddress::parse("once@example.com").unwrap(),
-        subject: "Once".into(),
-        body: "Only once.".into(),
-    };
+    let email = Email::plain(&EmailAddress::parse("once@example.com").unwrap(), "Once", "Only once.".into());
     let now = app.clock.now();
     let mut tx = app.db.begin_write().await.unwrap();
     assert!(mail::enqueue(&mut tx, "the-key", &email, None, now).await.unwrap());
