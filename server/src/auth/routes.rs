@@ -4,6 +4,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::AppendHeaders;
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use portico_types::EmailAddress;
@@ -35,7 +36,7 @@ async fn create(
     headers: HeaderMap,
     jar: CookieJar,
     ApiJson(body): ApiJson<SignInRequest>,
-) -> ApiResult<(CookieJar, Json<SessionResponse>)> {
+) -> ApiResult<(CookieJar, AppendHeaders<Vec<(header::HeaderName, String)>>, Json<SessionResponse>)> {
     let previous = session_token(&state, &jar);
     let attempt = Attempt {
         email: &body.email,
@@ -52,11 +53,11 @@ async fn create(
         SignInError::Internal(err) => ApiError::Internal(err),
     })?;
     let response = session_response(&state, &signed_in.account_id).await?;
-    let mut jar = jar.add(session_cookie(&state, &signed_in.token));
-    if let Some(device) = &signed_in.device {
-        jar = jar.add(devices::cookie(&state, device));
-    }
-    Ok((jar, Json(response)))
+    // The device cookie goes after the session cookie (a jar's order is a
+    // hash set's), so clients that read the first Set-Cookie read the session.
+    let device = signed_in.device.iter().map(|d| (header::SET_COOKIE, devices::cookie(&state, d).to_string()));
+    let device = AppendHeaders(device.collect::<Vec<_>>());
+    Ok((jar.add(session_cookie(&state, &signed_in.token)), device, Json(response)))
 }
 
 async fn show(
