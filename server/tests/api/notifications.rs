@@ -395,7 +395,69 @@ async fn a_name_with_a_line_break_adds_no_header_to_a_notification(engine: Engin
     assert!(mail.all().iter().all(|m| !m.to.contains("evil")));
 }
 
+async fn three_notification_workers_turn_each_due_event_into_one_email(engine: Engine) {
+    use portico_server::clock::Clock as _;
+    use portico_server::notifications::{Delivery, Kind, pending, worker};
+
+    let app = spawn_app(engine).await;
+    let at = "2026-11-25T09:00:00.000000Z";
+    for i in 0..60 {
+        sqlx::query(
+            "INSERT INTO accounts (id, email, email_verified_at, display_name, created_at) VALUES ($1, $2, $3, $4, $3)",
+        )
+        .bind(format!("burst-{i}"))
+        .bind(format!("person{i}@patients.example"))
+        .bind(at)
+        .bind(format!("Person {i}"))
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    }
+    let mut tx = app.db.begin_write().await.unwrap();
+    for i in 0..60 {
+        let account = format!("burst-{i}");
+        for _ in 0..3 {
+            pending::record(&mut tx, &account, Kind::NewEntries, Delivery::Immediately, None, false, app.clock.now())
+                .await
+                .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    app.clock.advance(Duration::minutes(11));
+    // Two more workers race the server's own.
+    let state = || {
+        portico_server::state::AppState::new(
+            app.db.clone(),
+            portico_server::config::Settings::default(),
+            std::sync::Arc::new(app.clock.clone()),
+            portico_server::secrets::Keys::for_tests(),
+        )
+    };
+    let (one, two) = (state(), state());
+    let (a, b) = tokio::join!(worker::deliver_due(&one), worker::deliver_due(&two));
+    a.unwrap();
+    b.unwrap();
+    let sent: i64 = eventually(|| async {
+        let sent: i64 = sqlx::query_scalar("SELECT count(*) FROM notifications WHERE state = 'sent'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        (sent == 60).then_some(sent)
+    })
+    .await;
+    assert_eq!(sent, 60, "three events each folded into one row per person");
+    let emails: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT to_address, count(*) FROM outbox WHERE kind = 'new_entries' GROUP BY to_address",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(emails.len(), 60);
+    assert!(emails.iter().all(|(_, n)| *n == 1), "{emails:?}");
+}
+
 crate::on_both_engines!(
+    three_notification_workers_turn_each_due_event_into_one_email,
     a_burst_of_a_thousand_new_entries_is_one_notification_email,
     notification_preferences_are_read_and_changed_but_security_notices_stay_on,
     the_daily_notification_digest_goes_at_the_digest_hour,

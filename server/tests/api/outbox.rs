@@ -93,6 +93,8 @@ async fn without_smtp_staff_read_the_mail_in_the_development_outbox(engine: Engi
     assert_eq!(shown.emails.len(), 1);
     assert_eq!(shown.emails[0].to, "demo.patient@example.com");
     assert!(shown.emails[0].body.contains("/register?code="), "{}", shown.emails[0].body);
+    // The same template's HTML part, for the page to show beside the text.
+    assert!(shown.emails[0].html.as_deref().is_some_and(|h| h.contains("Register for Portico")));
     // Patients never see it.
     let patient = browser();
     app.sign_in_as(&patient, &patient_account(&app).await, crate::helpers::DEMO_PASSWORD).await;
