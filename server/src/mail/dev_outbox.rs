@@ -21,13 +21,16 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/staff/dev-outbox", get(list))
 }
 
+/// Id, channel, to, subject, text, queued at, HTML.
+type OutboxRow = (String, String, String, String, String, String, Option<String>);
+
 /// Delivered ones and those the worker has not reached yet (it polls twice a
 /// second): a page opened straight after an invitation shows it.
 async fn list(State(state): State<AppState>, _professional: Professional) -> ApiResult<Json<DevOutboxResponse>> {
     if state.settings.smtp_url.is_some() {
         return Err(ApiError::NotFound);
     }
-    let rows: Vec<(String, String, String, String, String, String, Option<String>)> = sqlx::query_as(
+    let rows: Vec<OutboxRow> = sqlx::query_as(
         "SELECT id, channel, to_address, subject, body_text, created_at, body_html FROM outbox \
          WHERE delivered_via = 'development' OR (delivered_via IS NULL AND gave_up_at IS NULL) \
          ORDER BY created_at DESC, id DESC LIMIT $1",

@@ -13,8 +13,7 @@ const MAX_CHARS: usize = 200;
 
 impl HeaderText {
     pub fn new(raw: &str) -> Self {
-        let cleaned: String =
-            raw.chars().map(|c| if c.is_control() { ' ' } else { c }).take(MAX_CHARS).collect();
+        let cleaned: String = raw.chars().map(|c| if c.is_control() { ' ' } else { c }).take(MAX_CHARS).collect();
         Self(cleaned.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 

@@ -127,10 +127,8 @@ pub struct RenderError {
 pub fn render(name: &str, values: Value) -> Result<Rendered, RenderError> {
     let fail = |reason: String| RenderError { name: name.to_owned(), reason };
     let env = ENVIRONMENT.as_ref().map_err(|e| fail(e.clone()))?;
-    let text = env
-        .get_template(&format!("{name}.txt"))
-        .and_then(|t| t.render(&values))
-        .map_err(|e| fail(format!("{e:#}")))?;
+    let text =
+        env.get_template(&format!("{name}.txt")).and_then(|t| t.render(&values)).map_err(|e| fail(format!("{e:#}")))?;
     // The layout ends the subject with ASCII's record separator rather than a
     // line break, so a line break inside a value cannot move the split.
     let (subject, text) = text.split_once(SUBJECT_ENDS).unwrap_or(("", text.as_str()));

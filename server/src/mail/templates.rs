@@ -222,12 +222,7 @@ pub fn new_device_sign_in(base: &Url, to: &EmailAddress, when: &str) -> Email {
 /// New entries on the person's own record, or (`for_carer`) on one they look
 /// after. Never what the entries are.
 pub fn new_entries(base: &Url, to: &EmailAddress, given_name: &str, for_carer: bool, footer: &Footer) -> Email {
-    compose_with_footer(
-        to,
-        "new_entries",
-        context! { given_name, for_carer, sign_in_link => sign_in(base) },
-        footer,
-    )
+    compose_with_footer(to, "new_entries", context! { given_name, for_carer, sign_in_link => sign_in(base) }, footer)
 }
 
 /// Someone the person invited (a carer) has accepted.
@@ -277,12 +272,7 @@ pub fn carer_access(
 
 /// The daily digest: one line per kind of thing that happened.
 pub fn digest(base: &Url, to: &EmailAddress, given_name: &str, lines: Vec<String>, footer: &Footer) -> Email {
-    compose_with_footer(
-        to,
-        "digest",
-        context! { given_name, lines, sign_in_link => sign_in(base) },
-        footer,
-    )
+    compose_with_footer(to, "digest", context! { given_name, lines, sign_in_link => sign_in(base) }, footer)
 }
 
 /// "1 January 2027", as NHS.UK writes dates.

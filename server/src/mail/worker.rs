@@ -435,8 +435,7 @@ async fn send_email(delivery: &EmailDelivery, email: &Claimed) -> Result<(), Fai
 /// notification can be turned off. Subject and name are one line again here,
 /// whatever the row holds, so nothing stored can add a header.
 fn smtp_message(email: &Claimed, from: &Mailbox) -> Result<Message, Failure> {
-    let address: lettre::Address =
-        email.to.parse().map_err(|e| Failure::new(format!("bad recipient: {e}"), true))?;
+    let address: lettre::Address = email.to.parse().map_err(|e| Failure::new(format!("bad recipient: {e}"), true))?;
     let name = email.extras.to_name.as_deref().map(super::HeaderText::new).filter(|n| !n.is_empty());
     let to = Mailbox::new(name.map(|n| n.to_string()), address);
     let mut builder = Message::builder()

@@ -97,7 +97,8 @@ pub async fn settle(state: &AppState, person: &ProvenIdentity, arrival: Arrival<
     let session = sessions::create(&mut tx, &account_id, now, Some(arrival.ip), arrival.user_agent).await?;
     let signed_in = Event::new(Action::SignIn, now).actor(&account_id).ip(Some(arrival.ip));
     audit::record(&mut tx, signed_in.detail(json!({ "via": "nhs_login", "vot": person.vot.as_str() }))).await?;
-    let device = crate::notifications::devices::signed_in_from(&mut tx, state, &account_id, arrival.device, now).await?;
+    let device =
+        crate::notifications::devices::signed_in_from(&mut tx, state, &account_id, arrival.device, now).await?;
     tx.commit().await?;
     Ok(Settled { account_id, session, placed, device })
 }

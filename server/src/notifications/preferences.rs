@@ -65,7 +65,7 @@ pub fn parse_changes(request: &UpdateNotificationPreferencesRequest) -> Result<V
         let delivery = Delivery::parse(&change.delivery);
         if delivery.is_none() {
             errors.push(FieldError::new(
-                &format!("preferences[{i}].delivery"),
+                format!("preferences[{i}].delivery"),
                 "Choose immediately, a daily digest or off",
             ));
         }
@@ -75,14 +75,12 @@ pub fn parse_changes(request: &UpdateNotificationPreferencesRequest) -> Result<V
             (None, d) if SECURITY_NOTICES.contains(&change.kind.as_str()) => {
                 if d.is_some_and(|d| d != Delivery::Immediately) {
                     errors.push(FieldError::new(
-                        &format!("preferences[{i}].kind"),
+                        format!("preferences[{i}].kind"),
                         "Emails about your account's security cannot be turned off or delayed",
                     ));
                 }
             }
-            (None, _) => {
-                errors.push(FieldError::new(&format!("preferences[{i}].kind"), "Unknown kind of notification"))
-            }
+            (None, _) => errors.push(FieldError::new(format!("preferences[{i}].kind"), "Unknown kind of notification")),
         }
     }
     if errors.is_empty() { Ok(changes) } else { Err(errors) }
@@ -146,8 +144,9 @@ mod tests {
     fn notification_preferences_parse_and_security_notices_stay_on() {
         let ok = parse_changes(&request(&[("new_entries", "daily_digest"), ("password_changed", "immediately")]));
         assert_eq!(ok.unwrap(), vec![(Kind::NewEntries, Delivery::DailyDigest)]);
-        let errors = parse_changes(&request(&[("password_changed", "off"), ("nonsense", "off"), ("new_entries", "weekly")]))
-            .unwrap_err();
+        let errors =
+            parse_changes(&request(&[("password_changed", "off"), ("nonsense", "off"), ("new_entries", "weekly")]))
+                .unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["preferences[0].kind", "preferences[1].kind", "preferences[2].delivery"]);
     }

@@ -99,7 +99,8 @@ pub async fn carer_access(
 ) -> Result<Sent, sqlx::Error> {
     let Some((to, greeting, name)) = recipient(tx, carer_account_id).await? else { return Ok(Sent::TurnedOff) };
     let key = format!("carer-access:{link_id}:{}:{}", change.as_str(), crate::clock::stored(now));
-    let notice = Notice { account_id: carer_account_id, kind: Kind::CarerAccess, key: &key, record_id: Some(record_id) };
+    let notice =
+        Notice { account_id: carer_account_id, kind: Kind::CarerAccess, key: &key, record_id: Some(record_id) };
     let base = &state.settings.public_base_url;
     notify(
         tx,

@@ -68,20 +68,36 @@ pub async fn sent_for_record(db: &Db, record_id: &str) -> Result<RecordNotificat
     .await?;
     let notifications = rows
         .into_iter()
-        .map(|(id, channel, kind, key, subject, queued_at, sent_at, gave_up_at, receipt, receipt_at, bounced, attempts)| {
-            let (status, status_at) = status(sent_at.as_deref(), gave_up_at.as_deref(), receipt.as_deref(), bounced);
-            SentNotification {
+        .map(
+            |(
                 id,
-                kind: kind.unwrap_or_else(|| kind_of_key(&key).to_owned()),
-                subject: if channel == "sms" { "Text message".to_owned() } else { subject },
                 channel,
-                status_at: receipt_at.or(status_at.map(str::to_owned)).or_else(|| sent_at.clone()),
+                kind,
+                key,
+                subject,
                 queued_at,
                 sent_at,
-                status: status.to_owned(),
+                gave_up_at,
+                receipt,
+                receipt_at,
+                bounced,
                 attempts,
-            }
-        })
+            )| {
+                let (status, status_at) =
+                    status(sent_at.as_deref(), gave_up_at.as_deref(), receipt.as_deref(), bounced);
+                SentNotification {
+                    id,
+                    kind: kind.unwrap_or_else(|| kind_of_key(&key).to_owned()),
+                    subject: if channel == "sms" { "Text message".to_owned() } else { subject },
+                    channel,
+                    status_at: receipt_at.or(status_at.map(str::to_owned)).or_else(|| sent_at.clone()),
+                    queued_at,
+                    sent_at,
+                    status: status.to_owned(),
+                    attempts,
+                }
+            },
+        )
         .collect();
     Ok(RecordNotificationsResponse { registered: owner.is_some(), notifications })
 }

@@ -82,7 +82,8 @@ pub fn verify(keys: &Keys, token: &str) -> Option<Unsubscribe> {
     let scope = Scope::parse(scope)?;
     // Digests compared, so the time taken says nothing about the right MAC.
     let expected = mac(keys, &account_id, scope);
-    (Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes())).then_some(Unsubscribe { account_id, scope })
+    (Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes()))
+        .then_some(Unsubscribe { account_id, scope })
 }
 
 /// The footer links of a notification to `account_id` about `scope`.

@@ -68,8 +68,11 @@ async fn one_coalesced(state: &AppState) -> Result<Option<bool>, sqlx::Error> {
          RETURNING id, account_id, kind, events, record_id, for_carer",
         skip_locked(state.db.engine)
     );
-    let row: Option<DueRow> =
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(stored(due_before)).bind(stored(now)).fetch_optional(&mut *tx).await?;
+    let row: Option<DueRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(stored(due_before))
+        .bind(stored(now))
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some((id, account_id, kind, events, record_id, for_carer)) = row else {
         tx.rollback().await?;
         return Ok(None);
@@ -86,11 +89,8 @@ async fn one_coalesced(state: &AppState) -> Result<Option<bool>, sqlx::Error> {
         tx.commit().await?;
         return Ok(Some(false));
     };
-    let about = mail::About {
-        account_id: Some(&account_id),
-        record_id: record_id.as_deref(),
-        kind: kind.map(Kind::as_str),
-    };
+    let about =
+        mail::About { account_id: Some(&account_id), record_id: record_id.as_deref(), kind: kind.map(Kind::as_str) };
     mail::enqueue_about(&mut tx, &format!("notification:{id}"), &email, None, about, now).await?;
     tx.commit().await?;
     Ok(Some(true))

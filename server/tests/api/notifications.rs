@@ -171,7 +171,8 @@ async fn notification_preferences_are_read_and_changed_but_security_notices_stay
         .unwrap();
     assert_eq!(refused.status(), 422);
     let problem = crate::helpers::problem(refused).await;
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["preferences[0].kind", "preferences[1].kind", "preferences[2].delivery"]);
     let again: NotificationPreferencesResponse = app.client.get(&url).send().await.unwrap().json().await.unwrap();
     assert_eq!(again.preferences[0].delivery, "daily_digest", "a refused PUT changes nothing");
@@ -285,7 +286,9 @@ async fn staff_see_notifications_sent_to_a_record_owner_with_delivery_status(eng
     let receipt = reqwest::Client::new()
         .post(app.url("/api/v1/notify/delivery-receipts"))
         .bearer_auth("receipts-token")
-        .json(&json!({ "id": "notify-1", "reference": outbox_key, "status": "delivered", "notification_type": "email" }))
+        .json(
+            &json!({ "id": "notify-1", "reference": outbox_key, "status": "delivered", "notification_type": "email" }),
+        )
         .send()
         .await
         .unwrap();
@@ -446,12 +449,11 @@ async fn three_notification_workers_turn_each_due_event_into_one_email(engine: E
     })
     .await;
     assert_eq!(sent, 60, "three events each folded into one row per person");
-    let emails: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT to_address, count(*) FROM outbox WHERE kind = 'new_entries' GROUP BY to_address",
-    )
-    .fetch_all(&app.db.pool)
-    .await
-    .unwrap();
+    let emails: Vec<(String, i64)> =
+        sqlx::query_as("SELECT to_address, count(*) FROM outbox WHERE kind = 'new_entries' GROUP BY to_address")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
     assert_eq!(emails.len(), 60);
     assert!(emails.iter().all(|(_, n)| *n == 1), "{emails:?}");
 }
