@@ -4,7 +4,6 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::AppendHeaders;
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use portico_types::EmailAddress;
@@ -36,7 +35,7 @@ async fn create(
     headers: HeaderMap,
     jar: CookieJar,
     ApiJson(body): ApiJson<SignInRequest>,
-) -> ApiResult<(CookieJar, AppendHeaders<Vec<(header::HeaderName, String)>>, Json<SessionResponse>)> {
+) -> ApiResult<(CookieJar, devices::CookieAfterJar, Json<SessionResponse>)> {
     let previous = session_token(&state, &jar);
     let attempt = Attempt {
         email: &body.email,
@@ -53,10 +52,7 @@ async fn create(
         SignInError::Internal(err) => ApiError::Internal(err),
     })?;
     let response = session_response(&state, &signed_in.account_id).await?;
-    // The device cookie goes after the session cookie (a jar's order is a
-    // hash set's), so clients that read the first Set-Cookie read the session.
-    let device = signed_in.device.iter().map(|d| (header::SET_COOKIE, devices::cookie(&state, d).to_string()));
-    let device = AppendHeaders(device.collect::<Vec<_>>());
+    let device = devices::cookie_after_jar(&state, signed_in.device.as_ref());
     Ok((jar.add(session_cookie(&state, &signed_in.token)), device, Json(response)))
 }
 

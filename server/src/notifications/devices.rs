@@ -9,6 +9,8 @@
 //! yet (its very first sign-in, or one from before devices were
 //! remembered) only remembers this one: there is nothing to compare with.
 
+use axum::http::{HeaderName, header};
+use axum::response::AppendHeaders;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use rand::RngCore as _;
@@ -79,6 +81,15 @@ pub fn cookie(state: &AppState, device: &DeviceId) -> Cookie<'static> {
         .path("/")
         .max_age(time::Duration::days(COOKIE_DAYS))
         .build()
+}
+
+/// `Set-Cookie` for `device`, if any, to answer with *after* a cookie jar:
+/// a jar's cookies come out in a hash set's order, and clients that read the
+/// first `Set-Cookie` of a sign-in expect the session's.
+pub type CookieAfterJar = AppendHeaders<Vec<(HeaderName, String)>>;
+
+pub fn cookie_after_jar(state: &AppState, device: Option<&DeviceId>) -> CookieAfterJar {
+    AppendHeaders(device.map(|d| (header::SET_COOKIE, cookie(state, d).to_string())).into_iter().collect())
 }
 
 /// Within the sign-in's transaction: remembers the device for `account_id`

@@ -11,7 +11,7 @@ use crate::invitations::{GOOD_PASSWORD, letter, post, start, unregistered_record
 use crate::mail_catcher::{MailCatcher, link_param, six_digits};
 
 /// Registers a patient by letter code; returns their signed-in client.
-async fn registered_patient(app: &TestApp, mail: &MailCatcher, email: &str, nth: i64) -> Client {
+pub(crate) async fn registered_patient(app: &TestApp, mail: &MailCatcher, email: &str, nth: i64) -> Client {
     let (record_id, dob, _) = unregistered_record(app, nth).await;
     let code = letter(app, &record_id).await.code.unwrap();
     let patient = browser();

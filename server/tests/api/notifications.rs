@@ -458,7 +458,22 @@ async fn three_notification_workers_turn_each_due_event_into_one_email(engine: E
     assert!(emails.iter().all(|(_, n)| *n == 1), "{emails:?}");
 }
 
+async fn a_new_account_knows_the_device_it_registered_on_and_is_told_of_another(engine: Engine) {
+    let (app, mail) = crate::invitations::app_with_mail(engine).await;
+    let email = "new.patient@example.com";
+    let registered_on = crate::account_basics::registered_patient(&app, &mail, email, 0).await;
+    let password = crate::invitations::GOOD_PASSWORD;
+    assert_eq!(app.sign_in_as(&registered_on, email, password).await.status(), 200);
+    assert_eq!(app.sign_in_as(&browser(), email, password).await.status(), 200);
+    let notice = mail.wait_for(email, "signed in to from a new device").await;
+    assert!(notice.html.is_some() && notice.header("List-Unsubscribe").is_none(), "{}", notice.raw);
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let notices = mail.all().into_iter().filter(|m| m.to == email && m.subject.contains("new device")).count();
+    assert_eq!(notices, 1, "the device it registered on is known");
+}
+
 crate::on_both_engines!(
+    a_new_account_knows_the_device_it_registered_on_and_is_told_of_another,
     three_notification_workers_turn_each_due_event_into_one_email,
     a_burst_of_a_thousand_new_entries_is_one_notification_email,
     notification_preferences_are_read_and_changed_but_security_notices_stay_on,
