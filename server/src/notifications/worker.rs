@@ -35,6 +35,9 @@ pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) 
 
 /// Everything due now; returns how many emails it queued.
 pub async fn deliver_due(state: &AppState) -> Result<usize, sqlx::Error> {
+    if !anything_due(state).await? {
+        return Ok(0);
+    }
     let mut queued = 0;
     while let Some(sent) = one_coalesced(state).await? {
         queued += usize::from(sent);
@@ -43,6 +46,21 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, sqlx::Error> {
         queued += usize::from(sent);
     }
     Ok(queued)
+}
+
+/// A read, so an idle worker polling twice a second never takes SQLite's write lock.
+async fn anything_due(state: &AppState) -> Result<bool, sqlx::Error> {
+    let now = state.now();
+    let settings = &state.settings.notifications;
+    let due: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM notifications WHERE state = 'pending' AND ((delivery = 'immediately' AND first_event_at <= $1) \
+         OR (delivery = 'daily_digest' AND first_event_at < $2)) LIMIT 1",
+    )
+    .bind(stored(now - settings.window()))
+    .bind(stored(settings.last_digest_at(now)))
+    .fetch_optional(&state.db.pool)
+    .await?;
+    Ok(due.is_some())
 }
 
 fn skip_locked(engine: Engine) -> &'static str {
