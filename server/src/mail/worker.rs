@@ -200,15 +200,28 @@ struct Claimed {
     extras: Extras,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Extras {
     html: Option<String>,
     to_name: Option<String>,
     list_unsubscribe: Option<String>,
 }
 
-type ClaimedRow = (String, String, String, String, String, String, Option<String>, Option<String>, i64, Option<String>);
-type ExtrasRow = (Option<String>, Option<String>, Option<String>);
+type ClaimedRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Runs until `stop` turns true: `delivery.senders` loops, each delivering
 /// due email and texts one at a time.
@@ -291,28 +304,30 @@ async fn claim(db: &Db, now: OffsetDateTime, delivery: &Delivery) -> Result<Opti
              SELECT 1 FROM campaigns c WHERE c.id = outbox.campaign_id AND c.state = 'paused')) \
            ORDER BY priority, next_attempt_at, id LIMIT 1{skip_locked}) \
          RETURNING id, idempotency_key, channel, to_address, subject, body_text, personalisation, invitation_id, \
-         attempts, last_error"
+         attempts, last_error, body_html, to_name, list_unsubscribe"
     );
     let row: Option<ClaimedRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(stored(now))
         .bind(stored(now + delivery.lease))
         .fetch_optional(&mut *tx)
         .await?;
-    // Read apart from the claim, whose RETURNING list the Any driver maps by position.
-    let extras = match &row {
-        Some(row) => {
-            let (html, to_name, list_unsubscribe): ExtrasRow =
-                sqlx::query_as("SELECT body_html, to_name, list_unsubscribe FROM outbox WHERE id = $1")
-                    .bind(&row.0)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            Extras { html, to_name, list_unsubscribe }
-        }
-        None => Extras::default(),
-    };
     tx.commit().await?;
     Ok(row.map(
-        |(id, idempotency_key, channel, to, subject, body, personalisation, invitation_id, attempts, last_error)| {
+        |(
+            id,
+            idempotency_key,
+            channel,
+            to,
+            subject,
+            body,
+            personalisation,
+            invitation_id,
+            attempts,
+            last_error,
+            html,
+            to_name,
+            list_unsubscribe,
+        )| {
             Claimed {
                 id,
                 idempotency_key,
@@ -327,7 +342,7 @@ async fn claim(db: &Db, now: OffsetDateTime, delivery: &Delivery) -> Result<Opti
                 // so, or one that never finished (the worker died mid-send and its
                 // lease ran out, leaving no error behind).
                 maybe_sent: attempts > 1 && last_error.is_none_or(|e| e.starts_with(MAYBE_SENT)),
-                extras,
+                extras: Extras { html, to_name, list_unsubscribe },
             }
         },
     ))
