@@ -404,6 +404,12 @@ async fn send(delivery: &Delivery, message: &Claimed) -> Result<Option<String>, 
                 personalisation,
                 reference: Some(message.idempotency_key.clone()),
                 email_reply_to_id: None,
+                // Notify refuses anything but https (a development base URL is http).
+                one_click_unsubscribe_url: message
+                    .extras
+                    .list_unsubscribe
+                    .clone()
+                    .filter(|url| url.starts_with("https://")),
             };
             send_through_notify(client, message, |client| Box::pin(client.send_email(&request))).await
         }

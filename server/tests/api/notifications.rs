@@ -472,7 +472,42 @@ async fn a_new_account_knows_the_device_it_registered_on_and_is_told_of_another(
     assert_eq!(notices, 1, "the device it registered on is known");
 }
 
+async fn a_notification_through_notifys_email_api_carries_the_one_click_unsubscribe(engine: Engine) {
+    let notify = portico_notify::standin::NotifyStandIn::start().await.unwrap();
+    let (notify_base, key) = (notify.base_url(), notify.api_key());
+    // Over https (Notify takes only an https unsubscribe address).
+    let app = spawn_app_configured(engine, Options { tls_base_url: true }, move |s| {
+        s.notify_base_url = notify_base.parse().unwrap();
+        s.notify_api_key = Some(key);
+        s.notify_sms_invitation_template_id = Some("f33517ff-2a88-4f6e-b855-c550268ce08a".into());
+        s.email_provider = portico_server::config::EmailProvider::Notify;
+        s.notify_email_template_id = Some("4f0d1a4e-5b7e-4c61-a6f4-0c8a3a1b7d2e".into());
+    })
+    .await;
+    let (record_id, _) = olivias_record(&app).await;
+    let mut tx = app.db.begin_write().await.unwrap();
+    portico_server::notifications::pending::entry_added(
+        &mut tx,
+        &record_id,
+        false,
+        portico_server::clock::Clock::now(&app.clock),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    app.clock.advance(Duration::minutes(11));
+    let sent = eventually(|| async {
+        notify.requests().unwrap().into_iter().find(|r| r.path == "/v2/notifications/email" && r.status == 201)
+    })
+    .await;
+    assert_eq!(sent.body["email_address"], DEMO_PATIENT_EMAIL);
+    assert_eq!(sent.body["personalisation"]["subject"], NEW_ENTRIES);
+    let one_click = sent.body["one_click_unsubscribe_url"].as_str().unwrap();
+    assert!(one_click.starts_with("https://") && one_click.contains("/api/v1/notifications/unsubscribe?token="));
+}
+
 crate::on_both_engines!(
+    a_notification_through_notifys_email_api_carries_the_one_click_unsubscribe,
     a_new_account_knows_the_device_it_registered_on_and_is_told_of_another,
     three_notification_workers_turn_each_due_event_into_one_email,
     a_burst_of_a_thousand_new_entries_is_one_notification_email,
