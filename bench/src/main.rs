@@ -23,6 +23,9 @@
 //!   kill -9 at random points in 20 runs per engine (lost, doubled, resent).
 //! - Carers: a record read behind the access check with 0, 1 and 50 carer
 //!   links, against the same read without it, on both engines.
+//! - Notification emails delivered per second from the outbox to a local SMTP
+//!   server with 1 and 2 senders, against the raw rate over one SMTP
+//!   connection; and feed entry commit to notification sent (p50, p99).
 
 mod baseline;
 mod bundle;
@@ -33,6 +36,7 @@ mod carer_access;
 mod csv_import;
 mod fhir_import;
 mod letters;
+mod notifications;
 mod registration;
 mod server;
 mod startup;
@@ -70,6 +74,9 @@ fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|o| o == "carers") {
         carer_access::report()?;
+    }
+    if only.as_deref().is_none_or(|o| o == "notifications") {
+        notifications::report()?;
     }
     if only.as_deref().is_none_or(|o| o == "kill") {
         let runs = std::env::var("PORTICO_BENCH_KILL_RUNS").ok().and_then(|n| n.parse().ok()).unwrap_or(20);

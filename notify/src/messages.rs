@@ -39,6 +39,10 @@ pub struct EmailRequest {
     /// A reply-to address other than the service's default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_reply_to_id: Option<String>,
+    /// An https address Notify puts in the email's RFC 8058 one-click
+    /// `List-Unsubscribe` header.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub one_click_unsubscribe_url: Option<String>,
 }
 
 /// Notify's answer to a send (201): the message is accepted and queued.

@@ -45,6 +45,7 @@ async fn a_text_message_and_an_email_go_out_with_a_valid_jwt() {
         personalisation: BTreeMap::from([("link".to_owned(), "https://portico.example/register".to_owned())]),
         reference: Some("outbox-2".into()),
         email_reply_to_id: None,
+        one_click_unsubscribe_url: Some("https://portico.example/api/v1/notifications/unsubscribe?token=t".into()),
     };
     let sent = client.send_email(&email).await.unwrap();
     assert!(!sent.id.is_empty());

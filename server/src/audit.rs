@@ -87,6 +87,10 @@ pub enum Action {
     EntryPrivacyChanged,
     /// An organisation's admin changed its carer review age or action.
     CarerSettingsChanged,
+    /// A person changed how they get notifications.
+    NotificationPreferencesChanged,
+    /// A notification's one-click unsubscribe turned a kind (or all) off.
+    NotificationsUnsubscribed,
 }
 
 impl Action {
@@ -156,6 +160,8 @@ impl Action {
             Action::CarerRecordViewed => "carer_record_viewed",
             Action::EntryPrivacyChanged => "entry_privacy_changed",
             Action::CarerSettingsChanged => "carer_settings_changed",
+            Action::NotificationPreferencesChanged => "notification_preferences_changed",
+            Action::NotificationsUnsubscribed => "notifications_unsubscribed",
         }
     }
 }

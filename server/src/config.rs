@@ -82,6 +82,9 @@ pub struct Settings {
     pub join_sign_ups_per_address: i64,
     /// Join forms for one email address in a day.
     pub join_sign_ups_per_email: i64,
+    /// When notifications go: the coalescing window, the digest's hour.
+    #[serde(flatten)]
+    pub notifications: crate::notifications::NotificationSettings,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +133,7 @@ impl Default for Settings {
             join_proof_of_work_bits: 18,
             join_sign_ups_per_address: 10,
             join_sign_ups_per_email: 3,
+            notifications: crate::notifications::NotificationSettings::default(),
         }
     }
 }
@@ -204,6 +208,7 @@ impl std::fmt::Debug for Settings {
             .field("join_proof_of_work_bits", &self.join_proof_of_work_bits)
             .field("join_sign_ups_per_address", &self.join_sign_ups_per_address)
             .field("join_sign_ups_per_email", &self.join_sign_ups_per_email)
+            .field("notifications", &self.notifications)
             .finish_non_exhaustive()
     }
 }

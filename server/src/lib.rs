@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod kiosk;
 pub mod mail;
 pub mod nhs_login;
+pub mod notifications;
 pub mod records;
 pub mod registration;
 pub mod reports;
@@ -110,6 +111,7 @@ impl Server {
         let campaign_worker = tokio::spawn(campaigns::worker::run(self.state.clone(), stopped.clone()));
         tokio::spawn(carers::coming_of_age::run_every_few_minutes(self.state.clone()));
         let mllp = self.mllp.map(|listener| tokio::spawn(listener.run(stopped.clone())));
+        let notifications_worker = tokio::spawn(notifications::worker::run(self.state.clone(), stopped.clone()));
         let mut http_stopped = stopped;
         axum::serve(self.listener, app)
             .with_graceful_shutdown(async move {
@@ -121,6 +123,7 @@ impl Server {
         }
         mail_worker.await?;
         campaign_worker.await?;
+        notifications_worker.await?;
         Ok(())
     }
 }

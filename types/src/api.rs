@@ -11,11 +11,13 @@ use crate::{DateOfBirth, EmailAddress, NhsNumber, OdsCode};
 mod campaigns;
 mod carers;
 mod kiosk;
+mod notifications;
 mod registration;
 mod self_registration;
 pub use campaigns::*;
 pub use carers::*;
 pub use kiosk::*;
+pub use notifications::*;
 pub use registration::*;
 pub use self_registration::*;
 

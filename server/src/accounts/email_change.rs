@@ -136,8 +136,12 @@ pub async fn confirm(state: &AppState, token: &OneTimeToken, ip: &str) -> Result
         "new_domain": new_email.domain()
     }));
     audit::record(&mut tx, event).await?;
+    // A security notice to both addresses: the old one may be the only one the real owner still reads.
+    let about = mail::About { account_id: Some(&account_id), kind: Some("email_changed"), ..mail::About::default() };
     let to_old = templates::email_changed(&old_email, &new_email);
-    mail::enqueue(&mut tx, &format!("email-changed:{}", token.hash()), &to_old, None, now).await?;
+    mail::enqueue_about(&mut tx, &format!("email-changed:{}", token.hash()), &to_old, None, about, now).await?;
+    let to_new = templates::email_changed_new(&state.settings.public_base_url, &new_email);
+    mail::enqueue_about(&mut tx, &format!("email-changed:{}:new", token.hash()), &to_new, None, about, now).await?;
     tx.commit().await?;
     Ok(new_email)
 }

@@ -139,7 +139,8 @@ pub async fn complete(state: &AppState, token: &OneTimeToken, password: &str, ip
         .detail(json!({ "sessions_ended": ended.rows_affected() }));
     audit::record(&mut tx, event).await?;
     let message = templates::password_changed(&state.settings.public_base_url, &email);
-    mail::enqueue(&mut tx, &format!("password-changed:{}", token.hash()), &message, None, now).await?;
+    let about = mail::About { account_id: Some(&account_id), kind: Some("password_changed"), ..mail::About::default() };
+    mail::enqueue_about(&mut tx, &format!("password-changed:{}", token.hash()), &message, None, about, now).await?;
     tx.commit().await?;
     Ok(())
 }

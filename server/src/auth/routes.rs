@@ -17,6 +17,7 @@ use crate::accounts;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
 use crate::invitations::handover;
+use crate::notifications::devices;
 use crate::records::mine::owned_by;
 use crate::registration;
 use crate::staff;
@@ -35,7 +36,7 @@ async fn create(
     headers: HeaderMap,
     jar: CookieJar,
     ApiJson(body): ApiJson<SignInRequest>,
-) -> ApiResult<(CookieJar, Json<SessionResponse>)> {
+) -> ApiResult<(CookieJar, devices::CookieAfterJar, Json<SessionResponse>)> {
     let previous = session_token(&state, &jar);
     let attempt = Attempt {
         email: &body.email,
@@ -43,6 +44,7 @@ async fn create(
         ip: &ip,
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()),
         previous_session: previous.as_ref().map(|t| t.as_str()),
+        device: devices::presented(&state, &jar),
     };
     let signed_in = sign_in::sign_in(&state, attempt).await.map_err(|err| match err {
         SignInError::Invalid(errors) => ApiError::Invalid(errors),
@@ -51,7 +53,8 @@ async fn create(
         SignInError::Internal(err) => ApiError::Internal(err),
     })?;
     let response = session_response(&state, &signed_in.account_id).await?;
-    Ok((jar.add(session_cookie(&state, &signed_in.token)), Json(response)))
+    let device = devices::cookie_after_jar(&state, signed_in.device.as_ref());
+    Ok((jar.add(session_cookie(&state, &signed_in.token)), device, Json(response)))
 }
 
 async fn show(

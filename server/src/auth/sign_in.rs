@@ -10,6 +10,7 @@ use super::passwords::MAX_PASSWORD_BYTES;
 use super::sessions::{self, Token};
 use super::throttle::{self, Claim, Key, PER_ADDRESS, PER_EMAIL};
 use crate::audit::{self, Action, Event};
+use crate::notifications::devices::{self, DeviceId, Presented};
 use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +40,8 @@ pub struct Attempt<'a> {
     pub user_agent: Option<&'a str>,
     /// The session the browser already had, if any: it is replaced.
     pub previous_session: Option<&'a str>,
+    /// The device it comes from, to tell the person of a new one.
+    pub device: Presented<'a>,
 }
 
 /// A session made by a successful sign-in.
@@ -46,6 +49,8 @@ pub struct Attempt<'a> {
 pub struct SignedIn {
     pub token: Token,
     pub account_id: String,
+    /// The device id for the device cookie, when the device was checked.
+    pub device: Option<DeviceId>,
 }
 
 fn parse(attempt: &Attempt<'_>) -> Result<EmailAddress, SignInError> {
@@ -105,8 +110,9 @@ pub async fn sign_in(state: &AppState, attempt: Attempt<'_>) -> Result<SignedIn,
             }
             let token = sessions::create(&mut tx, &account_id, now, Some(attempt.ip), attempt.user_agent).await?;
             audit::record(&mut tx, Event::new(Action::SignIn, now).actor(&account_id).ip(Some(attempt.ip))).await?;
+            let device = devices::signed_in_from(&mut tx, state, &account_id, attempt.device, now).await?;
             tx.commit().await?;
-            Ok(SignedIn { token, account_id })
+            Ok(SignedIn { token, account_id, device })
         }
         None => {
             record_failure(&mut tx, now, account_id.as_deref(), attempt.ip, email_claim, address_claim).await?;

@@ -540,6 +540,7 @@ async fn issue(
                         to: email.to.as_str().to_owned(),
                         subject: email.subject,
                         body: email.body,
+                        html: email.html,
                         personalisation: None,
                         invitation_id: invitee.invitation_id.clone(),
                     })
@@ -552,6 +553,7 @@ async fn issue(
                         to: text.to.e164().to_owned(),
                         subject: String::new(),
                         body: text.body,
+                        html: None,
                         personalisation: serde_json::to_string(&text.personalisation).ok(),
                         invitation_id: invitee.invitation_id.clone(),
                     })
@@ -559,12 +561,12 @@ async fn issue(
             }
         })
         .collect();
-    let per_statement = engine.rows_per_statement(13);
+    let per_statement = engine.rows_per_statement(14);
     for slice in messages.chunks(per_statement) {
         let mut insert = Statement::for_engine(
             engine,
             "INSERT INTO outbox (id, idempotency_key, channel, to_address, subject, body_text, personalisation, \
-             invitation_id, created_at, next_attempt_at, campaign_id, priority, attempts) ",
+             invitation_id, created_at, next_attempt_at, campaign_id, priority, attempts, body_html) ",
         );
         insert.values(slice, |row, message| {
             row.bind(uuid::Uuid::now_v7().to_string())
@@ -579,7 +581,8 @@ async fn issue(
                 .bind(stored(now))
                 .bind(campaign.id.as_str())
                 .bind(1_i64)
-                .bind(0_i64);
+                .bind(0_i64)
+                .bind(message.html.clone());
         });
         insert.query()?.execute(&mut **tx).await?;
     }
@@ -593,6 +596,7 @@ struct OutboxRow {
     to: String,
     subject: String,
     body: String,
+    html: Option<String>,
     personalisation: Option<String>,
     invitation_id: String,
 }

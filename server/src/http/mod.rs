@@ -21,8 +21,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use crate::{
-    accounts, auth, campaigns, carers, feeds, invitations, kiosk, mail, nhs_login, records, registration, reports,
-    self_registration, staff,
+    accounts, auth, campaigns, carers, feeds, invitations, kiosk, mail, nhs_login, notifications, records,
+    registration, reports, self_registration, staff,
 };
 
 /// The largest JSON body the API reads. Uploads (CSV, FHIR bundles) get
@@ -51,6 +51,8 @@ pub fn router(state: AppState) -> Router {
         .merge(carers::routes::routes())
         .merge(carers::accept_routes::routes())
         .merge(carers::staff_routes::routes())
+        .merge(notifications::routes::routes())
+        .merge(notifications::staff_view::routes())
         .fallback(problems::api_not_found)
         .method_not_allowed_fallback(problems::method_not_allowed)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
@@ -73,7 +75,10 @@ pub fn router(state: AppState) -> Router {
     // Feeds (and Notify's delivery receipts) authenticate with a key in a
     // header, never a cookie, so the browser's cross-site rules do not apply
     // to them; feeds have their own body limit.
-    let feeds = feeds::fhir::routes().merge(mail::receipts::routes()).layer(middleware::from_fn(security::no_store));
+    let feeds = feeds::fhir::routes()
+        .merge(mail::receipts::routes())
+        .merge(notifications::routes::unsubscribe_routes())
+        .layer(middleware::from_fn(security::no_store));
 
     Router::new()
         .nest("/api/v1", feeds.merge(api))

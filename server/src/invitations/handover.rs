@@ -107,8 +107,14 @@ pub async fn resume(
     ip: &str,
     user_agent: Option<&str>,
 ) -> Result<SignedIn, SignInError> {
-    let attempt =
-        Attempt { email: &suspended.staff_email, password, ip, user_agent, previous_session: Some(token.as_str()) };
+    let attempt = Attempt {
+        email: &suspended.staff_email,
+        password,
+        ip,
+        user_agent,
+        previous_session: Some(token.as_str()),
+        device: crate::notifications::devices::Presented::NotChecked,
+    };
     let signed_in = sign_in::sign_in(state, attempt).await?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;

@@ -21,14 +21,17 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/staff/dev-outbox", get(list))
 }
 
+/// Id, channel, to, subject, text, queued at, HTML.
+type OutboxRow = (String, String, String, String, String, String, Option<String>);
+
 /// Delivered ones and those the worker has not reached yet (it polls twice a
 /// second): a page opened straight after an invitation shows it.
 async fn list(State(state): State<AppState>, _professional: Professional) -> ApiResult<Json<DevOutboxResponse>> {
     if state.settings.smtp_url.is_some() {
         return Err(ApiError::NotFound);
     }
-    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, channel, to_address, subject, body_text, created_at FROM outbox \
+    let rows: Vec<OutboxRow> = sqlx::query_as(
+        "SELECT id, channel, to_address, subject, body_text, created_at, body_html FROM outbox \
          WHERE delivered_via = 'development' OR (delivered_via IS NULL AND gave_up_at IS NULL) \
          ORDER BY created_at DESC, id DESC LIMIT $1",
     )
@@ -37,12 +40,12 @@ async fn list(State(state): State<AppState>, _professional: Professional) -> Api
     .await?;
     let emails = rows
         .into_iter()
-        .map(|(id, channel, to, subject, body, created_at)| {
+        .map(|(id, channel, to, subject, body, created_at, html)| {
             let (to, subject) = match channel.as_str() {
                 "sms" => (MobileNumber::parse(&to).map_or(to, |m| m.national()), "Text message".to_owned()),
                 _ => (to, subject),
             };
-            OutboxEmail { id, channel, to, subject, body, created_at }
+            OutboxEmail { id, channel, to, subject, body, html, created_at }
         })
         .collect();
     Ok(Json(DevOutboxResponse { emails }))

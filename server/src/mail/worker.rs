@@ -13,8 +13,8 @@
 
 use std::time::Duration;
 
-use lettre::message::Mailbox;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
@@ -196,9 +196,32 @@ struct Claimed {
     attempts: i64,
     /// A text whose last attempt may have reached Notify.
     maybe_sent: bool,
+    /// The HTML alternative, the `To` name, the one-click unsubscribe address.
+    extras: Extras,
 }
 
-type ClaimedRow = (String, String, String, String, String, String, Option<String>, Option<String>, i64, Option<String>);
+#[derive(Debug)]
+struct Extras {
+    html: Option<String>,
+    to_name: Option<String>,
+    list_unsubscribe: Option<String>,
+}
+
+type ClaimedRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Runs until `stop` turns true: `delivery.senders` loops, each delivering
 /// due email and texts one at a time.
@@ -281,7 +304,7 @@ async fn claim(db: &Db, now: OffsetDateTime, delivery: &Delivery) -> Result<Opti
              SELECT 1 FROM campaigns c WHERE c.id = outbox.campaign_id AND c.state = 'paused')) \
            ORDER BY priority, next_attempt_at, id LIMIT 1{skip_locked}) \
          RETURNING id, idempotency_key, channel, to_address, subject, body_text, personalisation, invitation_id, \
-         attempts, last_error"
+         attempts, last_error, body_html, to_name, list_unsubscribe"
     );
     let row: Option<ClaimedRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(stored(now))
@@ -290,7 +313,21 @@ async fn claim(db: &Db, now: OffsetDateTime, delivery: &Delivery) -> Result<Opti
         .await?;
     tx.commit().await?;
     Ok(row.map(
-        |(id, idempotency_key, channel, to, subject, body, personalisation, invitation_id, attempts, last_error)| {
+        |(
+            id,
+            idempotency_key,
+            channel,
+            to,
+            subject,
+            body,
+            personalisation,
+            invitation_id,
+            attempts,
+            last_error,
+            html,
+            to_name,
+            list_unsubscribe,
+        )| {
             Claimed {
                 id,
                 idempotency_key,
@@ -305,6 +342,7 @@ async fn claim(db: &Db, now: OffsetDateTime, delivery: &Delivery) -> Result<Opti
                 // so, or one that never finished (the worker died mid-send and its
                 // lease ran out, leaving no error behind).
                 maybe_sent: attempts > 1 && last_error.is_none_or(|e| e.starts_with(MAYBE_SENT)),
+                extras: Extras { html, to_name, list_unsubscribe },
             }
         },
     ))
@@ -366,6 +404,12 @@ async fn send(delivery: &Delivery, message: &Claimed) -> Result<Option<String>, 
                 personalisation,
                 reference: Some(message.idempotency_key.clone()),
                 email_reply_to_id: None,
+                // Notify refuses anything but https (a development base URL is http).
+                one_click_unsubscribe_url: message
+                    .extras
+                    .list_unsubscribe
+                    .clone()
+                    .filter(|url| url.starts_with("https://")),
             };
             send_through_notify(client, message, |client| Box::pin(client.send_email(&request))).await
         }
@@ -400,18 +444,71 @@ async fn send_through_notify<'a>(
 
 async fn send_email(delivery: &EmailDelivery, email: &Claimed) -> Result<(), Failure> {
     let EmailDelivery::Smtp { transport, from } = delivery else { return Ok(()) };
-    let to: Mailbox = email.to.parse().map_err(|e| Failure::new(format!("bad recipient: {e}"), true))?;
-    let message = Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(email.subject.clone())
-        .message_id(Some(message_id(&email.idempotency_key, from)))
-        .header(ContentType::TEXT_PLAIN)
-        .body(email.body.clone())
-        .map_err(|e| Failure::new(format!("could not build the message: {e}"), true))?;
+    let message = smtp_message(email, from)?;
     match transport.send(message).await {
         Ok(_) => Ok(()),
         Err(err) => Err(Failure::new(err.to_string(), err.is_permanent())),
+    }
+}
+
+/// The email as sent: plain text alone, or plain text and HTML as
+/// multipart/alternative; a one-click unsubscribe (RFC 8058) where the
+/// notification can be turned off. Subject and name are one line again here,
+/// whatever the row holds, so nothing stored can add a header.
+fn smtp_message(email: &Claimed, from: &Mailbox) -> Result<Message, Failure> {
+    let address: lettre::Address = email.to.parse().map_err(|e| Failure::new(format!("bad recipient: {e}"), true))?;
+    let name = email.extras.to_name.as_deref().map(super::HeaderText::new).filter(|n| !n.is_empty());
+    let to = Mailbox::new(name.map(|n| n.to_string()), address);
+    let mut builder = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(super::HeaderText::new(&email.subject).to_string())
+        .message_id(Some(message_id(&email.idempotency_key, from)));
+    if let Some(url) = email.extras.list_unsubscribe.as_deref() {
+        builder = builder.header(ListUnsubscribe(format!("<{url}>"))).header(ListUnsubscribePost);
+    }
+    let built = match email.extras.html.as_deref() {
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(email.body.clone(), html.to_owned())),
+        None => builder.header(ContentType::TEXT_PLAIN).body(email.body.clone()),
+    };
+    built.map_err(|e| Failure::new(format!("could not build the message: {e}"), true))
+}
+
+/// `List-Unsubscribe: <https://…>` (RFC 2369). The address is Portico's own
+/// URL with a hex token: ASCII, no spaces, no line breaks.
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the
+/// mail app may POST to the address, without the person opening a page.
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
     }
 }
 
@@ -439,6 +536,7 @@ async fn finish(
             sqlx::query(
                 "UPDATE outbox SET sent_at = $2, delivered_via = $3, claimed_until = NULL, last_error = NULL, \
                  body_text = CASE WHEN $4 = 1 THEN body_text ELSE '' END, \
+                 body_html = CASE WHEN $4 = 1 THEN body_html ELSE NULL END, \
                  personalisation = CASE WHEN $4 = 1 THEN personalisation ELSE NULL END, provider_id = $5 WHERE id = $1",
             )
             .bind(&email.id)
@@ -456,8 +554,8 @@ async fn finish(
             let give_up = failure.permanent || email.attempts >= MAX_ATTEMPTS;
             tracing::warn!(email_id = %email.id, attempts = email.attempts, give_up, reason = %failure.reason, "email not sent");
             sqlx::query(
-                "UPDATE outbox SET claimed_until = NULL, last_error = $2, next_attempt_at = $3, gave_up_at = $4 \
-                 WHERE id = $1",
+                "UPDATE outbox SET claimed_until = NULL, last_error = $2, next_attempt_at = $3, gave_up_at = $4, \
+                 bounced = $5 WHERE id = $1",
             )
             .bind(&email.id)
             .bind(failure.reason.chars().take(500).collect::<String>())
@@ -469,6 +567,8 @@ async fn finish(
                 ),
             ))
             .bind(give_up.then(|| stored(now)))
+            // Refused outright by the receiving server: a bounce, not a failure after retries.
+            .bind(i64::from(failure.permanent))
             .execute(&mut *tx)
             .await?;
             if give_up {

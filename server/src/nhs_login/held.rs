@@ -79,16 +79,7 @@ pub(super) fn sign_up(
 }
 
 fn staff_told(base: &url::Url, to: portico_types::EmailAddress, team: &str, record_id: &str) -> Email {
-    let link = base.join(&format!("staff/records/{record_id}")).map(|u| u.to_string()).unwrap_or_default();
-    Email {
-        to,
-        subject: format!("A sign-up is waiting for review in {team}"),
-        body: format!(
-            "Someone who proved their identity with NHS login has signed up for a record in {team} \
-             that has an exclusion.\n\nTheir sign-up is held: they cannot see the record until it is reviewed.\n\n\
-             Review the record:\n{link}\n\nPortico\n\nThis is an automated email: replies are not read."
-        ),
-    }
+    crate::mail::templates::sign_up_held_for_review(base, &to, team, record_id)
 }
 
 #[cfg(test)]

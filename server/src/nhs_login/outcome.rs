@@ -27,6 +27,8 @@ use crate::state::AppState;
 pub struct Arrival<'a> {
     pub ip: &'a str,
     pub user_agent: Option<&'a str>,
+    /// The browser's device cookie, to tell the person of a new device.
+    pub device: crate::notifications::devices::Presented<'a>,
 }
 
 /// What the sign-in did about a record.
@@ -49,6 +51,8 @@ pub struct Settled {
     pub placed: Placed,
     /// Where the person stands with the team whose join page they came from.
     pub joined: Option<Joined>,
+    /// The device id for the device cookie.
+    pub device: Option<crate::notifications::devices::DeviceId>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -106,8 +110,10 @@ pub async fn settle(
     let session = sessions::create(&mut tx, &account_id, now, Some(arrival.ip), arrival.user_agent).await?;
     let signed_in = Event::new(Action::SignIn, now).actor(&account_id).ip(Some(arrival.ip));
     audit::record(&mut tx, signed_in.detail(json!({ "via": "nhs_login", "vot": person.vot.as_str() }))).await?;
+    let device =
+        crate::notifications::devices::signed_in_from(&mut tx, state, &account_id, arrival.device, now).await?;
     tx.commit().await?;
-    Ok(Settled { account_id, session, placed, joined })
+    Ok(Settled { account_id, session, placed, joined, device })
 }
 
 async fn first_sign_in(

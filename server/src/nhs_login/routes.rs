@@ -68,7 +68,11 @@ async fn callback(
     let Some(provider) = state.nhs_login.clone() else { return (jar, outcome_page("unavailable")) };
     let callback = Callback::parse(query.as_deref().unwrap_or_default());
     let browser = jar.get(browser_cookie_name(&state)).and_then(|c| OneTimeToken::parse(c.value()));
-    let arrival = Arrival { ip: &ip, user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()) };
+    let arrival = Arrival {
+        ip: &ip,
+        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()),
+        device: crate::notifications::devices::presented(&state, &jar),
+    };
     let finished = flow::finish(&state, &provider, &callback, browser.as_ref(), arrival).await;
     // Once its sign-in is taken the cookie has done its one job; a forged
     // callback must not cancel the patient's sign-in in progress.
@@ -87,7 +91,11 @@ async fn callback(
                 (Placed::Returning | Placed::Claimed | Placed::Created, _) => Redirect::to("/record"),
                 (Placed::NotProven, _) => outcome_page("not-proven"),
             };
-            (jar.add(session_cookie(&state, &settled.session)), page)
+            let mut jar = jar.add(session_cookie(&state, &settled.session));
+            if let Some(device) = &settled.device {
+                jar = jar.add(crate::notifications::devices::cookie(&state, device));
+            }
+            (jar, page)
         }
         Err(err) => (jar, outcome_page(page_for(&err))),
     }

@@ -59,6 +59,8 @@ pub struct Registered {
     pub account_id: String,
     /// None when the registration was made on a device handed over at the desk.
     pub session: Option<Token>,
+    /// The device id for the device cookie, when signed in.
+    pub device: Option<crate::notifications::devices::DeviceId>,
 }
 
 /// Where the registration is finished, and whether that device is signed in.
@@ -67,6 +69,9 @@ pub struct Outcome<'a> {
     pub sign_in: bool,
     pub ip: &'a str,
     pub user_agent: Option<&'a str>,
+    /// The browser's device cookie: the new account's first device, remembered
+    /// so that a later sign-in from another one is told of.
+    pub device: crate::notifications::devices::Presented<'a>,
 }
 
 pub async fn complete(
@@ -76,7 +81,7 @@ pub async fn complete(
     accept_terms: bool,
     outcome: Outcome<'_>,
 ) -> Result<Registered, CompleteError> {
-    let Outcome { sign_in, ip, user_agent } = outcome;
+    let Outcome { sign_in, ip, user_agent, device } = outcome;
     if !registration.email_verified {
         return Err(CompleteError::EmailNotConfirmed);
     }
@@ -185,15 +190,16 @@ pub async fn complete(
         .detail(json!({ "registration_id": registration.id }));
     audit::record(&mut tx, registration.about(registered)).await?;
     mail::enqueue(&mut tx, &format!("registered:{account_id}"), &welcome, None, now).await?;
-    let session = if sign_in {
+    let (session, device) = if sign_in {
         let session = sessions::create(&mut tx, &account_id, now, Some(ip), user_agent).await?;
         audit::record(&mut tx, Event::new(Action::SignIn, now).actor(&account_id).ip(Some(ip))).await?;
-        Some(session)
+        let device = crate::notifications::devices::signed_in_from(&mut tx, state, &account_id, device, now).await?;
+        (Some(session), device)
     } else {
-        None
+        (None, None)
     };
     tx.commit().await?;
-    Ok(Registered { account_id, session })
+    Ok(Registered { account_id, session, device })
 }
 
 /// Makes `invited`'s record the account's, within `tx`, with its

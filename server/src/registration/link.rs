@@ -60,6 +60,8 @@ pub async fn link(
         ip: from.ip,
         user_agent: from.user_agent,
         previous_session: from.previous_session,
+        // Registering into an account already signed in to at work: not an arrival to check.
+        device: crate::notifications::devices::Presented::NotChecked,
     };
     let signed_in = sign_in::sign_in(state, attempt).await?;
 

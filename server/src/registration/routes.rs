@@ -24,6 +24,7 @@ use crate::auth::routes::{password_refusal, session_response};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
 use crate::invitations::handover;
+use crate::notifications::devices::{self, CookieAfterJar};
 use crate::secrets::OneTimeToken;
 use crate::state::AppState;
 
@@ -240,24 +241,29 @@ async fn finish(
     headers: HeaderMap,
     jar: CookieJar,
     ApiJson(body): ApiJson<CompleteRegistrationRequest>,
-) -> ApiResult<(StatusCode, CookieJar, Json<RegistrationCompleted>)> {
+) -> ApiResult<(StatusCode, CookieJar, CookieAfterJar, Json<RegistrationCompleted>)> {
     let registration = for_new_account(current(&state, &jar).await?)?;
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     // On a device handed over at the desk the patient is not signed in: the
     // professional's suspended session stays, waiting for their password.
     let sign_in = !handed_over(&state, &jar).await?;
-    let outcome = complete::Outcome { sign_in, ip: &ip, user_agent };
+    let device = if sign_in { devices::presented(&state, &jar) } else { devices::Presented::NotChecked };
+    let outcome = complete::Outcome { sign_in, ip: &ip, user_agent, device };
     let registered = complete::complete(&state, &registration, &body.password, body.accept_terms, outcome)
         .await
         .map_err(complete_refusal)?;
     let jar = jar.add(removal_cookie(&state));
+    let device = devices::cookie_after_jar(&state, registered.device.as_ref());
     match registered.session {
         Some(session) => {
             let signed_in = session_response(&state, &registered.account_id).await?;
             let jar = jar.add(session_cookie(&state, &session));
-            Ok((StatusCode::CREATED, jar, Json(RegistrationCompleted { signed_in: Some(signed_in), hand_back: false })))
+            let completed = RegistrationCompleted { signed_in: Some(signed_in), hand_back: false };
+            Ok((StatusCode::CREATED, jar, device, Json(completed)))
         }
-        None => Ok((StatusCode::CREATED, jar, Json(RegistrationCompleted { signed_in: None, hand_back: true }))),
+        None => {
+            Ok((StatusCode::CREATED, jar, device, Json(RegistrationCompleted { signed_in: None, hand_back: true })))
+        }
     }
 }
 

@@ -18,7 +18,9 @@ use super::State;
 use crate::audit::{self, Action, Event};
 use crate::clock::stored;
 use crate::db::Tx;
-use crate::mail::{self, templates};
+use crate::mail::templates;
+use crate::notifications::Kind;
+use crate::notifications::send::{self, Notice};
 use crate::records::details::PatientDetails;
 use crate::records::search;
 use crate::records::store::{self, ChangedBy, UpsertError};
@@ -211,8 +213,12 @@ pub async fn decline(state: &AppState, id: &str, reason: &str, by: DecidedBy<'_>
     let event = Event::new(Action::SignUpDeclined, now);
     let base = &state.settings.public_base_url;
     let email = sign_up.details.email.clone().context("a sign-up has an email")?;
-    let message = templates::sign_up_declined(base, &email, &sign_up.details.given_name, &sign_up.team_name, reason);
-    mail::enqueue(&mut tx, &format!("sign-up:{id}:decided"), &message, None, now).await?;
+    let key = format!("sign-up:{id}:decided");
+    let notice = Notice { account_id: &sign_up.account_id, kind: Kind::SignUpDecided, key: &key, record_id: None };
+    let told = |footer: &_| {
+        templates::sign_up_declined(base, &email, &sign_up.details.given_name, &sign_up.team_name, reason, footer)
+    };
+    send::notify(&mut tx, state, notice, told, now).await?;
     audit_and_commit(tx, id, &sign_up, event, by).await
 }
 
@@ -228,8 +234,11 @@ async fn finish<'a>(
 ) -> Result<(), DecideError> {
     let base = &state.settings.public_base_url;
     let email = sign_up.details.email.clone().context("a sign-up has an email")?;
-    let message = templates::sign_up_accepted(base, &email, &sign_up.details.given_name, &sign_up.team_name);
-    mail::enqueue(&mut tx, &format!("sign-up:{id}:decided"), &message, None, now).await?;
+    let key = format!("sign-up:{id}:decided");
+    let notice = Notice { account_id: &sign_up.account_id, kind: Kind::SignUpDecided, key: &key, record_id: None };
+    let told =
+        |footer: &_| templates::sign_up_accepted(base, &email, &sign_up.details.given_name, &sign_up.team_name, footer);
+    send::notify(&mut tx, state, notice, told, now).await?;
     audit_and_commit(tx, id, sign_up, event, by).await
 }
 

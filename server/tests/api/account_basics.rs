@@ -11,7 +11,7 @@ use crate::invitations::{GOOD_PASSWORD, letter, post, start, unregistered_record
 use crate::mail_catcher::{MailCatcher, link_param, six_digits};
 
 /// Registers a patient by letter code; returns their signed-in client.
-async fn registered_patient(app: &TestApp, mail: &MailCatcher, email: &str, nth: i64) -> Client {
+pub(crate) async fn registered_patient(app: &TestApp, mail: &MailCatcher, email: &str, nth: i64) -> Client {
     let (record_id, dob, _) = unregistered_record(app, nth).await;
     let code = letter(app, &record_id).await.code.unwrap();
     let patient = browser();
@@ -104,6 +104,8 @@ async fn a_change_of_email_is_proved_at_the_new_address_and_told_to_the_old(engi
     let twice = post(&app, &browser(), "/api/v1/me/email/confirm", json!({ "token": token })).await;
     assert_eq!(problem(twice).await["type"], "link-used");
     mail.wait_for(old, "Your Portico email address has been changed").await;
+    let told_new = mail.wait_for(new, "Your Portico email address has been changed").await;
+    assert!(told_new.body.contains("/forgotten-password") && told_new.html.is_some(), "{}", told_new.body);
     assert_eq!(app.sign_in_as(&browser(), new, GOOD_PASSWORD).await.status(), 200);
     assert_eq!(app.sign_in_as(&browser(), old, GOOD_PASSWORD).await.status(), 401);
 

@@ -1,5 +1,8 @@
 //! A real SMTP server on loopback for the tests: PyPI's aiosmtpd, saving
-//! every message it is sent into a Maildir that the tests read back.
+//! every message it is sent into a Maildir that the tests read back. It
+//! refuses (550, at RCPT) any recipient whose address starts with
+//! `refused` (tests/fixtures/smtp/portico_catcher.py), as a mail server
+//! refuses an unknown user.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -21,6 +24,36 @@ pub struct Caught {
     pub subject: String,
     pub body: String,
     pub message_id: String,
+    /// The HTML alternative, when the message has one.
+    pub html: Option<String>,
+    /// The display name in `To`.
+    pub to_name: Option<String>,
+    /// The message as it arrived (with aiosmtpd's `X-RcptTo`: the envelope recipients).
+    pub raw: String,
+}
+
+impl Caught {
+    /// Every value of header `name` (unfolded), as sent.
+    pub fn headers(&self, name: &str) -> Vec<String> {
+        let head = self.raw.split("\n\n").next().unwrap_or("").replace("\r\n", "\n");
+        let mut unfolded: Vec<String> = Vec::new();
+        for line in head.lines() {
+            match (line.starts_with([' ', '\t']), unfolded.last_mut()) {
+                (true, Some(last)) => last.push_str(line),
+                _ => unfolded.push(line.to_owned()),
+            }
+        }
+        unfolded
+            .iter()
+            .filter_map(|l| l.split_once(':'))
+            .filter(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_owned())
+            .collect()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers(name).into_iter().next()
+    }
 }
 
 impl MailCatcher {
@@ -31,9 +64,11 @@ impl MailCatcher {
     pub async fn start_on(port: u16) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let maildir = dir.path().join("mail");
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/smtp");
         let mut child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "portico_catcher.RefusingMailbox"])
             .arg(&maildir)
+            .env("PYTHONPATH", fixtures)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -68,12 +103,22 @@ impl MailCatcher {
             .filter_map(|path| std::fs::read(path).ok())
             .filter_map(|raw| {
                 let message = MessageParser::default().parse(&raw)?;
-                let to = message.to().and_then(|to| to.first()).and_then(|a| a.address()).unwrap_or("").to_owned();
+                let first = message.to().and_then(|to| to.first());
+                let to = first.and_then(|a| a.address()).unwrap_or("").to_owned();
+                let to_name = first.and_then(|a| a.name()).map(str::to_owned);
                 Some(Caught {
                     to,
+                    to_name,
                     subject: message.subject().unwrap_or("").to_owned(),
                     body: message.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+                    // mail-parser makes HTML of a text-only message: only a real text/html part counts.
+                    html: String::from_utf8_lossy(&raw)
+                        .to_ascii_lowercase()
+                        .contains("content-type: text/html")
+                        .then(|| message.body_html(0).map(|b| b.into_owned()))
+                        .flatten(),
                     message_id: message.message_id().unwrap_or("").to_owned(),
+                    raw: String::from_utf8_lossy(&raw).into_owned(),
                 })
             })
             .collect()

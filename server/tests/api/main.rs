@@ -22,6 +22,7 @@ mod hl7;
 mod kiosk;
 mod my_record;
 mod nhs_login;
+mod notifications;
 mod outbox;
 mod professionals_as_patients;
 mod record_history;

@@ -59,11 +59,7 @@ async fn email_waits_for_an_smtp_server_that_is_down_then_goes_once(engine: Engi
 
 async fn one_idempotency_key_is_one_email(engine: Engine) {
     let app = spawn_app(engine).await;
-    let email = Email {
-        to: EmailAddress::parse("once@example.com").unwrap(),
-        subject: "Once".into(),
-        body: "Only once.".into(),
-    };
+    let email = Email::plain(&EmailAddress::parse("once@example.com").unwrap(), "Once", "Only once.".into());
     let now = app.clock.now();
     let mut tx = app.db.begin_write().await.unwrap();
     assert!(mail::enqueue(&mut tx, "the-key", &email, None, now).await.unwrap());
@@ -97,6 +93,8 @@ async fn without_smtp_staff_read_the_mail_in_the_development_outbox(engine: Engi
     assert_eq!(shown.emails.len(), 1);
     assert_eq!(shown.emails[0].to, "demo.patient@example.com");
     assert!(shown.emails[0].body.contains("/register?code="), "{}", shown.emails[0].body);
+    // The same template's HTML part, for the page to show beside the text.
+    assert!(shown.emails[0].html.as_deref().is_some_and(|h| h.contains("Register for Portico")));
     // Patients never see it.
     let patient = browser();
     app.sign_in_as(&patient, &patient_account(&app).await, crate::helpers::DEMO_PASSWORD).await;

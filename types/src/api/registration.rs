@@ -200,6 +200,9 @@ pub struct OutboxEmail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// The HTML alternative, rendered from the same template as the text.
+    #[serde(default)]
+    pub html: Option<String>,
     pub created_at: String,
 }
 

@@ -147,6 +147,9 @@ async fn write_entry(
         ));
     };
     let outcome = upsert_entry(tx, &record_id, entry, now).await?;
+    if outcome == crate::records::store::Outcome::Created {
+        crate::notifications::pending::entry_added(tx, &record_id, entry.sensitive, now).await?;
+    }
     let kind = entry.source_id.split('/').next().unwrap_or("Entry");
     Ok(Done::Written { location: format!("{kind}/{}", entry.source_id.split('/').nth(1).unwrap_or("")), outcome })
 }
