@@ -39,24 +39,62 @@ impl Standin {
             dir.join("node_modules/oidc-provider").is_dir(),
             "the NHS login stand-in is not installed: run scripts/setup --test"
         );
+        // A stand-in has, rarely and only on a loaded machine, started and
+        // then said nothing for 30 s; a second one on another port is quicker
+        // than waiting on it.
+        let mut silent = String::new();
+        for _ in 0..2 {
+            match Self::try_start(&dir, redirect_uri) {
+                Ok(started) => return started,
+                Err(why) => silent = why,
+            }
+        }
+        panic!("the NHS login stand-in did not start, twice: {silent}");
+    }
+
+    fn try_start(dir: &std::path::Path, redirect_uri: &str) -> Result<Self, String> {
         let port = free_port();
         let mut child = Command::new("node")
             .arg(dir.join("server.mjs"))
             .args(["--port", &port.to_string(), "--client-id", CLIENT_ID, "--redirect-uri", redirect_uri])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("node runs the NHS login stand-in");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        loop {
-            let line = lines.next().expect("the NHS login stand-in stopped before listening").unwrap();
-            if line.contains("listening on") {
-                break;
+        // Read on threads of their own, so a stand-in that never says it
+        // listens fails here, by name, instead of hanging the test; and keep
+        // reading after that line, so its output never fills the pipes.
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (listening, heard) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut listening = Some(listening);
+            for line in lines.map_while(Result::ok) {
+                if line.contains("listening on") {
+                    listening.take().map(|told| told.send(()));
+                }
+            }
+        });
+        let said = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let errors = BufReader::new(child.stderr.take().unwrap()).lines();
+        let kept = said.clone();
+        std::thread::spawn(move || {
+            for line in errors.map_while(Result::ok) {
+                let mut kept = kept.lock().unwrap();
+                if kept.len() < 4_000 && !line.contains("WARNING") {
+                    kept.push_str(&line);
+                    kept.push('\n');
+                }
+            }
+        });
+        match heard.recv_timeout(START_LIMIT) {
+            Ok(()) => Ok(Self { child, port }),
+            Err(waited) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let said = said.lock().unwrap().clone();
+                Err(format!("port {port}, {waited:?} after {START_LIMIT:?}, stderr: {said:?}"))
             }
         }
-        // Keep reading, so its output never fills the pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self { child, port }
     }
 
     pub fn issuer(&self) -> String {
@@ -93,9 +131,27 @@ pub struct Setup {
 
 pub const P9_ONLY: Setup = Setup { accept_p5: false, provider_down: false };
 
+/// The longest one start of the stand-in may take (it takes 1–3 s).
+const START_LIMIT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The longest the setting up of one test may take: the stand-in's start,
+/// and Portico's (its database made, migrated and seeded). Two tests once
+/// hung for a minute with no HTTP step running (their 30 s limits never
+/// fired, on PostgreSQL, both at the same moment); these limits name the
+/// phase if it happens again.
+const SETUP_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// `step`, or a failure naming `what` once it has taken longer than `SETUP_LIMIT`.
+pub async fn within<T>(what: &str, step: impl std::future::Future<Output = T>) -> T {
+    match tokio::time::timeout(SETUP_LIMIT, step).await {
+        Ok(done) => done,
+        Err(_) => panic!("{what} took longer than {SETUP_LIMIT:?}"),
+    }
+}
+
 pub async fn spawn(engine: Engine, setup: Setup) -> NhsLoginApp {
     let mut standin = None;
-    let app = spawn_app_configured(engine, Options { tls_base_url: false }, |settings| {
+    let starting = spawn_app_configured(engine, Options { tls_base_url: false }, |settings| {
         let redirect = format!("{}api/v1/nhs-login/callback", settings.public_base_url);
         let issuer = if setup.provider_down {
             format!("http://127.0.0.1:{}", free_port())
@@ -114,13 +170,13 @@ pub async fn spawn(engine: Engine, setup: Setup) -> NhsLoginApp {
             nhs_login.nhs_login_accept_p5 = true;
             nhs_login.nhs_login_vectors.extend(["P5.Cp.Cd", "P5.Cp.Ck", "P5.Cm"].map(String::from));
         }
-    })
-    .await;
+    });
+    let app = within("starting Portico (database, migrations, demo data)", starting).await;
     // The stand-in signs and checks tokens by the real clock: Portico's must agree.
     #[allow(clippy::disallowed_methods)]
     let real_now = time::OffsetDateTime::now_utc();
     app.clock.advance(real_now - Clock::now(&app.clock));
-    demo::seed_nhs_login_personas(&app.db, real_now).await.unwrap();
+    within("seeding the NHS login personas", demo::seed_nhs_login_personas(&app.db, real_now)).await.unwrap();
     NhsLoginApp { app, standin }
 }
 
@@ -190,26 +246,20 @@ impl NhsLoginApp {
             "SELECT COUNT(*) FROM sessions",
         ];
         for (count, sql) in counts.iter_mut().zip(queries) {
-            *count = sqlx::query_scalar(sql).fetch_one(&self.app.db.pool).await.unwrap();
+            *count = within(sql, sqlx::query_scalar(sql).fetch_one(&self.app.db.pool)).await.unwrap();
         }
         counts
     }
 
     /// The account (if any) with this email.
     pub async fn account_of(&self, email: &str) -> Option<String> {
-        sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&self.app.db.pool)
-            .await
-            .unwrap()
+        let query = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1").bind(email);
+        within("finding an account", query.fetch_optional(&self.app.db.pool)).await.unwrap()
     }
 
     /// The owner of the record with this NHS number.
     pub async fn owner_of(&self, nhs_number: &str) -> Option<String> {
-        sqlx::query_scalar("SELECT owner_account_id FROM records WHERE nhs_number = $1")
-            .bind(nhs_number)
-            .fetch_one(&self.app.db.pool)
-            .await
-            .unwrap()
+        let query = sqlx::query_scalar("SELECT owner_account_id FROM records WHERE nhs_number = $1").bind(nhs_number);
+        within("finding a record's owner", query.fetch_one(&self.app.db.pool)).await.unwrap()
     }
 }
