@@ -15,17 +15,41 @@ export function maildir(): string | undefined {
   return process.env.PORTICO_E2E_MAILDIR;
 }
 
-function parse(raw: string): Mail {
+/** Unfolded headers and the body of a message or of one MIME part. */
+function split(raw: string): { header: (name: string) => string; body: string } {
   const [head, ...rest] = raw.split(/\r?\n\r?\n/);
   const headers = head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/);
   const header = (name: string) =>
     headers.find((h) => h.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim() ?? '';
-  let body = rest.join('\n\n');
-  if (/quoted-printable/i.test(header('Content-Transfer-Encoding'))) {
-    body = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+  return { header, body: rest.join('\n\n') };
+}
+
+/** The plain-text body: the text/plain part of a multipart message (Portico
+ * sends HTML and text alternatives), decoded from quoted-printable or base64. */
+function plainText(raw: string): string {
+  const { header, body } = split(raw);
+  const type = header('Content-Type');
+  const boundary = type.match(/boundary="?([^";]+)"?/i)?.[1];
+  if (/^multipart\//i.test(type) && boundary) {
+    const parts = body.split(`--${boundary}`).slice(1).filter((p) => !p.startsWith('--'));
+    const texts = parts.map((p) => p.replace(/^\r?\n/, ''));
+    const plain = texts.find((p) => /^text\/plain/i.test(split(p).header('Content-Type')))
+      ?? texts.find((p) => /^multipart\//i.test(split(p).header('Content-Type')));
+    return plain ? plainText(plain) : '';
   }
+  const encoding = header('Content-Transfer-Encoding');
+  if (/quoted-printable/i.test(encoding)) {
+    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  if (/base64/i.test(encoding)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  return body;
+}
+
+function parse(raw: string): Mail {
+  const { header } = split(raw);
   const to = header('To').replace(/^.*<([^>]+)>.*$/, '$1');
-  return { to, subject: header('Subject'), body: body.replace(/\r\n/g, '\n') };
+  return { to, subject: header('Subject'), body: plainText(raw).replace(/\r\n/g, '\n') };
 }
 
 /** Every message caught so far, oldest first. */
