@@ -87,5 +87,9 @@ mod tests {
         assert_eq!(Bundle::for_path("/kiosk"), Bundle::Staff);
         assert_eq!(Bundle::for_path("/kiosk/"), Bundle::Staff);
         assert_eq!(Bundle::for_path("/kiosks"), Bundle::Patient);
+        // The emails' links: the settings page is the account's, the
+        // unsubscribe page (no sign-in) the start page's.
+        assert_eq!(Bundle::for_path("/account/notifications"), Bundle::Account);
+        assert_eq!(Bundle::for_path("/notifications/unsubscribe"), Bundle::Patient);
     }
 }
