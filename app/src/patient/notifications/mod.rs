@@ -82,7 +82,7 @@ pub fn unsubscribe_phrase(kind: &str) -> &'static str {
 }
 
 /// The words for a security notice's kind.
-#[cfg(feature = "account")]
+#[cfg(test)]
 pub fn security_notice_words(kind: &str) -> Option<&'static str> {
     SECURITY_NOTICES.iter().find(|(k, _)| *k == kind).map(|(_, words)| *words)
 }

@@ -8,7 +8,7 @@ use portico_types::api::{
     NotificationPreferenceChange, NotificationPreferencesResponse, UpdateNotificationPreferencesRequest,
 };
 
-use super::{KINDS, KindWords, digest_time, security_notice_words};
+use super::{KINDS, SECURITY_NOTICES, digest_time};
 use crate::api::{self, ApiError};
 use crate::forms::{Button, ErrorItem, ErrorSummary, RadioOption, Radios, message_for};
 use crate::loader::load;
@@ -56,27 +56,15 @@ fn delivery_in(answer: &NotificationPreferencesResponse, kind: &str) -> String {
     answer.preferences.iter().find(|p| p.kind == kind).map(|p| p.delivery.clone()).unwrap_or_default()
 }
 
-/// The request that saves every kind's choice; a kind left unchosen is an
-/// error on its question.
-fn request_for(
-    choices: &[(&'static KindWords, String)],
-) -> Result<UpdateNotificationPreferencesRequest, Vec<ErrorItem>> {
-    let missing: Vec<ErrorItem> = choices
+/// The request that saves every kind's choice, in [`KINDS`]' order (an
+/// unchosen one goes as it is, and the server's refusal names its question).
+fn request_for(chosen: [String; 4]) -> UpdateNotificationPreferencesRequest {
+    let preferences = KINDS
         .iter()
-        .filter(|(_, delivery)| delivery.is_empty())
-        .map(|(words, _)| ErrorItem::field(words.kind, format!("Select how you want emails about: {}", words.legend)))
+        .zip(chosen)
+        .map(|(words, delivery)| NotificationPreferenceChange { kind: words.kind.to_owned(), delivery })
         .collect();
-    if !missing.is_empty() {
-        return Err(missing);
-    }
-    let preferences = choices
-        .iter()
-        .map(|(words, delivery)| NotificationPreferenceChange {
-            kind: words.kind.to_owned(),
-            delivery: delivery.clone(),
-        })
-        .collect();
-    Ok(UpdateNotificationPreferencesRequest { preferences })
+    UpdateNotificationPreferencesRequest { preferences }
 }
 
 /// The kind a server's field name is about: `preferences[n].delivery` is
@@ -104,15 +92,12 @@ fn refusal(error: &ApiError) -> Vec<ErrorItem> {
 
 #[component]
 fn SettingsForm(answer: NotificationPreferencesResponse) -> impl IntoView {
-    let choices: Vec<(&'static KindWords, RwSignal<String>)> =
-        KINDS.iter().map(|words| (words, RwSignal::new(delivery_in(&answer, words.kind)))).collect();
-    let choices = StoredValue::new(choices);
+    // One signal per kind, in KINDS' order (an array of signals is Copy).
+    let choices: [RwSignal<String>; 4] = std::array::from_fn(|n| RwSignal::new(delivery_in(&answer, KINDS[n].kind)));
     let errors = RwSignal::new(Vec::<ErrorItem>::new());
     let busy = RwSignal::new(false);
     let saved = RwSignal::new(false);
     let banner = NodeRef::<leptos::html::Div>::new();
-    let notices: Vec<&'static str> =
-        answer.preferences.iter().filter(|p| !p.can_turn_off).filter_map(|p| security_notice_words(&p.kind)).collect();
     let digest = digest_time(answer.digest_hour_utc);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -121,23 +106,16 @@ fn SettingsForm(answer: NotificationPreferencesResponse) -> impl IntoView {
             return;
         }
         saved.set(false);
-        let chosen: Vec<(&'static KindWords, String)> =
-            choices.with_value(|c| c.iter().map(|(words, value)| (*words, value.get_untracked())).collect());
-        let request = match request_for(&chosen) {
-            Ok(request) => request,
-            Err(found) => return errors.set(found),
-        };
+        let request = request_for(choices.map(|value| value.get_untracked()));
         busy.set(true);
         spawn_local(async move {
             let answer = api::update_notification_preferences(&request).await;
             busy.set(false);
             match answer {
                 Ok(answer) => {
-                    choices.with_value(|c| {
-                        for (words, value) in c {
-                            value.set(delivery_in(&answer, words.kind));
-                        }
-                    });
+                    for (words, value) in KINDS.iter().zip(choices) {
+                        value.set(delivery_in(&answer, words.kind));
+                    }
                     errors.set(Vec::new());
                     saved.set(true);
                     // As NHS.UK's script does with a success banner: focus it,
@@ -175,7 +153,7 @@ fn SettingsForm(answer: NotificationPreferencesResponse) -> impl IntoView {
         <p>"Choose how Portico emails you about things that happen in your account."</p>
         <p>{format!("The daily email goes once a day at {digest}, with everything new since the one before.")}</p>
         <form on:submit=submit novalidate>
-            {choices.with_value(|c| c.iter().map(|(words, value)| {
+            {KINDS.iter().zip(choices).map(|(words, value)| {
                 let kind = words.kind;
                 let error = Signal::derive(move || errors.with(|e| message_for(e, kind)));
                 view! {
@@ -184,17 +162,17 @@ fn SettingsForm(answer: NotificationPreferencesResponse) -> impl IntoView {
                         legend=words.legend
                         hint=words.hint
                         options=DELIVERY_OPTIONS
-                        value=*value
+                        value=value
                         error=error
                         legend_class="nhsuk-fieldset__legend--s"
                     />
                 }
-            }).collect_view())}
+            }).collect_view()}
             <Button busy=busy>"Save email settings"</Button>
         </form>
         <h2>"Security emails"</h2>
         <p>"We always email you straight away when:"</p>
-        <ul>{notices.into_iter().map(|words| view! { <li>{words}</li> }).collect_view()}</ul>
+        <ul>{SECURITY_NOTICES.map(|(_, words)| view! { <li>{words}</li> }).collect_view()}</ul>
         <p>"You cannot turn these off. They help you spot if someone else is using your account."</p>
         <p><Link href="/account">"Go back to your account"</Link></p>
     }
@@ -205,19 +183,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn saving_sends_every_kind_and_refuses_an_unchosen_one() {
-        let chosen: Vec<(&'static KindWords, String)> = KINDS.iter().map(|w| (w, "daily_digest".to_owned())).collect();
-        let request = request_for(&chosen).unwrap();
+    fn saving_sends_every_kind_in_order() {
+        let request = request_for(std::array::from_fn(|n| if n == 1 { "off".into() } else { "daily_digest".into() }));
         let kinds: Vec<&str> = request.preferences.iter().map(|p| p.kind.as_str()).collect();
         assert_eq!(kinds, portico_types::api::NOTIFICATION_KINDS);
-        assert!(request.preferences.iter().all(|p| p.delivery == "daily_digest"));
-
-        let mut gap = chosen.clone();
-        gap[2].1.clear();
-        let errors = request_for(&gap).unwrap_err();
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].field.as_deref(), Some("carer_access"));
-        assert_eq!(errors[0].message, "Select how you want emails about: Your access as a carer");
+        let deliveries: Vec<&str> = request.preferences.iter().map(|p| p.delivery.as_str()).collect();
+        assert_eq!(deliveries, ["daily_digest", "off", "daily_digest", "daily_digest"]);
     }
 
     #[test]

@@ -9,7 +9,6 @@ use portico_types::api::UnsubscribeView;
 
 use super::{SETTINGS_PATH, unsubscribe_phrase};
 use crate::api::{self, ApiError};
-use crate::forms::{Button, ErrorItem, ErrorSummary};
 use crate::loader::load;
 use crate::page::show_page;
 use crate::patient::SERVICE;
@@ -68,7 +67,10 @@ fn TurnOff(view: UnsubscribeView, token: StoredValue<String>) -> impl IntoView {
     let already_off = view.kind != "all" && view.delivery == "off";
     let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let errors = RwSignal::new(Vec::<ErrorItem>::new());
+    // One button and no fields: a failure is one message by it, as the
+    // account page's sign-out-everywhere does (the form components would
+    // weigh on this bundle's first load for it).
+    let failed = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -79,11 +81,8 @@ fn TurnOff(view: UnsubscribeView, token: StoredValue<String>) -> impl IntoView {
             let answer = api::unsubscribe(&token.get_value()).await;
             busy.set(false);
             match answer {
-                Ok(_) => {
-                    errors.set(Vec::new());
-                    done.set(true);
-                }
-                Err(error) => errors.set(vec![ErrorItem::form(error.message())]),
+                Ok(_) => done.set(true),
+                Err(error) => failed.set(Some(error.message())),
             }
         });
     };
@@ -100,12 +99,18 @@ fn TurnOff(view: UnsubscribeView, token: StoredValue<String>) -> impl IntoView {
             .into_any()
         } else {
             view! {
-                <ErrorSummary errors=errors/>
                 <h1 tabindex="-1">"Turn off emails"</h1>
                 <p>{format!("This will turn off {phrase}.")}</p>
                 <p>"You can turn them back on at any time in your email settings."</p>
+                {move || failed.get().map(|message| view! { <p class="nhsuk-error-message" role="alert">{message}</p> })}
                 <form on:submit=submit novalidate>
-                    <Button busy=busy>"Turn off these emails"</Button>
+                    <button
+                        class="nhsuk-button"
+                        type="submit"
+                        aria-disabled=move || busy.get().then_some("true")
+                    >
+                        "Turn off these emails"
+                    </button>
                 </form>
                 <p><Link href=SETTINGS_PATH>"Change your email settings instead"</Link></p>
             }
