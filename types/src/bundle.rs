@@ -34,6 +34,10 @@ impl Bundle {
             Bundle::Register
         } else if under("/join") {
             Bundle::Join
+        } else if path == "/account/notifications" {
+            // The email settings share their words and radios with the
+            // unsubscribe page, and the account bundle is at its budget.
+            Bundle::Patient
         } else if under("/account") || ["/sign-in", "/forgotten-password", "/reset-password"].contains(&path) {
             Bundle::Account
         } else {
@@ -87,5 +91,10 @@ mod tests {
         assert_eq!(Bundle::for_path("/kiosk"), Bundle::Staff);
         assert_eq!(Bundle::for_path("/kiosk/"), Bundle::Staff);
         assert_eq!(Bundle::for_path("/kiosks"), Bundle::Patient);
+        // The emails' links: the settings page and the unsubscribe page (no
+        // sign-in) are the start page's, which has room for their radios.
+        assert_eq!(Bundle::for_path("/account/notifications"), Bundle::Patient);
+        assert_eq!(Bundle::for_path("/account/notifications/more"), Bundle::Account);
+        assert_eq!(Bundle::for_path("/notifications/unsubscribe"), Bundle::Patient);
     }
 }

@@ -15,6 +15,8 @@ mod my_record;
 mod nhs_login;
 #[cfg(any(feature = "register", feature = "join", feature = "account"))]
 mod nhs_login_button;
+#[cfg(any(feature = "patient", feature = "account"))]
+mod notifications;
 pub mod query;
 #[cfg(any(feature = "register", feature = "join"))]
 mod register;
@@ -90,6 +92,10 @@ pub fn PatientRoot() -> impl IntoView {
                 PatientRoute::Account => view! { <account::Account/> }.into_any(),
                 #[cfg(feature = "account")]
                 PatientRoute::AccountConfirmEmail => view! { <account::ConfirmEmailChange/> }.into_any(),
+                #[cfg(feature = "patient")]
+                PatientRoute::AccountNotifications => view! { <notifications::NotificationSettings/> }.into_any(),
+                #[cfg(feature = "patient")]
+                PatientRoute::NotificationsUnsubscribe => view! { <notifications::Unsubscribe/> }.into_any(),
                 #[cfg(feature = "patient")]
                 PatientRoute::Terms => view! { <terms::Terms/> }.into_any(),
                 #[cfg(feature = "patient")]

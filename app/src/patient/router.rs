@@ -48,6 +48,10 @@ pub enum PatientRoute {
     Account,
     /// The link sent to a new email address.
     AccountConfirmEmail,
+    /// Email notification settings, linked from every notification.
+    AccountNotifications,
+    /// An email's unsubscribe link, `/notifications/unsubscribe?token=…`.
+    NotificationsUnsubscribe,
     Terms,
     /// Where a sign-in with NHS login that did not reach the record lands.
     NhsLogin,
@@ -74,6 +78,8 @@ impl PatientRoute {
             "/reset-password" => PatientRoute::ResetPassword,
             "/account" => PatientRoute::Account,
             "/account/confirm-email" => PatientRoute::AccountConfirmEmail,
+            "/account/notifications" => PatientRoute::AccountNotifications,
+            "/notifications/unsubscribe" => PatientRoute::NotificationsUnsubscribe,
             "/terms" => PatientRoute::Terms,
             "/nhs-login" => PatientRoute::NhsLogin,
             path if join_slug(path).is_some() => PatientRoute::Join,
@@ -171,5 +177,8 @@ mod tests {
         assert_eq!(PatientRoute::from_path("/join/diabetes/"), PatientRoute::Join);
         assert_eq!(PatientRoute::from_path("/join/"), PatientRoute::NotFound);
         assert_eq!(PatientRoute::from_path("/join/a/b"), PatientRoute::NotFound);
+        assert_eq!(PatientRoute::from_path("/account/notifications"), PatientRoute::AccountNotifications);
+        assert_eq!(PatientRoute::from_path("/notifications/unsubscribe"), PatientRoute::NotificationsUnsubscribe);
+        assert_eq!(PatientRoute::from_path("/notifications"), PatientRoute::NotFound);
     }
 }

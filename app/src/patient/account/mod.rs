@@ -17,6 +17,7 @@ use crate::api;
 use crate::forms::{self, Button, ErrorItem, ErrorSummary, PasswordInput, TextInput, message_for};
 use crate::page::show_page;
 use crate::patient::SERVICE;
+use crate::patient::notifications::SETTINGS_PATH;
 use crate::patient::router::{Link, navigate};
 use crate::patient::session::PatientSession;
 use crate::summary_list::SummaryList;
@@ -56,6 +57,9 @@ fn Details(mine: SessionResponse) -> impl IntoView {
         <h1 tabindex="-1">"Your account"</h1>
         <SummaryList rows=rows/>
         <p><Link href="/record">"Go to your record"</Link></p>
+        <h2>"Emails from Portico"</h2>
+        <p>"Choose which emails you get about your account, and how often."</p>
+        <p><Link href=SETTINGS_PATH>"Change your email settings"</Link></p>
         <ChangeEmail/>
         <SignOutEverywhere/>
     }
