@@ -6,11 +6,11 @@
 //! the API is same-origin and fetch sends same-origin cookies by default.
 
 mod account;
-#[cfg(any(feature = "patient", feature = "account"))]
+#[cfg(feature = "notifications")]
 mod notifications;
 mod self_registration;
 pub use account::*;
-#[cfg(any(feature = "patient", feature = "account"))]
+#[cfg(feature = "notifications")]
 pub use notifications::*;
 pub use self_registration::*;
 // The staff console's own calls: left out of the patient bundles.

@@ -22,7 +22,13 @@ pub mod sign_in;
 pub mod summary_list;
 pub mod table;
 
-#[cfg(any(feature = "patient", feature = "register", feature = "join", feature = "account"))]
+#[cfg(any(
+    feature = "patient",
+    feature = "register",
+    feature = "join",
+    feature = "account",
+    feature = "notifications"
+))]
 pub mod patient;
 #[cfg(feature = "staff")]
 pub mod staff;

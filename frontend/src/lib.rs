@@ -1,7 +1,8 @@
 //! The wasm entry point: mounts one bundle's root into `<body>`.
 //!
 //! scripts/build-web builds this crate once per bundle, each with its one
-//! feature (`patient`, `register`, `join`, `account`, `staff`: see
+//! feature (`patient`, `register`, `join`, `account`,
+//! `notifications`, `staff`: see
 //! `portico_types::bundle`); wasm-bindgen's generated `init` runs [`start`]
 //! once the module is instantiated.
 
@@ -14,7 +15,13 @@ use wasm_bindgen::prelude::wasm_bindgen;
 pub fn start() {
     #[cfg(all(
         feature = "staff",
-        any(feature = "patient", feature = "register", feature = "join", feature = "account")
+        any(
+            feature = "patient",
+            feature = "register",
+            feature = "join",
+            feature = "account",
+            feature = "notifications"
+        )
     ))]
     {
         use portico_types::bundle::Bundle;
@@ -26,13 +33,25 @@ pub fn start() {
         }
     }
     #[cfg(all(
-        any(feature = "patient", feature = "register", feature = "join", feature = "account"),
+        any(
+            feature = "patient",
+            feature = "register",
+            feature = "join",
+            feature = "account",
+            feature = "notifications"
+        ),
         not(feature = "staff")
     ))]
     leptos::mount::mount_to_body(portico_app::patient::PatientRoot);
     #[cfg(all(
         feature = "staff",
-        not(any(feature = "patient", feature = "register", feature = "join", feature = "account"))
+        not(any(
+            feature = "patient",
+            feature = "register",
+            feature = "join",
+            feature = "account",
+            feature = "notifications"
+        ))
     ))]
     leptos::mount::mount_to_body(portico_app::staff::StaffRoot);
 }

@@ -6,8 +6,10 @@
 //! the person is not on: the start page and record (`patient`), the
 //! registration steps (`register`, where an invitation's link lands), a
 //! team's join page (`join`, whose email and password steps are the
-//! registration bundle's), and signing in and the account's pages
-//! (`account`). The staff console (with the kiosk it sets up) is the fifth.
+//! registration bundle's), signing in and the account's pages (`account`),
+//! and the email settings with the page an email's unsubscribe link opens
+//! (`notifications`). The staff console (with the kiosk it sets up) is the
+//! sixth.
 
 /// One wasm bundle and its page shell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,11 +18,13 @@ pub enum Bundle {
     Register,
     Join,
     Account,
+    Notifications,
     Staff,
 }
 
 impl Bundle {
-    pub const ALL: [Bundle; 5] = [Bundle::Patient, Bundle::Register, Bundle::Join, Bundle::Account, Bundle::Staff];
+    pub const ALL: [Bundle; 6] =
+        [Bundle::Patient, Bundle::Register, Bundle::Join, Bundle::Account, Bundle::Notifications, Bundle::Staff];
 
     /// The bundle for a path (no query, no fragment).
     pub fn for_path(path: &str) -> Self {
@@ -34,10 +38,10 @@ impl Bundle {
             Bundle::Register
         } else if under("/join") {
             Bundle::Join
-        } else if path == "/account/notifications" {
+        } else if path == "/account/notifications" || under("/notifications") {
             // The email settings share their words and radios with the
-            // unsubscribe page, and the account bundle is at its budget.
-            Bundle::Patient
+            // unsubscribe page; the account bundle is at its budget.
+            Bundle::Notifications
         } else if under("/account") || ["/sign-in", "/forgotten-password", "/reset-password"].contains(&path) {
             Bundle::Account
         } else {
@@ -52,6 +56,7 @@ impl Bundle {
             Bundle::Register => "register",
             Bundle::Join => "join",
             Bundle::Account => "account",
+            Bundle::Notifications => "notifications",
             Bundle::Staff => "staff",
         }
     }
@@ -63,6 +68,7 @@ impl Bundle {
             Bundle::Register => "register.html",
             Bundle::Join => "join.html",
             Bundle::Account => "account.html",
+            Bundle::Notifications => "notifications.html",
             Bundle::Staff => "staff.html",
         }
     }
@@ -92,9 +98,9 @@ mod tests {
         assert_eq!(Bundle::for_path("/kiosk/"), Bundle::Staff);
         assert_eq!(Bundle::for_path("/kiosks"), Bundle::Patient);
         // The emails' links: the settings page and the unsubscribe page (no
-        // sign-in) are the start page's, which has room for their radios.
-        assert_eq!(Bundle::for_path("/account/notifications"), Bundle::Patient);
+        // sign-in) are a bundle of their own.
+        assert_eq!(Bundle::for_path("/account/notifications"), Bundle::Notifications);
         assert_eq!(Bundle::for_path("/account/notifications/more"), Bundle::Account);
-        assert_eq!(Bundle::for_path("/notifications/unsubscribe"), Bundle::Patient);
+        assert_eq!(Bundle::for_path("/notifications/unsubscribe"), Bundle::Notifications);
     }
 }

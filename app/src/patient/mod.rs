@@ -1,8 +1,8 @@
-//! What a patient sees, in four bundles (see `portico_types::bundle`): the
+//! What a patient sees, in five bundles (see `portico_types::bundle`): the
 //! start page and their record (`patient`), registration (`register`), a
-//! team's join page (`join`), and signing in and their account (`account`);
-//! none carries the staff console or the others' pages, so every first load
-//! stays small. A move to a page
+//! team's join page (`join`), signing in and their account (`account`), and
+//! their email settings (`notifications`); none carries the staff console
+//! or the others' pages, so every first load stays small. A move to a page
 //! of another bundle is a page load (`router::navigate` knows which).
 
 #[cfg(feature = "account")]
@@ -15,7 +15,7 @@ mod my_record;
 mod nhs_login;
 #[cfg(any(feature = "register", feature = "join", feature = "account"))]
 mod nhs_login_button;
-#[cfg(any(feature = "patient", feature = "account"))]
+#[cfg(any(feature = "notifications", feature = "account"))]
 mod notifications;
 pub mod query;
 #[cfg(any(feature = "register", feature = "join"))]
@@ -50,9 +50,9 @@ pub fn PatientRoot() -> impl IntoView {
     register::Handover::provide();
     // Who is signed in, for the header: not asked on the registration pages,
     // where nobody is yet (and that bundle stays lighter without it).
-    #[cfg(any(feature = "patient", feature = "account"))]
+    #[cfg(any(feature = "patient", feature = "account", feature = "notifications"))]
     let account = signed_in_nav();
-    #[cfg(not(any(feature = "patient", feature = "account")))]
+    #[cfg(not(any(feature = "patient", feature = "account", feature = "notifications")))]
     let account = ViewFn::from(|| ());
     view! {
         <Shell service=SERVICE home="/" account=account>
@@ -92,9 +92,9 @@ pub fn PatientRoot() -> impl IntoView {
                 PatientRoute::Account => view! { <account::Account/> }.into_any(),
                 #[cfg(feature = "account")]
                 PatientRoute::AccountConfirmEmail => view! { <account::ConfirmEmailChange/> }.into_any(),
-                #[cfg(feature = "patient")]
+                #[cfg(feature = "notifications")]
                 PatientRoute::AccountNotifications => view! { <notifications::NotificationSettings/> }.into_any(),
-                #[cfg(feature = "patient")]
+                #[cfg(feature = "notifications")]
                 PatientRoute::NotificationsUnsubscribe => view! { <notifications::Unsubscribe/> }.into_any(),
                 #[cfg(feature = "patient")]
                 PatientRoute::Terms => view! { <terms::Terms/> }.into_any(),
@@ -124,7 +124,7 @@ fn banner(_router: PatientRouter) -> impl IntoView {}
 
 /// The header's account navigation: the signed-in person's name, the way to
 /// the staff pages for a professional, and sign-out.
-#[cfg(any(feature = "patient", feature = "account"))]
+#[cfg(any(feature = "patient", feature = "account", feature = "notifications"))]
 fn signed_in_nav() -> ViewFn {
     use leptos::task::spawn_local;
 

@@ -128,13 +128,14 @@ async fn fresh_postgres_database() -> String {
     url.to_string()
 }
 
-/// A stand-in for the built browser app: the four shells and one asset.
+/// A stand-in for the built browser app: the shells and one asset.
 fn fake_site(dir: &std::path::Path) -> PathBuf {
     std::fs::create_dir_all(dir.join("pkg")).unwrap();
     std::fs::write(dir.join("index.html"), "<!doctype html><title>patient shell</title>").unwrap();
     std::fs::write(dir.join("register.html"), "<!doctype html><title>register shell</title>").unwrap();
     std::fs::write(dir.join("join.html"), "<!doctype html><title>join shell</title>").unwrap();
     std::fs::write(dir.join("account.html"), "<!doctype html><title>account shell</title>").unwrap();
+    std::fs::write(dir.join("notifications.html"), "<!doctype html><title>notifications shell</title>").unwrap();
     std::fs::write(dir.join("staff.html"), "<!doctype html><title>staff shell</title>").unwrap();
     std::fs::write(dir.join("pkg/app.js"), "export {};").unwrap();
     dir.to_path_buf()

@@ -79,6 +79,8 @@ async fn client_routes_get_their_own_shell(engine: Engine) {
         ("/register?code=ABCD-EFGH-JKMN", "register shell"),
         ("/register/check-email", "register shell"),
         ("/join/diabetes", "join shell"),
+        ("/account/notifications", "notifications shell"),
+        ("/notifications/unsubscribe?token=x", "notifications shell"),
         ("/sign-in", "account shell"),
         ("/account/confirm-email?token=x", "account shell"),
     ] {

@@ -1,24 +1,24 @@
 //! Email notification settings: the words for each kind and delivery, for
 //! the settings page (`/account/notifications`) and the page an email's
-//! unsubscribe link opens (`/notifications/unsubscribe`), both in the patient
-//! bundle: the account bundle has no room left under its 200 KB budget for
-//! the settings' radios, the patient bundle has, and both pages share them.
+//! unsubscribe link opens (`/notifications/unsubscribe`), both in a bundle
+//! of their own (`notifications`): their radios would take the account or
+//! patient bundle over its 200 KB budget. The account page links here.
 
-#[cfg(feature = "patient")]
+#[cfg(feature = "notifications")]
 mod settings;
-#[cfg(feature = "patient")]
+#[cfg(feature = "notifications")]
 mod unsubscribe;
 
-#[cfg(feature = "patient")]
+#[cfg(feature = "notifications")]
 pub use settings::NotificationSettings;
-#[cfg(feature = "patient")]
+#[cfg(feature = "notifications")]
 pub use unsubscribe::Unsubscribe;
 
 /// The settings page, which the emails' footers link to.
 pub const SETTINGS_PATH: &str = "/account/notifications";
 
 /// What a kind of email is, in plain words.
-#[cfg(feature = "patient")]
+#[cfg(feature = "notifications")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KindWords {
     /// As the API names it.
@@ -32,7 +32,7 @@ pub struct KindWords {
 }
 
 /// The kinds a person may choose the delivery of, in the order shown.
-#[cfg(feature = "patient")]
+#[cfg(feature = "notifications")]
 pub const KINDS: [KindWords; 4] = [
     KindWords {
         kind: "new_entries",
@@ -61,7 +61,7 @@ pub const KINDS: [KindWords; 4] = [
 ];
 
 /// The security notices, which always go at once.
-#[cfg(feature = "patient")]
+#[cfg(feature = "notifications")]
 pub const SECURITY_NOTICES: [(&str, &str); 3] = [
     ("password_changed", "Your password is changed"),
     ("email_changed", "Your email address is changed"),
@@ -69,14 +69,14 @@ pub const SECURITY_NOTICES: [(&str, &str); 3] = [
 ];
 
 /// The words for `kind`, if it is one a person may turn off.
-#[cfg(feature = "patient")]
+#[cfg(feature = "notifications")]
 pub fn kind_words(kind: &str) -> Option<&'static KindWords> {
     KINDS.iter().find(|k| k.kind == kind)
 }
 
 /// What an unsubscribe link turns off, as a phrase: a digest's link (`all`)
 /// turns off every kind.
-#[cfg(feature = "patient")]
+#[cfg(feature = "notifications")]
 pub fn unsubscribe_phrase(kind: &str) -> &'static str {
     match kind {
         "all" => "all Portico emails you can turn off, including the daily update",
@@ -91,7 +91,7 @@ pub fn security_notice_words(kind: &str) -> Option<&'static str> {
 }
 
 /// The hour the daily digest goes, in words: "8am (UTC)".
-#[cfg(feature = "patient")]
+#[cfg(feature = "notifications")]
 pub fn digest_time(hour_utc: u8) -> String {
     match hour_utc % 24 {
         0 => "midnight (UTC)".to_owned(),
@@ -106,7 +106,7 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg(feature = "patient")]
+    #[cfg(feature = "notifications")]
     fn every_kind_the_api_knows_has_words_and_no_more() {
         let ours: Vec<&str> = KINDS.iter().map(|k| k.kind).collect();
         assert_eq!(ours, portico_types::api::NOTIFICATION_KINDS);
@@ -120,7 +120,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(feature = "patient")]
+    #[cfg(feature = "notifications")]
     fn unsubscribe_says_what_it_turns_off() {
         assert_eq!(unsubscribe_phrase("new_entries"), "emails about new information in your record");
         assert!(unsubscribe_phrase("all").starts_with("all Portico emails"));
@@ -128,7 +128,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(feature = "patient")]
+    #[cfg(feature = "notifications")]
     fn the_digest_hour_reads_as_a_time() {
         assert_eq!(digest_time(8), "8am (UTC)");
         assert_eq!(digest_time(0), "midnight (UTC)");
