@@ -29,7 +29,8 @@ pub enum Joined {
     /// A sign-up waits in the team's queue; the person may have their own
     /// record meanwhile (NHS login proved it theirs).
     Waiting { has_record: bool },
-    /// Nothing to join with: the record is held, or NHS login gave no birth date.
+    /// Nothing to join with: the record is held, the sign-in was refused a
+    /// record, or NHS login gave no birth date.
     NotPlaced,
 }
 
@@ -61,7 +62,9 @@ pub async fn join(
             }
             HeldBecause::TeamReviewsAll
         }
-        None if person.level == IdentityLevel::P9 => return Ok(Joined::NotPlaced), // held for its record's teams
+        // P9 with no record: its sign-in was refused a record (details that
+        // differ, a record registered to another); there is nothing to join with.
+        None if person.level == IdentityLevel::P9 => return Ok(Joined::NotPlaced),
         None => HeldBecause::IdentityNotProven,
     };
     let Some(date_of_birth) = person.date_of_birth else { return Ok(Joined::NotPlaced) };
