@@ -18,6 +18,7 @@ use crate::auth::sessions::{self, Token};
 use crate::clock::{parse_stored, stored};
 use crate::db::Tx;
 use crate::mail;
+use crate::notifications::send;
 use crate::secrets::OneTimeToken;
 use crate::state::AppState;
 
@@ -287,20 +288,26 @@ async fn take(
     let detail = json!({ "link_id": link_id, "invitation_id": invitation_id, "kind": kind, "access_level": level });
     audit::record(tx, granted.detail(detail)).await?;
     // The patient hears of it (if they have an account): an adult carer they
-    // invited, or one a professional added.
-    let patient: Option<(String, String)> = sqlx::query_as(
-        "SELECT a.email, (SELECT c.display_name FROM accounts c WHERE c.id = $2) FROM records r \
+    // invited (as their notification settings say), or one a professional added.
+    let patient: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT a.id, a.email, (SELECT c.display_name FROM accounts c WHERE c.id = $2) FROM records r \
          JOIN accounts a ON a.id = r.owner_account_id WHERE r.id = $1",
     )
     .bind(&record_id)
     .bind(account_id)
     .fetch_optional(&mut **tx)
     .await?;
-    if let Some((patient_email, carer_name)) = patient
-        && let Ok(to) = EmailAddress::parse(&patient_email)
-    {
-        let message = emails::access_granted(&state.settings.public_base_url, &to, &carer_name);
-        mail::enqueue(tx, &format!("carer-link-granted:{link_id}"), &message, None, now).await?;
+    match patient {
+        Some((patient_id, _, carer_name)) if invited_by == patient_id => {
+            send::invitation_accepted(tx, state, &patient_id, &carer_name, &invitation_id, now).await?;
+        }
+        Some((_, patient_email, carer_name)) => {
+            if let Ok(to) = EmailAddress::parse(&patient_email) {
+                let message = emails::access_granted(&state.settings.public_base_url, &to, &carer_name);
+                mail::enqueue(tx, &format!("carer-link-granted:{link_id}"), &message, None, now).await?;
+            }
+        }
+        None => {}
     }
     Ok(AcceptedCarerInvitation { record_id, link_id })
 }

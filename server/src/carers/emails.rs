@@ -61,16 +61,3 @@ pub fn access_granted(base: &Url, to: &EmailAddress, carer: &str) -> Email {
         ),
     )
 }
-
-/// To the carer: their access has ended.
-pub fn access_ended(base: &Url, to: &EmailAddress, patient: &str) -> Email {
-    email(
-        to,
-        "Your access to a health record has ended",
-        format!(
-            "Your access to {patient}'s health record in Portico has ended.\n\n\
-             Any other records you hold stay as they were:\n{}",
-            link(base, "sign-in", None),
-        ),
-    )
-}

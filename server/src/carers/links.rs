@@ -1,17 +1,17 @@
 //! Carer links as stored: the records an account holds, the carers of a
 //! record, and ending a link (at once, audited, the carer told).
 
-use portico_types::EmailAddress;
 use portico_types::api::{CarerInvitationView, CarerLinkView, OpenableRecord};
 use serde_json::json;
 use time::OffsetDateTime;
 
 use super::access::{LIVE, carer_access};
-use super::{AccessLevel, CarerKind, emails};
+use super::{AccessLevel, CarerKind};
 use crate::audit::{self, Action, Event};
 use crate::clock::stored;
 use crate::db::{Db, Tx};
-use crate::mail;
+use crate::mail::templates::CarerAccessChange;
+use crate::notifications::send;
 use crate::state::AppState;
 
 /// The records `account_id` may open: its own first, then each live link's.
@@ -197,16 +197,12 @@ pub async fn end_in(
     }
     let detail = json!({ "link_id": link_id, "how": by.how(), "reason": by.reason() });
     audit::record(tx, event.detail(detail)).await?;
-    let (carer_email, given_name): (String, String) =
-        sqlx::query_as("SELECT a.email, r.given_name FROM accounts a, records r WHERE a.id = $1 AND r.id = $2")
-            .bind(&carer_account_id)
-            .bind(record_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    if let Ok(to) = EmailAddress::parse(&carer_email) {
-        let message = emails::access_ended(&state.settings.public_base_url, &to, &given_name);
-        mail::enqueue(tx, &format!("carer-link-ended:{link_id}"), &message, None, now).await?;
-    }
+    // The carer is told, as their notification settings say (the template
+    // names the patient by first name, nothing clinical).
+    let given_name: String =
+        sqlx::query_scalar("SELECT given_name FROM records WHERE id = $1").bind(record_id).fetch_one(&mut **tx).await?;
+    let ended = CarerAccessChange::Ended;
+    send::carer_access(tx, state, &carer_account_id, record_id, &given_name, ended, link_id, now).await?;
     Ok(true)
 }
 

@@ -117,6 +117,14 @@ async fn carer_patient_journey(engine: Engine) {
         .unwrap();
     assert!(!email.contains("Counselling") && !email.contains("Sexual"), "no clinical detail: {email}");
     let carer = register_carer(&app, CARER, "Chris Carer").await;
+    // The patient is told their invitation was accepted, as their settings say.
+    let accepted: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE subject = 'Your invitation on Portico has been accepted'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(accepted, 1, "the patient is told");
 
     let mine: MyRecordsResponse = carer.get(app.url("/api/v1/me/records")).send().await.unwrap().json().await.unwrap();
     assert_eq!(mine.records.len(), 1);
@@ -163,7 +171,8 @@ async fn carer_patient_journey(engine: Engine) {
     let mine: MyRecordsResponse = carer.get(app.url("/api/v1/me/records")).send().await.unwrap().json().await.unwrap();
     assert!(mine.records.is_empty());
     let told: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND idempotency_key LIKE 'carer-link-ended:%'",
+        "SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND idempotency_key LIKE 'carer-access:%' \
+         AND subject = 'Your carer access on Portico has ended'",
     )
     .bind(CARER)
     .fetch_one(&app.db.pool)
