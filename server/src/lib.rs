@@ -56,6 +56,30 @@ impl Server {
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let db = Db::connect(&settings.database_url, settings.database_max_connections).await?;
         let listener = TcpListener::bind(settings.bind).await?;
+        Self::build_on(settings, clock, db, listener).await
+    }
+
+    /// As [`Self::build_with_clock`], serving on `listener`, bound already:
+    /// a caller that must know the port before the settings are made (the
+    /// public base URL names it) keeps it bound, so nothing else takes it
+    /// in between.
+    pub async fn build_with_listener(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        listener: std::net::TcpListener,
+    ) -> anyhow::Result<Self> {
+        let db = Db::connect(&settings.database_url, settings.database_max_connections).await?;
+        listener.set_nonblocking(true)?;
+        let listener = TcpListener::from_std(listener)?;
+        Self::build_on(settings, clock, db, listener).await
+    }
+
+    async fn build_on(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        db: Db,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
         let mllp = match settings.mllp.listening()? {
             Some(limits) => {
                 let feed_key = limits.feed_key.clone();

@@ -64,10 +64,10 @@ pub async fn spawn_app_configured(engine: Engine, options: Options, configure: i
         Engine::Postgres => fresh_postgres_database().await,
     };
     let site_dir = fake_site(&dir.path().join("site"));
-    // Bind first to learn the port, so the public base URL can name it.
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = probe.local_addr().unwrap();
-    drop(probe);
+    // Bind first to learn the port, so the public base URL can name it, and
+    // keep it bound: another test's server or stand-in could take a port let go.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
     let scheme = if options.tls_base_url { "https" } else { "http" };
     let mut settings = Settings {
         database_url,
@@ -80,7 +80,7 @@ pub async fn spawn_app_configured(engine: Engine, options: Options, configure: i
     };
     configure(&mut settings);
     let clock = ManualClock::new(datetime!(2026-11-25 09:00 UTC));
-    let server = Server::build_with_clock(settings, Arc::new(clock.clone())).await.unwrap();
+    let server = Server::build_with_listener(settings, Arc::new(clock.clone()), listener).await.unwrap();
     let db = server.state().db.clone();
     demo::seed(&db, 40, datetime!(2026-11-25 09:00 UTC)).await.unwrap();
     let mllp_addr = server.mllp_local_addr();
