@@ -53,7 +53,7 @@ pub async fn join(
         .await?;
     let held_because = match &owned {
         Some(record_id) => {
-            if in_team(tx, team_id, record_id).await? {
+            if store::in_team(tx, team_id, record_id).await? {
                 return Ok(Joined::Member);
             }
             if page.admission == Admission::AdmitProven && person.level == IdentityLevel::P9 {
@@ -74,16 +74,6 @@ pub async fn join(
         Ok(_) | Err(HoldError::AlreadyWaiting) => Ok(Joined::Waiting { has_record: owned.is_some() }),
         Err(HoldError::Internal(err)) => Err(err),
     }
-}
-
-async fn in_team(tx: &mut Tx, team_id: &str, record_id: &str) -> Result<bool, sqlx::Error> {
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT record_id FROM team_records WHERE team_id = $1 AND record_id = $2")
-            .bind(team_id)
-            .bind(record_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(found.is_some())
 }
 
 /// The team takes the record: NHS login proved (P9) whose it is.

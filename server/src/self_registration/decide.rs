@@ -146,13 +146,7 @@ pub async fn link(state: &AppState, id: &str, record_id: &str, by: DecidedBy<'_>
     if owner.flatten().as_deref() == Some(sign_up.account_id.as_str()) {
         store::add_to_team(&mut tx, &sign_up.team_id, record_id, now).await?;
     } else {
-        let in_team: Option<String> =
-            sqlx::query_scalar("SELECT record_id FROM team_records WHERE team_id = $1 AND record_id = $2")
-                .bind(&sign_up.team_id)
-                .bind(record_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if in_team.is_none() {
+        if !store::in_team(&mut tx, &sign_up.team_id, record_id).await? {
             return Err(DecideError::RecordNotInTeam);
         }
         make_owner(&mut tx, record_id, &sign_up.account_id, Some(by.account_id), now).await?;

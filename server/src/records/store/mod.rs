@@ -180,6 +180,17 @@ pub async fn upsert_patient(
     Ok(upserted)
 }
 
+/// Whether record `record_id` is one of team `team_id`'s.
+pub async fn in_team(tx: &mut Tx, team_id: &str, record_id: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT record_id FROM team_records WHERE team_id = $1 AND record_id = $2")
+            .bind(team_id)
+            .bind(record_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(found.is_some())
+}
+
 /// Makes record `record_id` one of team `team_id`'s; true if it was not already.
 pub async fn add_to_team(
     tx: &mut Tx,
