@@ -13,16 +13,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// shipped bundle) chooses by the address, as the server chooses the shell.
 #[wasm_bindgen(start)]
 pub fn start() {
-    #[cfg(all(
-        feature = "staff",
-        any(
-            feature = "patient",
-            feature = "register",
-            feature = "join",
-            feature = "account",
-            feature = "notifications"
-        )
-    ))]
+    #[cfg(all(feature = "staff", feature = "patient-side"))]
     {
         use portico_types::bundle::Bundle;
         let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
@@ -32,26 +23,8 @@ pub fn start() {
             leptos::mount::mount_to_body(portico_app::patient::PatientRoot);
         }
     }
-    #[cfg(all(
-        any(
-            feature = "patient",
-            feature = "register",
-            feature = "join",
-            feature = "account",
-            feature = "notifications"
-        ),
-        not(feature = "staff")
-    ))]
+    #[cfg(all(feature = "patient-side", not(feature = "staff")))]
     leptos::mount::mount_to_body(portico_app::patient::PatientRoot);
-    #[cfg(all(
-        feature = "staff",
-        not(any(
-            feature = "patient",
-            feature = "register",
-            feature = "join",
-            feature = "account",
-            feature = "notifications"
-        ))
-    ))]
+    #[cfg(all(feature = "staff", not(feature = "patient-side")))]
     leptos::mount::mount_to_body(portico_app::staff::StaffRoot);
 }
