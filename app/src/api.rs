@@ -6,10 +6,15 @@
 //! the API is same-origin and fetch sends same-origin cookies by default.
 
 mod account;
+// The record switcher (patient) and the carers' pages (carers).
+#[cfg(any(feature = "patient", feature = "carers", feature = "carer-invitation"))]
+mod carers;
 #[cfg(feature = "notifications")]
 mod notifications;
 mod self_registration;
 pub use account::*;
+#[cfg(any(feature = "patient", feature = "carers", feature = "carer-invitation"))]
+pub use carers::*;
 #[cfg(feature = "notifications")]
 pub use notifications::*;
 pub use self_registration::*;

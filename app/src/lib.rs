@@ -27,7 +27,9 @@ pub mod table;
     feature = "register",
     feature = "join",
     feature = "account",
-    feature = "notifications"
+    feature = "notifications",
+    feature = "carers",
+    feature = "carer-invitation"
 ))]
 pub mod patient;
 #[cfg(feature = "staff")]

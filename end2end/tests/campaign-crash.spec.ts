@@ -4,69 +4,32 @@
 // starts a text-message campaign in the browser, the server is killed with
 // SIGKILL mid-run and started again, and the campaign page, reloaded,
 // follows it to the end: every invitation made once, every text sent once.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import { notifyRecord } from './notify';
+import { freePort, startPortico, stopPortico } from './own-portico';
 import { checkPage, heading } from './support';
 
-const root = resolve(__dirname, '..', '..');
 const env = process.env;
 const ASHA = 'asha.patel@demo.portico.example';
 const STAFF_PASSWORD = 'portico-demo-password';
 
 test.skip(!notifyRecord() || !env.PORTICO_E2E_NOTIFY_PORT, 'needs the Notify stand-in the default run starts');
 
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => done(port));
-    });
+/** This journey's Portico: 400 demo records, small chunks, a five-second
+ * lease, texts to the run's Notify stand-in. */
+function startCampaignPortico(port: number, dir: string) {
+  return startPortico(port, dir, 400, {
+    PORTICO_NOTIFY_BASE_URL: `http://127.0.0.1:${env.PORTICO_E2E_NOTIFY_PORT}/`,
+    PORTICO_NOTIFY_API_KEY:
+      'portico_standin-7d1b3f2e-0c4a-4b8e-9f61-2a5c8d9e0b17-3c9e5a71-8f2d-4e6b-a0c4-51d7e9b2f863',
+    PORTICO_NOTIFY_SMS_INVITATION_TEMPLATE_ID: 'f33517ff-2a88-4f6e-b855-c550268ce08a',
+    PORTICO_CAMPAIGN_CHUNK_SIZE: '10',
+    PORTICO_CLAIM_LEASE_SECS: '5',
+    PORTICO_NOTIFY_MESSAGES_PER_MINUTE: '0',
   });
-}
-
-/** Starts `portico demo` on `port` over `dir`'s database and waits for /readyz. */
-async function startPortico(port: number, dir: string): Promise<ChildProcess> {
-  const binary = env.PORTICO_E2E_BINARY ?? join(root, 'target', 'debug', 'portico');
-  const child = spawn(binary, ['demo', '--records', '400'], {
-    env: {
-      ...env,
-      DATABASE_URL: `sqlite://${join(dir, 'portico.db')}`,
-      PORTICO_BIND: `127.0.0.1:${port}`,
-      PORTICO_PUBLIC_BASE_URL: `http://127.0.0.1:${port}/`,
-      PORTICO_SITE_DIR: env.PORTICO_SITE_DIR ?? join(root, 'target', 'site'),
-      PORTICO_NOTIFY_BASE_URL: `http://127.0.0.1:${env.PORTICO_E2E_NOTIFY_PORT}/`,
-      PORTICO_NOTIFY_API_KEY:
-        'portico_standin-7d1b3f2e-0c4a-4b8e-9f61-2a5c8d9e0b17-3c9e5a71-8f2d-4e6b-a0c4-51d7e9b2f863',
-      PORTICO_NOTIFY_SMS_INVITATION_TEMPLATE_ID: 'f33517ff-2a88-4f6e-b855-c550268ce08a',
-      PORTICO_CAMPAIGN_CHUNK_SIZE: '10',
-      PORTICO_CLAIM_LEASE_SECS: '5',
-      PORTICO_NOTIFY_MESSAGES_PER_MINUTE: '0',
-      RUST_LOG: 'warn',
-    },
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error('portico did not become ready');
-}
-
-async function killNine(child: ChildProcess) {
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGKILL');
-  await exited;
 }
 
 async function signIn(page: Page, base: string) {
@@ -84,7 +47,7 @@ test('a text-message campaign killed with SIGKILL mid-run resumes after a restar
   const dir = mkdtempSync(join(tmpdir(), 'portico-crash-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  let portico = await startPortico(port, dir);
+  let portico = await startCampaignPortico(port, dir);
   try {
     await page.setViewportSize({ width: 1280, height: 900 });
     await signIn(page, base);
@@ -104,8 +67,8 @@ test('a text-message campaign killed with SIGKILL mid-run resumes after a restar
 
     // Killed while it runs, then started again on the same database.
     await page.waitForTimeout(400);
-    await killNine(portico);
-    portico = await startPortico(port, dir);
+    await stopPortico(portico, 'SIGKILL');
+    portico = await startCampaignPortico(port, dir);
 
     await page.goto(campaignUrl);
     await expect(page.locator('main .nhsuk-tag').first()).toHaveText('Finished', { timeout: 120_000 });
@@ -127,6 +90,6 @@ test('a text-message campaign killed with SIGKILL mid-run resumes after a restar
     expect([...accepted.values()].filter((n) => n > 1)).toEqual([]);
     expect(accepted.size).toBe(progress.issued);
   } finally {
-    await killNine(portico);
+    await stopPortico(portico, 'SIGKILL');
   }
 });

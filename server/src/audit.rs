@@ -77,6 +77,8 @@ pub enum Action {
     CarerExclusionOverridden,
     /// A carer accepted an invitation: the link exists.
     CarerLinkGranted,
+    /// The patient changed what a carer sees, or until when.
+    CarerLinkChanged,
     /// A carer link ended (by whom, how, and why in the detail).
     CarerLinkEnded,
     /// A child's record reached the organisation's age and its link awaits a professional's review.
@@ -155,6 +157,7 @@ impl Action {
             Action::CarerInvitationWithdrawn => "carer_invitation_withdrawn",
             Action::CarerExclusionOverridden => "carer_exclusion_overridden",
             Action::CarerLinkGranted => "carer_link_granted",
+            Action::CarerLinkChanged => "carer_link_changed",
             Action::CarerLinkEnded => "carer_link_ended",
             Action::CarerLinkReviewDue => "carer_link_review_due",
             Action::CarerRecordViewed => "carer_record_viewed",

@@ -21,6 +21,19 @@ impl Clock for SystemClock {
     }
 }
 
+/// The system's clock, a fixed time ahead: a rehearsal of what dates do
+/// (a child's birthday, an expiry) on a copy of the data, and the browser
+/// journeys' way to let days pass. Set by `clock_offset_days`; never in
+/// production.
+#[derive(Debug, Clone, Copy)]
+pub struct AheadClock(pub time::Duration);
+
+impl Clock for AheadClock {
+    fn now(&self) -> OffsetDateTime {
+        SystemClock.now() + self.0
+    }
+}
+
 /// A clock that tests move by hand.
 #[derive(Debug, Clone)]
 pub struct ManualClock(Arc<Mutex<OffsetDateTime>>);

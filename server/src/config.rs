@@ -85,6 +85,10 @@ pub struct Settings {
     /// When notifications go: the coalescing window, the digest's hour.
     #[serde(flatten)]
     pub notifications: crate::notifications::NotificationSettings,
+    /// Runs Portico's clock this many days ahead of the system's (0, the
+    /// default: the system's). For rehearsals on a copy of the data and the
+    /// browser journeys that let days pass; never in production.
+    pub clock_offset_days: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +138,7 @@ impl Default for Settings {
             join_sign_ups_per_address: 10,
             join_sign_ups_per_email: 3,
             notifications: crate::notifications::NotificationSettings::default(),
+            clock_offset_days: 0,
         }
     }
 }
@@ -209,6 +214,7 @@ impl std::fmt::Debug for Settings {
             .field("join_sign_ups_per_address", &self.join_sign_ups_per_address)
             .field("join_sign_ups_per_email", &self.join_sign_ups_per_email)
             .field("notifications", &self.notifications)
+            .field("clock_offset_days", &self.clock_offset_days)
             .finish_non_exhaustive()
     }
 }

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use portico_server::clock::{Clock as _, SystemClock};
 use portico_server::config::Settings;
 use portico_server::{Server, demo, telemetry};
 
@@ -71,8 +70,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let server = Server::build(settings.clone()).await?;
     if let Some(records) = seed_records {
-        let seeded = demo::seed(&server.state().db, records, SystemClock.now()).await?;
-        demo::seed_nhs_login_personas(&server.state().db, SystemClock.now()).await?;
+        let seeded = demo::seed(&server.state().db, records, server.state().now()).await?;
+        demo::seed_nhs_login_personas(&server.state().db, server.state().now()).await?;
         if seeded.already_there {
             tracing::info!("demo data already present");
         } else {
@@ -102,6 +101,7 @@ async fn main() -> anyhow::Result<()> {
             settings.public_base_url,
             demo::DEMO_PATIENT_EMAIL
         );
+        println!("    (the mother of Leo and the carer of Margaret: {})", demo::DEMO_CARED_FOR_EMAIL);
         println!(
             "  To register a patient: sign in as Dr Asha Patel, open a Diabetes Clinic record, issue an invitation;"
         );

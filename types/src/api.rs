@@ -314,6 +314,10 @@ pub struct MyRecordResponse {
     pub date_of_birth: DateOfBirth,
     /// Newest first.
     pub entries: Vec<EntrySummary>,
+    /// Whether anyone else may see the record, or has been invited to: the
+    /// page then offers to make entries private.
+    #[serde(default)]
+    pub has_carers: bool,
 }
 
 /// `GET /api/v1/staff/records/{record_id}/history`: how the record came to

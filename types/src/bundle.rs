@@ -2,14 +2,15 @@
 //! by it and the patient pages decide by it whether a link is a client-side
 //! move or a page load: one map, so the two never disagree.
 //!
-//! The patient side is four bundles, so that no first load carries pages
+//! The patient side is seven bundles, so that no first load carries pages
 //! the person is not on: the start page and record (`patient`), the
 //! registration steps (`register`, where an invitation's link lands), a
 //! team's join page (`join`, whose email and password steps are the
 //! registration bundle's), signing in and the account's pages (`account`),
-//! and the email settings with the page an email's unsubscribe link opens
-//! (`notifications`). The staff console (with the kiosk it sets up) is the
-//! sixth.
+//! the email settings with the page an email's unsubscribe link opens
+//! (`notifications`), who may see the patient's record (`carers`), and the
+//! page a carer's emailed invitation opens (`carer-invitation`). The staff
+//! console (with the kiosk it sets up) is the eighth.
 
 /// One wasm bundle and its page shell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,12 +20,22 @@ pub enum Bundle {
     Join,
     Account,
     Notifications,
+    Carers,
+    CarerInvitation,
     Staff,
 }
 
 impl Bundle {
-    pub const ALL: [Bundle; 6] =
-        [Bundle::Patient, Bundle::Register, Bundle::Join, Bundle::Account, Bundle::Notifications, Bundle::Staff];
+    pub const ALL: [Bundle; 8] = [
+        Bundle::Patient,
+        Bundle::Register,
+        Bundle::Join,
+        Bundle::Account,
+        Bundle::Notifications,
+        Bundle::Carers,
+        Bundle::CarerInvitation,
+        Bundle::Staff,
+    ];
 
     /// The bundle for a path (no query, no fragment).
     pub fn for_path(path: &str) -> Self {
@@ -42,6 +53,11 @@ impl Bundle {
             // The email settings share their words and radios with the
             // unsubscribe page; the account bundle is at its budget.
             Bundle::Notifications
+        } else if under("/carers/accept") {
+            // Where a carer's email lands, often before they have an account.
+            Bundle::CarerInvitation
+        } else if under("/carers") {
+            Bundle::Carers
         } else if under("/account") || ["/sign-in", "/forgotten-password", "/reset-password"].contains(&path) {
             Bundle::Account
         } else {
@@ -57,6 +73,8 @@ impl Bundle {
             Bundle::Join => "join",
             Bundle::Account => "account",
             Bundle::Notifications => "notifications",
+            Bundle::Carers => "carers",
+            Bundle::CarerInvitation => "carer-invitation",
             Bundle::Staff => "staff",
         }
     }
@@ -69,6 +87,8 @@ impl Bundle {
             Bundle::Join => "join.html",
             Bundle::Account => "account.html",
             Bundle::Notifications => "notifications.html",
+            Bundle::Carers => "carers.html",
+            Bundle::CarerInvitation => "carer-invitation.html",
             Bundle::Staff => "staff.html",
         }
     }
@@ -102,5 +122,9 @@ mod tests {
         assert_eq!(Bundle::for_path("/account/notifications"), Bundle::Notifications);
         assert_eq!(Bundle::for_path("/account/notifications/more"), Bundle::Account);
         assert_eq!(Bundle::for_path("/notifications/unsubscribe"), Bundle::Notifications);
+        assert_eq!(Bundle::for_path("/carers"), Bundle::Carers);
+        assert_eq!(Bundle::for_path("/carers/invite"), Bundle::Carers);
+        assert_eq!(Bundle::for_path("/carers/accept"), Bundle::CarerInvitation);
+        assert_eq!(Bundle::for_path("/record/abc"), Bundle::Patient);
     }
 }

@@ -1,23 +1,34 @@
-//! What a patient sees, in five bundles (see `portico_types::bundle`): the
-//! start page and their record (`patient`), registration (`register`), a
-//! team's join page (`join`), signing in and their account (`account`), and
-//! their email settings (`notifications`); none carries the staff console
+//! What a patient sees, in six bundles (see `portico_types::bundle`): the
+//! start page and the records they may open (`patient`), registration
+//! (`register`), a team's join page (`join`), signing in and their account
+//! (`account`), their email settings (`notifications`), and their carers
+//! with a carer's invitation (`carers`); none carries the staff console
 //! or the others' pages, so every first load stays small. A move to a page
 //! of another bundle is a page load (`router::navigate` knows which).
 
 #[cfg(feature = "account")]
 mod account;
+#[cfg(any(feature = "patient", feature = "carers"))]
+mod carer_words;
+#[cfg(any(feature = "carers", feature = "carer-invitation"))]
+mod carers;
 #[cfg(feature = "patient")]
 mod landing;
 #[cfg(feature = "patient")]
 mod my_record;
+#[cfg(any(feature = "register", feature = "carer-invitation"))]
+mod new_account;
 #[cfg(feature = "patient")]
 mod nhs_login;
 #[cfg(any(feature = "register", feature = "join", feature = "account"))]
 mod nhs_login_button;
 #[cfg(any(feature = "notifications", feature = "account"))]
 mod notifications;
+#[cfg(feature = "patient")]
+mod opened_record;
 pub mod query;
+#[cfg(feature = "patient")]
+mod record_switcher;
 #[cfg(any(feature = "register", feature = "join"))]
 mod register;
 pub mod router;
@@ -50,9 +61,21 @@ pub fn PatientRoot() -> impl IntoView {
     register::Handover::provide();
     // Who is signed in, for the header: not asked on the registration pages,
     // where nobody is yet (and that bundle stays lighter without it).
-    #[cfg(any(feature = "patient", feature = "account", feature = "notifications"))]
+    #[cfg(any(
+        feature = "patient",
+        feature = "account",
+        feature = "notifications",
+        feature = "carers",
+        feature = "carer-invitation"
+    ))]
     let account = signed_in_nav();
-    #[cfg(not(any(feature = "patient", feature = "account", feature = "notifications")))]
+    #[cfg(not(any(
+        feature = "patient",
+        feature = "account",
+        feature = "notifications",
+        feature = "carers",
+        feature = "carer-invitation"
+    )))]
     let account = ViewFn::from(|| ());
     view! {
         <Shell service=SERVICE home="/" account=account>
@@ -62,6 +85,8 @@ pub fn PatientRoot() -> impl IntoView {
                 PatientRoute::Landing => view! { <landing::Landing/> }.into_any(),
                 #[cfg(feature = "patient")]
                 PatientRoute::MyRecord => view! { <my_record::MyRecord/> }.into_any(),
+                #[cfg(feature = "patient")]
+                PatientRoute::OpenedRecord => view! { <opened_record::OpenedRecord/> }.into_any(),
                 #[cfg(feature = "register")]
                 PatientRoute::RegisterCode => view! { <register::EnterCode/> }.into_any(),
                 #[cfg(feature = "register")]
@@ -96,6 +121,16 @@ pub fn PatientRoot() -> impl IntoView {
                 PatientRoute::AccountNotifications => view! { <notifications::NotificationSettings/> }.into_any(),
                 #[cfg(feature = "notifications")]
                 PatientRoute::NotificationsUnsubscribe => view! { <notifications::Unsubscribe/> }.into_any(),
+                #[cfg(feature = "carers")]
+                PatientRoute::Carers => view! { <carers::Carers/> }.into_any(),
+                #[cfg(feature = "carers")]
+                PatientRoute::CarersInvite => view! { <carers::InviteCarer/> }.into_any(),
+                #[cfg(feature = "carers")]
+                PatientRoute::CarersChange => view! { <carers::ChangeCarer/> }.into_any(),
+                #[cfg(feature = "carers")]
+                PatientRoute::CarersAccessHistory => view! { <carers::AccessHistory/> }.into_any(),
+                #[cfg(feature = "carer-invitation")]
+                PatientRoute::CarersAccept => view! { <carers::AcceptInvitation/> }.into_any(),
                 #[cfg(feature = "patient")]
                 PatientRoute::Terms => view! { <terms::Terms/> }.into_any(),
                 #[cfg(feature = "patient")]
@@ -124,7 +159,13 @@ fn banner(_router: PatientRouter) -> impl IntoView {}
 
 /// The header's account navigation: the signed-in person's name, the way to
 /// the staff pages for a professional, and sign-out.
-#[cfg(any(feature = "patient", feature = "account", feature = "notifications"))]
+#[cfg(any(
+    feature = "patient",
+    feature = "account",
+    feature = "notifications",
+    feature = "carers",
+    feature = "carer-invitation"
+))]
 fn signed_in_nav() -> ViewFn {
     use leptos::task::spawn_local;
 

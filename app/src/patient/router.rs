@@ -27,6 +27,8 @@ pub enum PatientRoute {
     Landing,
     /// The signed-in patient's own record.
     MyRecord,
+    /// A record the account opens as its owner or a carer, `/record/<id>`.
+    OpenedRecord,
     RegisterCode,
     RegisterDateOfBirth,
     RegisterEmail,
@@ -52,6 +54,16 @@ pub enum PatientRoute {
     AccountNotifications,
     /// An email's unsubscribe link, `/notifications/unsubscribe?token=…`.
     NotificationsUnsubscribe,
+    /// Who may see the patient's record: carers and their invitations.
+    Carers,
+    /// The patient invites a carer.
+    CarersInvite,
+    /// The patient changes what a carer sees, `/carers/change?link=…`.
+    CarersChange,
+    /// Carers' views of the record and changes to their access.
+    CarersAccessHistory,
+    /// A carer's emailed link, `/carers/accept?token=…`.
+    CarersAccept,
     Terms,
     /// Where a sign-in with NHS login that did not reach the record lands.
     NhsLogin,
@@ -80,9 +92,15 @@ impl PatientRoute {
             "/account/confirm-email" => PatientRoute::AccountConfirmEmail,
             "/account/notifications" => PatientRoute::AccountNotifications,
             "/notifications/unsubscribe" => PatientRoute::NotificationsUnsubscribe,
+            "/carers" => PatientRoute::Carers,
+            "/carers/invite" => PatientRoute::CarersInvite,
+            "/carers/change" => PatientRoute::CarersChange,
+            "/carers/access-history" => PatientRoute::CarersAccessHistory,
+            "/carers/accept" => PatientRoute::CarersAccept,
             "/terms" => PatientRoute::Terms,
             "/nhs-login" => PatientRoute::NhsLogin,
             path if join_slug(path).is_some() => PatientRoute::Join,
+            path if opened_record_id(path).is_some() => PatientRoute::OpenedRecord,
             _ => PatientRoute::NotFound,
         }
     }
@@ -91,6 +109,11 @@ impl PatientRoute {
 /// The team slug of a join page's path, `/join/<slug>` (one segment, not empty).
 pub fn join_slug(path: &str) -> Option<&str> {
     path.trim_end_matches('/').strip_prefix("/join/").filter(|slug| !slug.is_empty() && !slug.contains('/'))
+}
+
+/// The record id of `/record/<id>` (one segment, not empty).
+pub fn opened_record_id(path: &str) -> Option<&str> {
+    path.trim_end_matches('/').strip_prefix("/record/").filter(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// The current page, kept in step with the address bar.
@@ -137,15 +160,22 @@ pub fn navigate(path: &str) {
 /// A link to another page of the patient bundle, followed without a reload
 /// (a modified click, to open a new tab, is left to the browser).
 #[component]
-pub fn Link(href: &'static str, children: Children) -> impl IntoView {
+pub fn Link(
+    #[prop(into)] href: String,
+    /// `page` on the link to the page being shown.
+    #[prop(optional_no_strip)]
+    current: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    let to = href.clone();
     let follow = move |ev: leptos::ev::MouseEvent| {
         if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
             return;
         }
         ev.prevent_default();
-        navigate(href);
+        navigate(&to);
     };
-    view! { <a href=href on:click=follow>{children()}</a> }
+    view! { <a href=href aria-current=current on:click=follow>{children()}</a> }
 }
 
 /// Shown for a page this bundle does not hold: loads it from the server,
@@ -180,5 +210,9 @@ mod tests {
         assert_eq!(PatientRoute::from_path("/account/notifications"), PatientRoute::AccountNotifications);
         assert_eq!(PatientRoute::from_path("/notifications/unsubscribe"), PatientRoute::NotificationsUnsubscribe);
         assert_eq!(PatientRoute::from_path("/notifications"), PatientRoute::NotFound);
+        assert_eq!(PatientRoute::from_path("/record/abc-123"), PatientRoute::OpenedRecord);
+        assert_eq!(PatientRoute::from_path("/record/a/b"), PatientRoute::NotFound);
+        assert_eq!(PatientRoute::from_path("/carers/accept"), PatientRoute::CarersAccept);
+        assert_eq!(PatientRoute::from_path("/carers/elsewhere"), PatientRoute::NotFound);
     }
 }

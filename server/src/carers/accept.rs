@@ -18,6 +18,7 @@ use crate::auth::sessions::{self, Token};
 use crate::clock::{parse_stored, stored};
 use crate::db::Tx;
 use crate::mail;
+use crate::mail::templates::CarerAccessChange;
 use crate::notifications::send;
 use crate::secrets::OneTimeToken;
 use crate::state::AppState;
@@ -287,6 +288,13 @@ async fn take(
     let granted = Event::new(Action::CarerLinkGranted, now).actor(account_id).record(&record_id).ip(Some(ip));
     let detail = json!({ "link_id": link_id, "invitation_id": invitation_id, "kind": kind, "access_level": level });
     audit::record(tx, granted.detail(detail)).await?;
+    // The carer's own record of it, as their settings for carer access say.
+    let given_name: String = sqlx::query_scalar("SELECT given_name FROM records WHERE id = $1")
+        .bind(&record_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    send::carer_access(tx, state, account_id, &record_id, &given_name, CarerAccessChange::Granted, &link_id, now)
+        .await?;
     // The patient hears of it (if they have an account): an adult carer they
     // invited (as their notification settings say), or one a professional added.
     let patient: Option<(String, String, String)> = sqlx::query_as(

@@ -3,7 +3,8 @@
 //! link its level; anyone else nothing, answered as "not found" so that a
 //! record's existence never leaks. A link is live while it has not ended and
 //! its end date (if any) is still ahead, so ending one takes effect on the
-//! very next request, open sessions included.
+//! very next request, open sessions included; and a safeguarding exclusion
+//! set on the record suspends its links (see [`NOT_SUSPENDED`]).
 
 use portico_types::api::CarerAccess;
 use time::OffsetDateTime;
@@ -33,6 +34,14 @@ impl Access {
 /// SQL: the live links, given `$now`, of table alias `l`.
 pub const LIVE: &str = "l.ended_at IS NULL AND l.starts_at <= $now AND (l.ends_at IS NULL OR l.ends_at > $now)";
 
+/// SQL: link `l` is not suspended by a safeguarding exclusion. While its
+/// record is excluded, a link works only if a safeguarding lead made it
+/// knowing of the exclusion (the invitation's override): the concern may be
+/// about the carer. Lifting the exclusion lets the others work again.
+pub const NOT_SUSPENDED: &str = "(NOT EXISTS (SELECT 1 FROM exclusions x WHERE x.record_id = l.record_id) \
+     OR EXISTS (SELECT 1 FROM carer_invitations ci WHERE ci.id = l.invitation_id \
+     AND ci.exclusion_override IS NOT NULL))";
+
 /// A link row as [`CarerAccess`] reads it.
 pub type LinkRow = (String, String, Option<String>, String, String, Option<String>);
 
@@ -59,7 +68,7 @@ pub async fn check(
     let sql = format!(
         "SELECT r.owner_account_id, l.id, l.kind, l.relationship, l.access_level, l.starts_at, l.ends_at \
          FROM records r LEFT JOIN carer_links l ON l.record_id = r.id AND l.carer_account_id = $2 AND {} \
-         WHERE r.id = $1",
+         AND {NOT_SUSPENDED} WHERE r.id = $1",
         LIVE.replace("$now", "$3")
     );
     type Row = (

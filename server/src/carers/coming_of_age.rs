@@ -2,8 +2,11 @@
 //! (`organisations.carer_review_age`, 16 unless changed), each parent or
 //! guardian link ends, or is marked for a professional's review, as the
 //! organisation's `carer_review_action` says; and the young person is
-//! invited to their own record, by email if the record has an address and
-//! otherwise by letter.
+//! invited to their own record, by email if the record has an address, else
+//! by text message. With neither, the job records `no_contact` and issues
+//! nothing: a letter's code is shown once, when a person prints the letter,
+//! so a letter issued by a job would never reach anyone; their team invites
+//! them as it does anyone not yet invited.
 //!
 //! The date is watched by a job ([`run_every_few_minutes`]) that looks for
 //! links whose `review_at` has come. It is safe with several instances at
@@ -109,8 +112,8 @@ async fn invite_young_person(
     if claimed.rows_affected() != 1 {
         return Ok(false);
     }
-    let team: Option<(String, Option<String>)> = sqlx::query_as(
-        "SELECT tr.team_id, r.email FROM team_records tr JOIN teams t ON t.id = tr.team_id \
+    let team: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT tr.team_id, r.email, r.mobile FROM team_records tr JOIN teams t ON t.id = tr.team_id \
          JOIN records r ON r.id = tr.record_id JOIN professionals p ON p.account_id = $2 \
          WHERE tr.record_id = $1 AND t.organisation_id = p.organisation_id ORDER BY t.name, t.id LIMIT 1",
     )
@@ -118,8 +121,19 @@ async fn invite_young_person(
     .bind(granted_by)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((team_id, email)) = team else { return Ok(false) };
-    let channel = if email.is_some() { Channel::Email } else { Channel::Letter };
+    let Some((team_id, email, mobile)) = team else { return Ok(false) };
+    let present = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+    let channel = if present(&email) {
+        Channel::Email
+    } else if present(&mobile) {
+        Channel::Sms
+    } else {
+        sqlx::query("UPDATE coming_of_age SET outcome = 'no_contact' WHERE record_id = $1")
+            .bind(record_id)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(false);
+    };
     let request = IssueRequest {
         record_id,
         team_id: &team_id,
@@ -134,7 +148,7 @@ async fn invite_young_person(
         Err(IssueError::AlreadyRegistered) => ("already_registered", None),
         Err(IssueError::Excluded(_)) => ("excluded", None),
         Err(IssueError::NotFound) => ("no_team", None),
-        Err(IssueError::NoEmailAddress | IssueError::NoMobileNumber) => ("no_team", None),
+        Err(IssueError::NoEmailAddress | IssueError::NoMobileNumber) => ("no_contact", None),
         Err(IssueError::Internal(err)) => return Err(err),
     };
     sqlx::query("UPDATE coming_of_age SET outcome = $2, invitation_id = $3 WHERE record_id = $1")

@@ -5,7 +5,7 @@ use portico_types::api::{CarerInvitationView, CarerLinkView, OpenableRecord};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::access::{LIVE, carer_access};
+use super::access::{LIVE, NOT_SUSPENDED, carer_access};
 use super::{AccessLevel, CarerKind};
 use crate::audit::{self, Action, Event};
 use crate::clock::stored;
@@ -34,7 +34,7 @@ pub async fn openable(db: &Db, account_id: &str, now: OffsetDateTime) -> Result<
     let sql = format!(
         "SELECT r.id, r.given_name, r.family_name, l.id, l.kind, l.relationship, l.access_level, l.starts_at, \
          l.ends_at FROM carer_links l JOIN records r ON r.id = l.record_id \
-         WHERE l.carer_account_id = $1 AND {} ORDER BY r.given_name, r.family_name, r.id",
+         WHERE l.carer_account_id = $1 AND {} AND {NOT_SUSPENDED} ORDER BY r.given_name, r.family_name, r.id",
         LIVE.replace("$now", "$2")
     );
     type Row = (String, String, String, String, String, Option<String>, String, String, Option<String>);
@@ -45,6 +45,21 @@ pub async fn openable(db: &Db, account_id: &str, now: OffsetDateTime) -> Result<
         records.push(OpenableRecord { record_id, given_name, family_name, own: false, carer });
     }
     Ok(records)
+}
+
+/// Whether anyone but the owner may see `record_id`, or has been invited to:
+/// the record page then offers to make entries private.
+pub async fn has_carers(db: &Db, record_id: &str, now: OffsetDateTime) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM carer_links l WHERE l.record_id = $1 AND {}) \
+         OR EXISTS (SELECT 1 FROM carer_invitations i WHERE i.record_id = $1 AND i.state = 'issued' \
+         AND i.expires_at > $2) THEN 1 ELSE 0 END",
+        LIVE.replace("$now", "$2")
+    );
+    // An integer, not a boolean: SQLite has none, and the two engines must read alike.
+    let any: i64 =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(record_id).bind(stored(now)).fetch_one(&db.pool).await?;
+    Ok(any == 1)
 }
 
 type CarerRow = (
@@ -204,6 +219,82 @@ pub async fn end_in(
     let ended = CarerAccessChange::Ended;
     send::carer_access(tx, state, &carer_account_id, record_id, &given_name, ended, link_id, now).await?;
     Ok(true)
+}
+
+/// What a patient may change of a carer link they made.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTerms {
+    pub level: AccessLevel,
+    pub ends_at: Option<OffsetDateTime>,
+}
+
+/// Why a change was not made.
+#[derive(Debug)]
+pub enum ChangeError {
+    /// No open link of the record by that id.
+    NotFound,
+    /// A professional's link (a parent's, or a carer of an adult who lacks
+    /// capacity): its terms are the clinical team's to change.
+    NotThePatients,
+    /// The end date is not after today.
+    EndsInPast,
+    Internal(sqlx::Error),
+}
+
+impl From<sqlx::Error> for ChangeError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Internal(err)
+    }
+}
+
+/// The patient changes what carer link `link_id` of their `record_id` sees,
+/// and until when. Audited, and the carer told, in one transaction.
+pub async fn change(
+    state: &AppState,
+    record_id: &str,
+    link_id: &str,
+    terms: NewTerms,
+    patient_account_id: &str,
+    ip: &str,
+) -> Result<(), ChangeError> {
+    let now = state.now();
+    if terms.ends_at.is_some_and(|end| end <= now) {
+        return Err(ChangeError::EndsInPast);
+    }
+    let mut tx = state.db.begin_write().await?;
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT kind, carer_account_id FROM carer_links WHERE id = $1 AND record_id = $2 AND ended_at IS NULL",
+    )
+    .bind(link_id)
+    .bind(record_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((kind, carer_account_id)) = found else { return Err(ChangeError::NotFound) };
+    if CarerKind::parse(&kind) != Some(CarerKind::AdultCarerConsent) {
+        return Err(ChangeError::NotThePatients);
+    }
+    let changed = sqlx::query(
+        "UPDATE carer_links SET access_level = $3, ends_at = $4 WHERE id = $1 AND record_id = $2 AND ended_at IS NULL",
+    )
+    .bind(link_id)
+    .bind(record_id)
+    .bind(terms.level.as_str())
+    .bind(terms.ends_at.map(stored))
+    .execute(&mut *tx)
+    .await?;
+    if changed.rows_affected() != 1 {
+        return Err(ChangeError::NotFound);
+    }
+    let detail =
+        json!({ "link_id": link_id, "access_level": terms.level.as_str(), "ends_at": terms.ends_at.map(stored) });
+    let event = Event::new(Action::CarerLinkChanged, now).actor(patient_account_id).record(record_id).ip(Some(ip));
+    audit::record(&mut tx, event.detail(detail)).await?;
+    let given_name: String =
+        sqlx::query_scalar("SELECT given_name FROM records WHERE id = $1").bind(record_id).fetch_one(&mut *tx).await?;
+    let change = CarerAccessChange::Changed;
+    send::carer_access(&mut tx, state, &carer_account_id, record_id, &given_name, change, link_id, now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// [`end_in`] in a transaction of its own.

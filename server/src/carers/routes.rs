@@ -9,15 +9,15 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use portico_types::EmailAddress;
 use portico_types::api::{
-    AccessHistoryResponse, CarerInvitationView, EndCarerLinkRequest, InviteCarerRequest, MarkEntryPrivateRequest,
-    MyCarersResponse, MyRecordsResponse, OpenedRecordResponse,
+    AccessHistoryResponse, CarerInvitationView, ChangeCarerAccessRequest, EndCarerLinkRequest, InviteCarerRequest,
+    MarkEntryPrivateRequest, MyCarersResponse, MyRecordsResponse, OpenedRecordResponse,
 };
 use portico_types::problem::FieldError;
 use serde_json::json;
 
 use super::access::{self, Access};
 use super::invite::{self, InviteError, Offer};
-use super::links::{self, Ender};
+use super::links::{self, ChangeError, Ender, NewTerms};
 use super::terms::{Grounds, Terms, parse_end_day};
 use super::{AccessLevel, history, privacy};
 use crate::audit::{self, Action, Event};
@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/records/{record_id}/carers", post(invite_to))
         .route("/me/records/{record_id}/leave", post(leave))
         .route("/me/record/carers", get(my_carers).post(invite_to_own))
-        .route("/me/record/carers/{link_id}", axum::routing::delete(end_own))
+        .route("/me/record/carers/{link_id}", axum::routing::delete(end_own).put(change_own))
         .route("/me/record/carers/invitations/{invitation_id}", axum::routing::delete(withdraw))
         .route("/me/record/carers/{link_id}/end", post(end_own_with))
         .route("/me/record/access-history", get(access_history))
@@ -221,6 +221,37 @@ async fn end_own(
     let record_id = own_record(&state, &session.account_id).await?;
     let ended = links::end(&state, &record_id, &link_id, Ender::Patient(&session.account_id), &ip).await?;
     if ended { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound) }
+}
+
+/// The patient changes what a carer they invited sees, and until when.
+async fn change_own(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    ClientIp(ip): ClientIp,
+    Path(link_id): Path<String>,
+    ApiJson(body): ApiJson<ChangeCarerAccessRequest>,
+) -> ApiResult<StatusCode> {
+    let record_id = own_record(&state, &session.account_id).await?;
+    let level = AccessLevel::parse(&body.access_level)
+        .ok_or_else(|| FieldError::new("access_level", "Choose what your carer can see"));
+    let ends =
+        parse_end_day(&body.ends_on).map_err(|_| FieldError::new("ends_on", "Enter a real date, like 2027-03-31"));
+    let terms = match (level, ends) {
+        (Ok(level), Ok(ends_at)) => NewTerms { level, ends_at },
+        (level, ends) => return Err(ApiError::Invalid(level.err().into_iter().chain(ends.err()).collect())),
+    };
+    match links::change(&state, &record_id, &link_id, terms, &session.account_id, &ip).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(ChangeError::NotFound) => Err(ApiError::NotFound),
+        Err(ChangeError::NotThePatients) => Err(ApiError::refusal(
+            StatusCode::FORBIDDEN,
+            "carer-link-by-professional",
+            "Only your clinical team can change this person's access",
+            Some("They were given access by a professional. Contact your clinical team.".into()),
+        )),
+        Err(ChangeError::EndsInPast) => Err(ApiError::field("ends_on", "The end date must be in the future")),
+        Err(ChangeError::Internal(err)) => Err(err.into()),
+    }
 }
 
 async fn end_own_with(

@@ -42,6 +42,8 @@ pub const EMAILS: &[&str] = &[
     "new_entries",
     "invitation_accepted",
     "carer_access",
+    "carer_invited",
+    "carer_added",
     "digest",
 ];
 
@@ -91,6 +93,10 @@ const FILES: &[(&str, &str)] = files![
     "invitation_accepted.html",
     "carer_access.txt",
     "carer_access.html",
+    "carer_invited.txt",
+    "carer_invited.html",
+    "carer_added.txt",
+    "carer_added.html",
     "digest.txt",
     "digest.html",
 ];

@@ -19,11 +19,6 @@ pub(crate) fn link(base: &Url, path: &str, query: Option<(&str, &str)>) -> Strin
     url.to_string()
 }
 
-/// A plain-text email (the carers' emails, not yet on templates), signed off.
-pub(crate) fn email(to: &EmailAddress, subject: &str, body: String) -> Email {
-    Email::plain(to, subject, format!("{body}\n\nPortico\n\nThis is an automated email: replies are not read."))
-}
-
 /// The links at the foot of a notification a person may turn off: their
 /// settings page, a page that turns this kind off, and the RFC 8058
 /// one-click address for the `List-Unsubscribe` header.
@@ -276,6 +271,32 @@ pub fn carer_access(
 }
 
 /// The daily digest: one line per kind of thing that happened.
+/// To a carer invited by the patient (`organisation` none) or added by a
+/// professional of `organisation`: the single-use link to accept.
+pub fn carer_invited(
+    base: &Url,
+    to: &EmailAddress,
+    patient: &str,
+    organisation: Option<&str>,
+    token: &str,
+    expires: time::Date,
+) -> Email {
+    compose(
+        to,
+        "carer_invited",
+        context! {
+            patient, organisation, by_professional => organisation.is_some(),
+            link => link(base, "carers/accept", Some(("token", token))),
+            expires => long_date(expires),
+        },
+    )
+}
+
+/// To the patient: `carer` can now see their record.
+pub fn carer_added(base: &Url, to: &EmailAddress, carer: &str) -> Email {
+    compose(to, "carer_added", context! { carer, carers_link => link(base, "carers", None) })
+}
+
 pub fn digest(base: &Url, to: &EmailAddress, given_name: &str, lines: Vec<String>, footer: &Footer) -> Email {
     compose_with_footer(to, "digest", context! { given_name, lines, sign_in_link => sign_in(base) }, footer)
 }

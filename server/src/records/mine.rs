@@ -37,5 +37,6 @@ async fn show(
         nhs_number: record.nhs_number,
         date_of_birth: record.date_of_birth,
         entries: view::entries(&state.db, &record_id).await?,
+        has_carers: crate::carers::links::has_carers(&state.db, &record_id, state.now()).await?,
     }))
 }

@@ -76,8 +76,9 @@ async fn sql_looking_input_is_only_text(engine: Engine) {
         assert_eq!(body.total, 0, "{q:?} is matched literally");
     }
     let records: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records").fetch_one(&app.db.pool).await.unwrap();
-    // The 40 synthetic patients and the 2 professionals' own records.
-    assert_eq!(records, 42);
+    // The 40 synthetic patients, the 2 professionals' own records and
+    // Olivia's two dependants (Leo and Margaret).
+    assert_eq!(records, 44);
 }
 
 async fn bad_search_queries_say_what_is_wrong(engine: Engine) {

@@ -125,6 +125,13 @@ async fn carer_patient_journey(engine: Engine) {
     .await
     .unwrap();
     assert_eq!(accepted, 1, "the patient is told");
+    let granted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND subject = $2")
+        .bind(CARER)
+        .bind("You can now see a health record as a carer")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(granted, 1, "the carer has it in writing");
 
     let mine: MyRecordsResponse = carer.get(app.url("/api/v1/me/records")).send().await.unwrap().json().await.unwrap();
     assert_eq!(mine.records.len(), 1);
@@ -414,9 +421,131 @@ async fn carer_invitations_follow_exclusion_unless_a_safeguarding_lead_overrides
     assert_eq!(carer.get(app.url(&format!("/api/v1/me/records/{record_id}"))).send().await.unwrap().status(), 404);
 }
 
+/// A safeguarding exclusion set after a carer link exists suspends it, in the
+/// open session too; lifting the exclusion lets it work again.
+async fn carer_link_is_suspended_while_its_record_is_excluded(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (record_id, pat) = patient_with_record(&app).await;
+    let invite = json!({ "email": CARER, "access_level": "everything" });
+    assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    let carer = register_carer(&app, CARER, "Chris Carer").await;
+    let opened = app.url(&format!("/api/v1/me/records/{record_id}"));
+    assert_eq!(carer.get(&opened).send().await.unwrap().status(), 200);
+
+    let morgan = signed_in(&app, MORGAN).await;
+    let exclusion = app.url(&format!("/api/v1/staff/records/{record_id}/exclusion"));
+    let set = json!({ "reason": "safeguarding_concern", "note": "Concern about a family member" });
+    assert_eq!(morgan.put(&exclusion).json(&set).send().await.unwrap().status(), 200);
+    assert_eq!(carer.get(&opened).send().await.unwrap().status(), 404, "suspended at once");
+    let mine: MyRecordsResponse = carer.get(app.url("/api/v1/me/records")).send().await.unwrap().json().await.unwrap();
+    assert!(mine.records.is_empty(), "not offered while suspended: {mine:?}");
+    // The patient keeps their own record, and still sees who holds a link.
+    assert_eq!(pat.get(&opened).send().await.unwrap().status(), 200);
+
+    let lift = json!({ "note": "Reviewed with social care" });
+    assert_eq!(morgan.post(format!("{exclusion}/lift")).json(&lift).send().await.unwrap().status(), 204);
+    assert_eq!(carer.get(&opened).send().await.unwrap().status(), 200, "works again once lifted");
+}
+
+/// The patient changes what a carer they invited sees: the carer sees the
+/// private entry at once, is told that their access changed, and the change
+/// is in the patient's access history. An end date in the past, an unknown
+/// link and a professional's link are refused, changing nothing.
+async fn carer_access_changed_by_the_patient_applies_at_once(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (record_id, pat) = patient_with_record(&app).await;
+    let private = pat.put(app.url("/api/v1/me/record/entries/e-private/private")).json(&json!({ "private": true }));
+    assert_eq!(private.send().await.unwrap().status(), 204);
+    let invite = json!({ "email": CARER, "access_level": "not_private" });
+    assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
+    let carer = register_carer(&app, CARER, "Chris Carer").await;
+    let opened = app.url(&format!("/api/v1/me/records/{record_id}"));
+    let seen: OpenedRecordResponse = carer.get(&opened).send().await.unwrap().json().await.unwrap();
+    assert_eq!(seen.entries.len(), 1, "only the plain entry");
+    let carers: MyCarersResponse =
+        pat.get(app.url("/api/v1/me/record/carers")).send().await.unwrap().json().await.unwrap();
+    let link = app.url(&format!("/api/v1/me/record/carers/{}", carers.carers[0].id));
+
+    let past = json!({ "access_level": "everything", "ends_on": "2020-01-01" });
+    assert_eq!(problem(pat.put(&link).json(&past).send().await.unwrap()).await["errors"][0]["field"], "ends_on");
+    let bad = json!({ "access_level": "all", "ends_on": "someday" });
+    let refused = problem(pat.put(&link).json(&bad).send().await.unwrap()).await;
+    assert_eq!(refused["errors"].as_array().unwrap().len(), 2, "{refused}");
+    let unknown = app.url("/api/v1/me/record/carers/no-such-link");
+    let change = json!({ "access_level": "everything", "ends_on": "2099-03-31" });
+    assert_eq!(pat.put(&unknown).json(&change).send().await.unwrap().status(), 404);
+    let seen: OpenedRecordResponse = carer.get(&opened).send().await.unwrap().json().await.unwrap();
+    assert_eq!(seen.entries.len(), 1, "nothing changed by the refusals");
+
+    assert_eq!(pat.put(&link).json(&change).send().await.unwrap().status(), 204);
+    let seen: OpenedRecordResponse = carer.get(&opened).send().await.unwrap().json().await.unwrap();
+    assert_eq!(seen.entries.len(), 3, "everything, at once");
+    let access = seen.carer.unwrap();
+    assert_eq!(
+        (access.access_level, access.ends_at.as_deref()),
+        (AccessLevel::Everything, Some("2099-03-31T00:00:00.000000Z"))
+    );
+    let told: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND subject = $2")
+        .bind(CARER)
+        .bind("Your carer access on Portico has changed")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(told, 1);
+    let history: AccessHistoryResponse =
+        pat.get(app.url("/api/v1/me/record/access-history")).send().await.unwrap().json().await.unwrap();
+    assert!(history.events.iter().any(|e| e.action == "carer_link_changed"), "{history:?}");
+}
+
+/// Coming of age without an email address: the young person is invited by
+/// text message to their mobile; with neither, nothing is issued (a job's
+/// letter would never be printed) and the outcome says `no_contact`.
+async fn carer_coming_of_age_invites_by_text_or_records_no_contact(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let by_text = child_record(&app, 3, "2010-12-05").await;
+    let unreachable = child_record(&app, 4, "2010-12-05").await;
+    sqlx::query("UPDATE records SET email = NULL, mobile = '07700 900123' WHERE id = $1")
+        .bind(&by_text)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE records SET email = NULL, mobile = NULL WHERE id = $1")
+        .bind(&unreachable)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let asha = signed_in(&app, ASHA).await;
+    for (child, email) in [(&by_text, CARER), (&unreachable, "sam.parent@carers.portico.example")] {
+        let response = post(&app, &asha, &format!("/api/v1/staff/records/{child}/carers"), parent(email)).await;
+        assert_eq!(response.status(), 201, "{:?}", response.text().await);
+        register_carer(&app, email, "A Parent").await;
+    }
+    app.clock.advance(time::Duration::days(11));
+    let done = coming_of_age::run_once(&state_of(&app)).await.unwrap();
+    assert_eq!((done.ended, done.invited), (2, 1), "{done:?}");
+    let outcomes: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT c.record_id, c.outcome, i.channel FROM coming_of_age c \
+         LEFT JOIN invitations i ON i.id = c.invitation_id ORDER BY c.record_id",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    let of = |id: &str| outcomes.iter().find(|(r, ..)| r == id).map(|(_, o, c)| (o.clone(), c.clone()));
+    assert_eq!(of(&by_text), Some(("invited".to_owned(), Some("sms".to_owned()))));
+    assert_eq!(of(&unreachable), Some(("no_contact".to_owned(), None)));
+    let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE record_id = $1")
+        .bind(&unreachable)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(issued, 0, "no letter whose code nobody would print");
+}
+
 async fn carer_invitation_is_bound_to_its_address_and_used_once(engine: Engine) {
     let app = spawn_app(engine).await;
     let (_, pat) = patient_with_record(&app).await;
+    // The demo's own links (Olivia's), before this test makes any.
+    let demo_links = count(&app, "carer_links").await;
     let invite = json!({ "email": ASHA, "access_level": "everything" });
     assert_eq!(post(&app, &pat, "/api/v1/me/record/carers", invite).await.status(), 201);
     let token = token_sent_to(&app, ASHA).await;
@@ -436,7 +565,7 @@ async fn carer_invitation_is_bound_to_its_address_and_used_once(engine: Engine) 
     let body = json!({ "token": token, "display_name": "A", "password": GOOD_PASSWORD, "accept_terms": true });
     let response = post(&app, &browser(), "/api/v1/carer-invitations/register", body).await;
     assert_eq!(problem(response).await["type"], "email-has-account");
-    assert_eq!(count(&app, "carer_links").await, 0);
+    assert_eq!(count(&app, "carer_links").await, demo_links);
     // Asha, signed in, accepts; twice at once, one wins.
     let asha = signed_in(&app, ASHA).await;
     let (a, b) = tokio::join!(
@@ -446,7 +575,7 @@ async fn carer_invitation_is_bound_to_its_address_and_used_once(engine: Engine) 
     let mut statuses = [a.status().as_u16(), b.status().as_u16()];
     statuses.sort();
     assert_eq!(statuses, [200, 410]);
-    assert_eq!(count(&app, "carer_links").await, 1);
+    assert_eq!(count(&app, "carer_links").await, demo_links + 1);
 }
 
 async fn carer_links_for_review_stay_open_until_a_professional_ends_them(engine: Engine) {
@@ -570,7 +699,10 @@ crate::on_both_engines!(
     carer_link_to_a_child_by_another_organisation_is_refused,
     carer_parent_refused_when_the_child_is_already_of_age,
     carer_links_come_of_age_once_with_two_jobs_at_once,
+    carer_coming_of_age_invites_by_text_or_records_no_contact,
     carer_invitations_follow_exclusion_unless_a_safeguarding_lead_overrides,
+    carer_link_is_suspended_while_its_record_is_excluded,
+    carer_access_changed_by_the_patient_applies_at_once,
     carer_invitation_is_bound_to_its_address_and_used_once,
     carer_links_for_review_stay_open_until_a_professional_ends_them,
     carer_for_an_adult_who_lacks_capacity_with_a_legal_basis,

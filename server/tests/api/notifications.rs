@@ -506,7 +506,66 @@ async fn a_notification_through_notifys_email_api_carries_the_one_click_unsubscr
     assert!(one_click.starts_with("https://") && one_click.contains("/api/v1/notifications/unsubscribe?token="));
 }
 
+/// Carers hear of new entries in the records they look after, as their own
+/// settings say, and only of those their access shows: Olivia (demo data)
+/// sees all but private and sensitive entries of her mother Margaret's.
+async fn carers_are_told_of_new_entries_they_may_see(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (key, _) = feed_key(&app).await;
+    let nhs: String = sqlx::query_scalar(
+        "SELECT r.nhs_number FROM records r JOIN accounts a ON a.id = r.owner_account_id WHERE a.email = $1",
+    )
+    .bind(portico_server::demo::DEMO_CARED_FOR_EMAIL)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let pending = |email: &'static str| {
+        let pool = app.db.pool.clone();
+        async move {
+            sqlx::query_as::<_, (i64, i64)>(
+                "SELECT n.events, n.for_carer FROM notifications n JOIN accounts a ON a.id = n.account_id \
+                 WHERE a.email = $1 AND n.kind = 'new_entries' AND n.state = 'pending'",
+            )
+            .bind(email)
+            .fetch_optional(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    post_results(&app, &key, &nhs, 0, 1).await;
+    assert_eq!(pending(portico_server::demo::DEMO_CARED_FOR_EMAIL).await, Some((1, 0)), "the patient");
+    assert_eq!(pending(DEMO_PATIENT_EMAIL).await, Some((1, 1)), "her carer, as a carer");
+
+    // A letter labelled restricted: the patient hears of it, her carer (who
+    // does not see sensitive entries) does not.
+    let letter = json!({ "resourceType": "Bundle", "type": "batch", "entry": [{ "resource": {
+        "resourceType": "DocumentReference", "id": "restricted-1",
+        "subject": { "identifier": { "system": NHS, "value": nhs } },
+        "securityLabel": [{ "coding": [{ "code": "R" }] }],
+        "type": { "text": "Clinic letter" }, "date": "2026-11-25T12:00:00Z", "description": "Review" } }] });
+    let (status, outcome) = post_fhir(&app, &key, "", &letter).await;
+    assert_eq!(status, 200, "{outcome}");
+    assert_eq!(pending(portico_server::demo::DEMO_CARED_FOR_EMAIL).await, Some((2, 0)));
+    assert_eq!(pending(DEMO_PATIENT_EMAIL).await, Some((1, 1)), "not told of a sensitive entry");
+
+    // Once the window has passed, the email says it is a record she looks after.
+    app.clock.advance(Duration::minutes(11));
+    let subject = eventually(|| {
+        let pool = app.db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT subject FROM outbox WHERE to_address = $1 AND kind = 'new_entries'")
+                .bind(DEMO_PATIENT_EMAIL)
+                .fetch_optional(&pool)
+                .await
+                .unwrap()
+        }
+    })
+    .await;
+    assert_eq!(subject, "There is new information in a health record you look after");
+}
+
 crate::on_both_engines!(
+    carers_are_told_of_new_entries_they_may_see,
     a_notification_through_notifys_email_api_carries_the_one_click_unsubscribe,
     a_new_account_knows_the_device_it_registered_on_and_is_told_of_another,
     three_notification_workers_turn_each_due_event_into_one_email,

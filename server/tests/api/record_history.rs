@@ -87,10 +87,13 @@ async fn uploads_and_hl7_messages_are_named_in_plain_words(engine: Engine) {
 
 async fn the_demo_patient_has_a_history_to_show(engine: Engine) {
     let app = spawn_app(engine).await;
-    let owned: String = sqlx::query_scalar("SELECT id FROM records WHERE owner_account_id IS NOT NULL")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
+    let owned: String = sqlx::query_scalar(
+        "SELECT r.id FROM records r JOIN accounts a ON a.id = r.owner_account_id WHERE a.email = $1",
+    )
+    .bind(portico_server::demo::DEMO_PATIENT_EMAIL)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
     let history = history_as(&app, SAM, &owned).await;
     let lines: Vec<(i64, &str, Vec<String>)> =
         history.versions.iter().map(|v| (v.version, v.changed_by.as_str(), v.changed_fields.clone())).collect();

@@ -152,6 +152,18 @@ pub struct CarerLinkView {
     pub review_due_since: Option<String>,
 }
 
+/// `PUT /api/v1/me/record/carers/{link_id}`: the patient changes what a
+/// carer they invited sees, and until when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeCarerAccessRequest {
+    /// `everything` or `not_private`.
+    pub access_level: String,
+    /// `YYYY-MM-DD`, or empty for no end date.
+    #[serde(default)]
+    pub ends_on: String,
+}
+
 /// `POST /api/v1/me/record/carers/{link_id}/end`, and staff's end with a reason.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -5,15 +5,15 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_types::api::CompleteRegistrationRequest;
-use portico_types::new_password;
 use portico_types::problem::Problem;
 
 use super::Caption;
 use super::refusal::{Refusal, is_final};
 use crate::api::{self, ApiError};
-use crate::forms::{self, Button, Checkbox, ErrorItem, ErrorSummary, PasswordInput, message_for};
+use crate::forms::{self, Button, ErrorItem, ErrorSummary};
 use crate::page::show_page;
 use crate::patient::SERVICE;
+use crate::patient::new_account::{self, PasswordAndTerms};
 use crate::patient::router::navigate;
 
 const FIELDS: [&str; 2] = ["password", "accept_terms"];
@@ -34,13 +34,7 @@ pub fn ChoosePassword() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let mut found = Vec::new();
-        if let Err(e) = new_password::check_length(&password.get_untracked()) {
-            found.push(ErrorItem::field("password", e.to_string()));
-        }
-        if !accept.get_untracked() {
-            found.push(ErrorItem::field("accept_terms", "Confirm that you accept the terms of use"));
-        }
+        let found = new_account::check(&password.get_untracked(), accept.get_untracked());
         if !found.is_empty() {
             return errors.set(found);
         }
@@ -60,8 +54,6 @@ pub fn ChoosePassword() -> impl IntoView {
             }
         });
     };
-    let password_error = Signal::derive(move || errors.with(|e| message_for(e, "password")));
-    let terms_error = Signal::derive(move || errors.with(|e| message_for(e, "accept_terms")));
 
     view! {
         <div class="nhsuk-grid-row">
@@ -72,28 +64,7 @@ pub fn ChoosePassword() -> impl IntoView {
                     <Caption/>
                     <h1 tabindex="-1">"Choose a password"</h1>
                     <form on:submit=submit novalidate>
-                        <PasswordInput
-                            id="password"
-                            label="Password"
-                            hint="Use 15 characters or more. Three or four random words are easy to remember and hard to guess, like 'mango river lantern'."
-                            value=password
-                            error=password_error
-                            shown=shown
-                            autocomplete="new-password"
-                        />
-                        <Checkbox
-                            id="accept_terms"
-                            legend="Terms of use"
-                            label="I accept the terms of use"
-                            checked=accept
-                            error=terms_error
-                        >
-                            <p class="nhsuk-body">
-                                "Read the "
-                                <a href="/terms" target="_blank" rel="noopener">"terms of use (opens in a new tab)"</a>
-                                "."
-                            </p>
-                        </Checkbox>
+                        <PasswordAndTerms label="Password" password=password shown=shown accept=accept errors=errors/>
                         <Button busy=busy>"Create your account"</Button>
                     </form>
                 </Show>

@@ -52,6 +52,9 @@ fn every_email() -> Vec<Email> {
         carer_access(&b, &to, "Sam", "Jo", CarerAccessChange::Granted, &f),
         carer_access(&b, &to, "Sam", "Jo", CarerAccessChange::Changed, &f),
         carer_access(&b, &to, "Sam", "Jo", CarerAccessChange::Ended, &f),
+        carer_invited(&b, &to, "Jo", None, "tok", time::macros::date!(2027 - 01 - 01)),
+        carer_invited(&b, &to, "Jo", Some("Leeds Teaching Hospitals"), "tok", time::macros::date!(2027 - 01 - 01)),
+        carer_added(&b, &to, "Sam"),
         digest(&b, &to, "Jo", vec!["There is new information in your health record.".into()], &f),
     ]
 }

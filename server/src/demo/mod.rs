@@ -2,6 +2,9 @@
 //! roles and synthetic patient records with valid test NHS numbers (the 999
 //! range, which is never issued to a real person).
 
+mod carers;
+
+pub use carers::DEMO_CARED_FOR_EMAIL;
 use portico_types::{DateOfBirth, EmailAddress, MobileNumber, NhsNumber, OdsCode, Postcode};
 use time::{Date, Duration, OffsetDateTime};
 
@@ -162,7 +165,8 @@ pub async fn seed(db: &Db, records: usize, now: OffsetDateTime) -> anyhow::Resul
     }
     professionals_as_patients(&mut tx, &respiratory, &at).await?;
     if let Some(first) = patients.first() {
-        demo_patient(&mut tx, first, &at, now).await?;
+        let olivia = demo_patient(&mut tx, first, &at, now).await?;
+        carers::seed(&mut tx, &org_id, &diabetes, &olivia, now).await?;
         demo_history(&mut tx, db.engine, &diabetes, first, now).await?;
     }
     tx.commit().await?;
@@ -227,7 +231,13 @@ async fn professionals_as_patients(tx: &mut crate::db::Tx, team_id: &str, at: &s
 /// record page has something to show before registration exists.
 pub const DEMO_PATIENT_EMAIL: &str = "olivia.smith@patients.portico.example";
 
-async fn demo_patient(tx: &mut crate::db::Tx, patient: &Patient, at: &str, now: OffsetDateTime) -> anyhow::Result<()> {
+/// Makes the first record Olivia's, with an account; returns the account's id.
+async fn demo_patient(
+    tx: &mut crate::db::Tx,
+    patient: &Patient,
+    at: &str,
+    now: OffsetDateTime,
+) -> anyhow::Result<String> {
     let account_id = new_id();
     let hash = tokio::task::spawn_blocking(|| passwords::hash_blocking(DEMO_PASSWORD)).await??;
     sqlx::query(
@@ -263,7 +273,7 @@ async fn demo_patient(tx: &mut crate::db::Tx, patient: &Patient, at: &str, now: 
         };
         upsert_entry(tx, &patient.id, &entry, now).await?;
     }
-    Ok(())
+    Ok(account_id)
 }
 
 /// The demo patient's record as feeds made it: created by the hospital's PAS
