@@ -6,7 +6,8 @@
 // invitation, and "Emails sent" lists the email and its delivery. The mother
 // accepts (through the API: the carer's own pages are the patient side's).
 // Morgan, the safeguarding lead, ends her access with a reason, after first
-// sending the reason empty. Asha then sets when parents' access comes up.
+// sending the reason empty, and on an excluded record invites the patient's
+// carer over the exclusion. Asha then sets when parents' access comes up.
 import { test, expect, type Page } from '@playwright/test';
 import { linkTo, waitForMail } from './mail';
 import { checkPage, heading, phone, signInStaff, summary } from './support';
@@ -162,6 +163,37 @@ test('staff add a child\'s mother, see the invitation and its email, and a safeg
     await checkPage(morgan, 'carers-06-ended-320');
   });
 
+  await test.step('on an excluded record, Morgan invites the patient\'s carer over the exclusion', async () => {
+    const teams = await (await morgan.request.get('/api/v1/staff/teams')).json();
+    const cardiology = teams.teams.find((t: { slug: string }) => t.slug === 'cardiology');
+    const list = await (await morgan.request.get(`/api/v1/staff/teams/${cardiology.id}/records?page=1`)).json();
+    let excluded = '';
+    for (const r of list.records) {
+      const detail = await (await morgan.request.get(`/api/v1/staff/records/${r.id}`)).json();
+      if (detail.exclusion) excluded = r.id;
+    }
+    expect(excluded, 'the demo\'s excluded Cardiology record').not.toBe('');
+    await morgan.goto(`/staff/records/${excluded}`);
+    await expect(morgan.getByRole('heading', { name: 'Invite the patient\'s carer, overriding the exclusion' })).toBeVisible();
+    const send = morgan.getByRole('button', { name: 'Send the invitation' });
+    await send.click();
+    await expect(summary(morgan)).toBeFocused();
+    await expect(summary(morgan).getByRole('link')).toHaveText([
+      'Enter an email address',
+      'Choose what the carer can see',
+      'Enter why the exclusion is overridden',
+    ]);
+    await checkPage(morgan, 'carers-07-override-errors-320');
+    await morgan.getByLabel('Carer\'s email address').fill('sam.carer@carers.portico.example');
+    await morgan.getByLabel('Everything except private and sensitive entries').check();
+    await morgan.getByLabel('Why is the exclusion being overridden?').fill('Agreed at the strategy meeting of 25 November.');
+    await send.click();
+    await expect(morgan.locator('.nhsuk-notification-banner--success')).toContainText('overriding the exclusion');
+    const waiting = morgan.locator('.nhsuk-card', { hasText: 'Invited as' });
+    await expect(waiting).toContainText('sam.carer@carers.portico.example');
+    await expect(waiting).toContainText('Carer invited by the patient');
+  });
+
   await test.step('Asha, an admin, sets when parents\' access comes up', async () => {
     await asha.goto('/staff');
     await asha.getByRole('link', { name: 'Parents\' access as a child grows up' }).click();
@@ -171,12 +203,12 @@ test('staff add a child\'s mother, see the invitation and its email, and a safeg
     await ageBox.fill('19');
     await asha.getByRole('button', { name: 'Save the carer settings' }).click();
     await expect(summary(asha).getByRole('link')).toHaveText(['Enter an age from 12 to 18']);
-    await checkPage(asha, 'carers-07-settings-errors-320');
+    await checkPage(asha, 'carers-08-settings-errors-320');
     await ageBox.fill('16');
     await asha.getByLabel('Their access stays until a professional reviews it').check();
     await asha.getByRole('button', { name: 'Save the carer settings' }).click();
     await expect(asha.locator('.nhsuk-notification-banner--success')).toContainText('The carer settings are saved.');
-    await checkPage(asha, 'carers-08-settings-saved-320');
+    await checkPage(asha, 'carers-09-settings-saved-320');
     // Back as it was, for the journeys after this one.
     await asha.getByLabel('Their access ends').check();
     await asha.getByRole('button', { name: 'Save the carer settings' }).click();
