@@ -24,9 +24,13 @@ mod campaigns;
 #[cfg(feature = "staff")]
 mod kiosk;
 #[cfg(feature = "staff")]
+mod staff_carers;
+#[cfg(feature = "staff")]
 pub use campaigns::*;
 #[cfg(feature = "staff")]
 pub use kiosk::*;
+#[cfg(feature = "staff")]
+pub use staff_carers::*;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use portico_types::api::{

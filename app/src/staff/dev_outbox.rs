@@ -1,7 +1,11 @@
 //! `/staff/dev-outbox`: with no SMTP server configured (the embedded demo),
 //! the emails Portico would have sent, newest first, their links live, so a
 //! whole registration can be followed on one machine; and, with no GOV.UK
-//! Notify configured, the text messages too.
+//! Notify configured, the text messages too. An email's HTML part, from the
+//! same template as its text, is shown in a sandboxed frame (no script, no
+//! forms, no navigating this page), with the text part under it. The frame
+//! keeps this page's Content-Security-Policy, which refuses inline styles:
+//! it shows the email's words, structure and links, not its colours.
 
 use leptos::prelude::*;
 use portico_types::api::OutboxEmail;
@@ -57,6 +61,7 @@ pub fn DevOutbox() -> impl IntoView {
 fn Email(email: OutboxEmail) -> impl IntoView {
     let sent = local_long_date_time(&email.created_at);
     // A text message's subject is only "Text message": the number says more.
+    let title = email.subject.clone();
     let (tag, colour, heading, meta) = if email.channel == "sms" {
         ("Text message", "nhsuk-tag--purple", format!("To {}", email.to), sent)
     } else {
@@ -70,12 +75,35 @@ fn Email(email: OutboxEmail) -> impl IntoView {
                 </p>
                 <h2 class="nhsuk-card__heading nhsuk-heading-s portico-prose">{heading}</h2>
                 <p class="nhsuk-body-s portico-prose">{meta}</p>
-                <div class="portico-prose">
-                    {email.body.lines().map(|line| view! { <Line line=line.to_owned()/> }).collect_view()}
-                </div>
+                {match email.html {
+                    Some(html) => view! {
+                        <iframe
+                            class="portico-email-preview"
+                            title=format!("HTML version of the email: {title}")
+                            sandbox=""
+                            srcdoc=html
+                        ></iframe>
+                        <details class="nhsuk-details nhsuk-u-margin-bottom-0">
+                            <summary class="nhsuk-details__summary">
+                                <span class="nhsuk-details__summary-text">"Plain text version"</span>
+                            </summary>
+                            <div class="nhsuk-details__text portico-prose">
+                                <Text body=email.body/>
+                            </div>
+                        </details>
+                    }
+                    .into_any(),
+                    None => view! { <div class="portico-prose"><Text body=email.body/></div> }.into_any(),
+                }}
             </div>
         </div>
     }
+}
+
+/// A plain-text message, line by line.
+#[component]
+fn Text(body: String) -> impl IntoView {
+    body.lines().map(|line| view! { <Line line=line.to_owned()/> }).collect_view()
 }
 
 /// One line of a plain-text message; each web address in it becomes a link

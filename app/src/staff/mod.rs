@@ -3,6 +3,7 @@
 
 mod account;
 mod campaigns;
+mod carer_settings;
 mod dev_outbox;
 mod hand_back;
 mod join_page;
@@ -58,6 +59,8 @@ pub fn StaffRoot() -> impl IntoView {
                     <Route path=path!("/staff/teams/:team_id/sign-ups") view=sign_ups::SignUpsPage/>
                     <Route path=path!("/staff/campaigns/:campaign_id") view=campaigns::CampaignPage/>
                     <Route path=path!("/staff/records/:record_id") view=record::RecordPage/>
+                    <Route path=path!("/staff/records/:record_id/carers/add") view=record::AddCarerPage/>
+                    <Route path=path!("/staff/organisation/carer-settings") view=carer_settings::CarerSettingsPage/>
                     <Route path=path!("/staff/dev-outbox") view=dev_outbox::DevOutbox/>
                 </FlatRoutes>
             </Shell>

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use portico_types::api::{Role, TeamSummary};
 
 use super::SERVICE;
+use super::carer_settings::CARER_SETTINGS_PATH;
 use super::loader::load;
 use super::records::records_href;
 use super::session::sign_in_on_unauthorised;
@@ -36,6 +37,19 @@ pub fn Teams() -> impl IntoView {
             // The redirect to sign in is on its way.
             Some(Err(ApiError::Unauthorised(_))) => ().into_any(),
             Some(Err(error)) => view! { <p class="nhsuk-body">{error.message()}</p> }.into_any(),
+        }}
+        // The organisation's settings are its admins' to change.
+        {move || {
+            let admin = teams.with(|t| {
+                matches!(t, Some(Ok(answer)) if answer.teams.iter().any(|team| team.roles.contains(&Role::Admin)))
+            });
+            admin.then(|| view! {
+                <h2 class="nhsuk-heading-s">"Your organisation"</h2>
+                <p>
+                    <a href=CARER_SETTINGS_PATH>"Parents' access as a child grows up"</a>
+                    ": the age at which a parent's or guardian's access to a child's record ends or is reviewed."
+                </p>
+            })
         }}
         // Only where no SMTP server is configured (the demo): the outbox answers.
         {move || matches!(outbox.get(), Some(Ok(_))).then(|| view! {

@@ -203,7 +203,10 @@ async fn invite_in(
             )
         }
     };
-    mail::enqueue(tx, &format!("carer-invitation:{id}"), &message, None, now).await?;
+    // Named for the record, so staff see it among the record's emails sent.
+    let about =
+        mail::About { record_id: Some(offer.record_id), kind: Some("carer_invitation"), ..mail::About::default() };
+    mail::enqueue_about(tx, &format!("carer-invitation:{id}"), &message, None, about, now).await?;
     Ok(CarerInvitationView {
         id,
         email: to.to_owned(),

@@ -117,6 +117,10 @@ async fn add(
                 .map_err(|e| errors.push(e))
                 .ok();
             let basis = ChildBasis::parse(&body.legal_basis, &body.legal_note);
+            // The note is kept as written: as long as any other text, no longer.
+            if body.legal_note.trim().chars().count() > MAX_TEXT {
+                errors.push(FieldError::new("legal_note", "Write 2,000 characters or fewer"));
+            }
             if basis.is_none() {
                 errors.push(FieldError::new("legal_basis", "Choose the legal basis (and describe it if other)"));
             }
@@ -145,6 +149,9 @@ async fn add(
                 errors.push(FieldError::new("legal_basis", "Choose the legal basis"));
             }
             let relationship = Some(body.relationship.trim().to_owned()).filter(|r| !r.is_empty());
+            if relationship.as_ref().is_some_and(|r| r.chars().count() > MAX_TEXT) {
+                errors.push(FieldError::new("relationship", "Write 2,000 characters or fewer"));
+            }
             basis.map(|basis| Grounds::AdultLacksCapacity { relationship, basis, organisation_id })
         }
         _ => None,

@@ -35,6 +35,7 @@ async fn list(
 type SentRow = (
     String,
     String,
+    String,
     Option<String>,
     String,
     String,
@@ -55,8 +56,8 @@ pub async fn sent_for_record(db: &Db, record_id: &str) -> Result<RecordNotificat
         .await?;
     let owner = owner.flatten();
     let rows: Vec<SentRow> = sqlx::query_as(
-        "SELECT o.id, o.channel, o.kind, o.idempotency_key, o.subject, o.created_at, o.sent_at, o.gave_up_at, \
-         o.delivery_status, o.delivery_status_at, o.bounced, o.attempts FROM outbox o \
+        "SELECT o.id, o.channel, o.to_address, o.kind, o.idempotency_key, o.subject, o.created_at, o.sent_at, \
+         o.gave_up_at, o.delivery_status, o.delivery_status_at, o.bounced, o.attempts FROM outbox o \
          WHERE o.record_id = $1 OR ($2 <> '' AND o.account_id = $2) \
            OR o.invitation_id IN (SELECT i.id FROM invitations i WHERE i.record_id = $1) \
          ORDER BY o.created_at DESC, o.id DESC LIMIT $3",
@@ -72,6 +73,7 @@ pub async fn sent_for_record(db: &Db, record_id: &str) -> Result<RecordNotificat
             |(
                 id,
                 channel,
+                to,
                 kind,
                 key,
                 subject,
@@ -88,6 +90,7 @@ pub async fn sent_for_record(db: &Db, record_id: &str) -> Result<RecordNotificat
                 SentNotification {
                     id,
                     kind: kind.unwrap_or_else(|| kind_of_key(&key).to_owned()),
+                    to,
                     subject: if channel == "sms" { "Text message".to_owned() } else { subject },
                     channel,
                     status_at: receipt_at.or(status_at.map(str::to_owned)).or_else(|| sent_at.clone()),

@@ -12,7 +12,7 @@ use portico_server::secrets::Keys;
 use portico_server::state::AppState;
 use portico_types::api::{
     AccessHistoryResponse, AccessLevel, CarerKind, MyCarersResponse, MyRecordsResponse, OpenedRecordResponse,
-    RecordCarersResponse,
+    RecordCarersResponse, RecordNotificationsResponse,
 };
 use reqwest::Client;
 use serde_json::{Value, json};
@@ -328,6 +328,18 @@ async fn carer_parent_refused_when_the_child_is_already_of_age(engine: Engine) {
     let body = problem(response).await;
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["relationship", "legal_basis"]);
+    assert_eq!(count(&app, "carer_invitations").await, 0);
+    // A note, and an adult's relationship, no longer than any other text.
+    let mut body = parent(CARER);
+    body["legal_basis"] = json!("other");
+    body["legal_note"] = json!("n".repeat(2001));
+    let response = post(&app, &asha, &format!("/api/v1/staff/records/{child}/carers"), body).await;
+    assert_eq!(problem(response).await["errors"][0]["field"], "legal_note");
+    let (adult, ..) = unregistered_record(&app, 2).await;
+    let body = json!({ "kind": "adult_lacks_capacity", "email": CARER, "relationship": "r".repeat(2001),
+                       "legal_basis": "court_deputy", "access_level": "everything" });
+    let response = post(&app, &asha, &format!("/api/v1/staff/records/{adult}/carers"), body).await;
+    assert_eq!(problem(response).await["errors"][0]["field"], "relationship");
     assert_eq!(count(&app, "carer_invitations").await, 0);
 }
 
@@ -691,6 +703,19 @@ async fn carer_settings_of_an_organisation_move_the_review_day(engine: Engine) {
     assert_eq!(carers.carers[0].review_at.as_deref(), Some("2027-12-05T00:00:00.000000Z"));
 }
 
+/// A professional's invitation to a parent is among the record's emails
+/// sent, with the address it went to, as staff see them.
+async fn carer_invitation_is_among_the_record_s_emails_sent(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let child = child_record(&app, 3, "2015-04-01").await;
+    let asha = signed_in(&app, ASHA).await;
+    assert_eq!(post(&app, &asha, &format!("/api/v1/staff/records/{child}/carers"), parent(CARER)).await.status(), 201);
+    let url = app.url(&format!("/api/v1/staff/records/{child}/notifications"));
+    let seen: RecordNotificationsResponse = asha.get(&url).send().await.unwrap().json().await.unwrap();
+    let sent: Vec<(&str, &str)> = seen.notifications.iter().map(|n| (n.kind.as_str(), n.to.as_str())).collect();
+    assert_eq!(sent, [("carer_invitation", CARER)]);
+}
+
 crate::on_both_engines!(
     carer_patient_journey,
     carer_link_past_its_end_date_stops_in_the_same_session,
@@ -708,4 +733,5 @@ crate::on_both_engines!(
     carer_for_an_adult_who_lacks_capacity_with_a_legal_basis,
     carer_invitation_withdrawn_by_the_patient_no_longer_works,
     carer_settings_of_an_organisation_move_the_review_day,
+    carer_invitation_is_among_the_record_s_emails_sent,
 );

@@ -66,6 +66,9 @@ pub struct SentNotification {
     pub channel: String,
     /// What it was: `new_entries`, `password_changed`, `invitation`…
     pub kind: String,
+    /// The address (or mobile number) it went to.
+    #[serde(default)]
+    pub to: String,
     pub subject: String,
     pub queued_at: String,
     pub sent_at: Option<String>,

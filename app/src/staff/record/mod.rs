@@ -6,11 +6,18 @@
 //! The address carries the search the record was opened from
 //! (`?team=…&q=…&page=…`), so the back link returns to the same results.
 
+mod add_carer;
+mod carer_words;
+mod carers;
+mod emails_sent;
 mod entries;
 mod exclusion;
 mod history;
 mod invite;
+mod override_carer;
 mod summary;
+
+pub use add_carer::AddCarerPage;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -31,6 +38,17 @@ pub fn record_href(record_id: &str, from: Option<&str>) -> String {
         Some(from) if !from.is_empty() => format!("{HOME_PATH}/records/{record}?{from}"),
         _ => format!("{HOME_PATH}/records/{record}"),
     }
+}
+
+thread_local! {
+    // What a page that leads back here did (the add-carer page), said once
+    // in the record page's success banner.
+    static NEXT_MESSAGE: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+}
+
+/// Says `message` in the success banner of the next record page shown.
+pub fn announce_on_record_page(message: &'static str) {
+    NEXT_MESSAGE.with(|next| next.set(Some(message)));
 }
 
 /// The record page, in every state: loading, shown, missing, refused.
@@ -68,8 +86,9 @@ pub fn RecordPage() -> impl IntoView {
     let errors = RwSignal::new(Vec::<ErrorItem>::new());
     let issued = RwSignal::new(None::<portico_types::api::IssuedInvitation>);
     // What the last change did, said at the top once the page shows it.
-    let done = RwSignal::new(None::<&'static str>);
-    let focus_when_shown = RwSignal::new(false);
+    let announced = NEXT_MESSAGE.with(std::cell::Cell::take);
+    let done = RwSignal::new(announced);
+    let focus_when_shown = RwSignal::new(announced.is_some());
     let changed = Callback::new(move |message: &'static str| {
         errors.set(Vec::new());
         done.set(Some(message));
@@ -85,7 +104,10 @@ pub fn RecordPage() -> impl IntoView {
     // After a change, focus goes to the heading once the new answer is shown,
     // as after a page change, so a screen reader starts from the top again.
     Effect::new(move |_| {
-        record.track();
+        // Not while loading: the heading then is the loading page's.
+        if record.with(Option::is_none) {
+            return;
+        }
         if focus_when_shown.get_untracked() {
             focus_when_shown.set(false);
             request_animation_frame(focus_heading);
@@ -112,8 +134,11 @@ pub fn RecordPage() -> impl IntoView {
                 {move || match record.get() {
                     None => view! { <Closed heading="Patient record" lines=&["Loading the record…"] live=true/> },
                     Some(Ok((detail, history))) => {
-                        return view! { <Record detail=detail history=history errors=errors changed=changed issued=issued/> }
-                            .into_any();
+                        let from = place.get().map(|p| p.query());
+                        return view! {
+                            <Record detail=detail history=history errors=errors changed=changed issued=issued from=from/>
+                        }
+                        .into_any();
                     }
                     // The redirect to sign in is on its way.
                     Some(Err(ApiError::Unauthorised(_))) => return ().into_any(),
@@ -175,6 +200,8 @@ fn Record(
     errors: RwSignal<Vec<ErrorItem>>,
     changed: Callback<&'static str>,
     issued: RwSignal<Option<portico_types::api::IssuedInvitation>>,
+    /// The search the record was opened from, as a query, for the pages it links to.
+    from: Option<String>,
 ) -> impl IntoView {
     let RecordDetailResponse {
         record,
@@ -192,6 +219,8 @@ fn Record(
     let patient_name = name.clone();
     let record_id = record.id.clone();
     let excluded = exclusion.is_some();
+    let team_ids: Vec<String> = teams.iter().map(|t| t.id.clone()).collect();
+    let add_href = add_carer::add_carer_href(&record_id, from.as_deref());
     view! {
         <h1 tabindex="-1">
             <span class="nhsuk-caption-l">
@@ -212,6 +241,15 @@ fn Record(
                 issued=issued
             />
         })}
+        <carers::Carers
+            record_id=record_id.clone()
+            team_ids=team_ids
+            excluded=excluded
+            add_href=add_href
+            errors=errors
+            changed=changed
+        />
+        <emails_sent::EmailsSent record_id=record_id.clone()/>
         {may_manage_exclusion.then(|| {
             if excluded {
                 view! { <exclusion::LiftForm record_id=record_id.clone() errors=errors changed=changed/> }.into_any()
