@@ -4,8 +4,9 @@
 //! Notify configured, the text messages too. An email's HTML part, from the
 //! same template as its text, is shown in a sandboxed frame (no script, no
 //! forms, no navigating this page), with the text part under it. The frame
-//! keeps this page's Content-Security-Policy, which refuses inline styles:
-//! it shows the email's words, structure and links, not its colours.
+//! loads the part from the server, which sends it with a policy of its own
+//! allowing the templates' inline styles and nothing else, so it looks as a
+//! mail app shows it.
 
 use leptos::prelude::*;
 use portico_types::api::OutboxEmail;
@@ -76,12 +77,12 @@ fn Email(email: OutboxEmail) -> impl IntoView {
                 <h2 class="nhsuk-card__heading nhsuk-heading-s portico-prose">{heading}</h2>
                 <p class="nhsuk-body-s portico-prose">{meta}</p>
                 {match email.html {
-                    Some(html) => view! {
+                    Some(_) => view! {
                         <iframe
                             class="portico-email-preview"
                             title=format!("HTML version of the email: {title}")
                             sandbox=""
-                            srcdoc=html
+                            src=format!("{}/staff/dev-outbox/{}/html", portico_types::api::API_PREFIX, email.id)
                         ></iframe>
                         <details class="nhsuk-details nhsuk-u-margin-bottom-0">
                             <summary class="nhsuk-details__summary">

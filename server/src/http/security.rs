@@ -19,13 +19,19 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wa
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    // A handler may set a stricter policy of its own (the development
+    // outbox's email preview, framed by Portico's page): it stands, with the
+    // framing it names. Every other answer gets these.
+    let own_policy = headers.contains_key(header::CONTENT_SECURITY_POLICY);
     let mut set = |name: &'static str, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };
-    set("content-security-policy", CONTENT_SECURITY_POLICY);
+    if !own_policy {
+        set("content-security-policy", CONTENT_SECURITY_POLICY);
+        set("x-frame-options", "DENY");
+    }
     set("x-content-type-options", "nosniff");
     set("referrer-policy", "no-referrer");
-    set("x-frame-options", "DENY");
     set("cross-origin-opener-policy", "same-origin");
     set("cross-origin-resource-policy", "same-origin");
     set("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");

@@ -18,7 +18,41 @@ use crate::state::AppState;
 const SHOWN: i64 = 50;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/staff/dev-outbox", get(list))
+    Router::new().route("/staff/dev-outbox", get(list)).route("/staff/dev-outbox/{id}/html", get(html))
+}
+
+/// The policy of an email's HTML part shown in the page's frame: the
+/// templates' inline styles (as a mail app shows them) and nothing else, no
+/// script, no request anywhere; framed only by Portico's own pages.
+const EMAIL_PREVIEW_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox";
+
+/// One email's HTML part, for the outbox page's sandboxed frame. Its own
+/// Content-Security-Policy (which the security headers then leave alone)
+/// lets its inline styles apply; the page's would refuse them.
+async fn html(
+    State(state): State<AppState>,
+    _professional: Professional,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse as _;
+    if state.settings.smtp_url.is_some() {
+        return Err(ApiError::NotFound);
+    }
+    let found: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT body_html FROM outbox WHERE id = $1 AND channel = 'email' \
+         AND (delivered_via = 'development' OR (delivered_via IS NULL AND gave_up_at IS NULL))",
+    )
+    .bind(&id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let body = found.flatten().ok_or(ApiError::NotFound)?;
+    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(EMAIL_PREVIEW_POLICY));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    Ok(response)
 }
 
 /// Id, channel, to, subject, text, queued at, HTML.

@@ -95,10 +95,26 @@ async fn without_smtp_staff_read_the_mail_in_the_development_outbox(engine: Engi
     assert!(shown.emails[0].body.contains("/register?code="), "{}", shown.emails[0].body);
     // The same template's HTML part, for the page to show beside the text.
     assert!(shown.emails[0].html.as_deref().is_some_and(|h| h.contains("Register for Portico")));
+    // The page frames that part from its own address, whose policy lets the
+    // template's inline styles apply and nothing else; the page keeps its own.
+    let preview = app.url(&format!("/api/v1/staff/dev-outbox/{}/html", shown.emails[0].id));
+    let framed = asha.get(&preview).send().await.unwrap();
+    assert_eq!(framed.status(), 200);
+    let policy = framed.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(policy.contains("style-src 'unsafe-inline'") && policy.contains("sandbox"), "{policy}");
+    assert!(policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'self'"), "{policy}");
+    assert_eq!(framed.headers()["x-frame-options"], "SAMEORIGIN");
+    assert!(framed.text().await.unwrap().contains("Register for Portico"));
+    let page = asha.get(app.url("/api/v1/staff/dev-outbox")).send().await.unwrap();
+    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("style-src 'self'"));
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    let unknown = asha.get(app.url("/api/v1/staff/dev-outbox/no-such-email/html")).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
     // Patients never see it.
     let patient = browser();
     app.sign_in_as(&patient, &patient_account(&app).await, crate::helpers::DEMO_PASSWORD).await;
     assert_eq!(patient.get(app.url("/api/v1/staff/dev-outbox")).send().await.unwrap().status(), 403);
+    assert_eq!(patient.get(&preview).send().await.unwrap().status(), 403);
 }
 
 crate::on_both_engines!(
