@@ -124,11 +124,11 @@ test('a patient invites a carer, who registers and sees the record, then the pat
     await waitForMail(carerEmail, 'has ended');
   });
 
-  await test.step('Olivia makes her result visible to all carers again', async () => {
+  await test.step('with no carer left, the marks are not offered, and the entry stays private', async () => {
     await olivia.goto('/record');
     const result = olivia.locator('li.nhsuk-card', { hasText: 'HbA1c' });
-    // With no carer left the marks are not offered; the mark stays on the entry.
     await expect(result.getByText('Private', { exact: true })).toBeVisible();
+    await expect(result.getByRole('button')).toHaveCount(0);
   });
 });
 
