@@ -93,13 +93,22 @@ async fn own_record(state: &AppState, account_id: &str) -> ApiResult<String> {
     })
 }
 
+/// What a carer sees and until when, as the patient gave them (on an
+/// invitation or a change): each parsed, its error on its own field.
+fn level_and_end(
+    access_level: &str,
+    ends_on: &str,
+) -> (Result<AccessLevel, FieldError>, Result<Option<time::OffsetDateTime>, FieldError>) {
+    let level = AccessLevel::parse(access_level)
+        .ok_or_else(|| FieldError::new("access_level", "Choose what your carer can see"));
+    let ends = parse_end_day(ends_on).map_err(|_| FieldError::new("ends_on", "Enter a real date, like 2027-03-31"));
+    (level, ends)
+}
+
 /// The patient's invitation, parsed: every bad field at once.
 fn patient_terms(body: &InviteCarerRequest) -> ApiResult<(EmailAddress, Terms)> {
     let email = EmailAddress::parse(&body.email).map_err(|e| FieldError::new("email", e));
-    let level = AccessLevel::parse(&body.access_level)
-        .ok_or_else(|| FieldError::new("access_level", "Choose what your carer can see"));
-    let ends =
-        parse_end_day(&body.ends_on).map_err(|_| FieldError::new("ends_on", "Enter a real date, like 2027-03-31"));
+    let (level, ends) = level_and_end(&body.access_level, &body.ends_on);
     match (email, level, ends) {
         (Ok(email), Ok(level), Ok(ends_at)) => {
             Ok((email, Terms { grounds: Grounds::AdultCarerConsent, level, ends_at }))
@@ -232,11 +241,7 @@ async fn change_own(
     ApiJson(body): ApiJson<ChangeCarerAccessRequest>,
 ) -> ApiResult<StatusCode> {
     let record_id = own_record(&state, &session.account_id).await?;
-    let level = AccessLevel::parse(&body.access_level)
-        .ok_or_else(|| FieldError::new("access_level", "Choose what your carer can see"));
-    let ends =
-        parse_end_day(&body.ends_on).map_err(|_| FieldError::new("ends_on", "Enter a real date, like 2027-03-31"));
-    let terms = match (level, ends) {
+    let terms = match level_and_end(&body.access_level, &body.ends_on) {
         (Ok(level), Ok(ends_at)) => NewTerms { level, ends_at },
         (level, ends) => return Err(ApiError::Invalid(level.err().into_iter().chain(ends.err()).collect())),
     };
