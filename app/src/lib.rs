@@ -19,6 +19,7 @@ pub mod numbers;
 pub mod page;
 pub mod pagination;
 pub mod sign_in;
+pub mod success_banner;
 pub mod summary_list;
 pub mod table;
 

@@ -54,32 +54,11 @@ fn NoOwnRecord() -> impl IntoView {
     }
 }
 
-/// The NHS.UK success banner, focused when it appears so it is read out.
+/// The carers pages' success banner.
 #[cfg(feature = "carers")]
 #[component]
 fn SuccessBanner(heading: String) -> impl IntoView {
-    let banner = NodeRef::<leptos::html::Div>::new();
-    request_animation_frame(move || {
-        if let Some(el) = banner.get_untracked() {
-            let _ = el.focus();
-        }
-    });
-    view! {
-        <div
-            class="nhsuk-notification-banner nhsuk-notification-banner--success"
-            role="alert"
-            aria-labelledby="carers-success-title"
-            tabindex="-1"
-            node_ref=banner
-        >
-            <div class="nhsuk-notification-banner__header">
-                <p class="nhsuk-notification-banner__title" id="carers-success-title">"Success"</p>
-            </div>
-            <div class="nhsuk-notification-banner__content">
-                <p class="nhsuk-notification-banner__heading portico-prose">{heading}</p>
-            </div>
-        </div>
-    }
+    view! { <crate::success_banner::SuccessBanner heading=heading title_id="carers-success-title"/> }
 }
 
 /// A stored time (`2026-11-28T09:30:00.000000Z`) as a day: "28 November 2026".

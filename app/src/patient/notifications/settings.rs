@@ -15,6 +15,7 @@ use crate::loader::load;
 use crate::page::show_page;
 use crate::patient::SERVICE;
 use crate::patient::router::Link;
+use crate::success_banner::SuccessBanner;
 
 const TITLE: &str = "Email settings";
 
@@ -97,7 +98,6 @@ fn SettingsForm(answer: NotificationPreferencesResponse) -> impl IntoView {
     let errors = RwSignal::new(Vec::<ErrorItem>::new());
     let busy = RwSignal::new(false);
     let saved = RwSignal::new(false);
-    let banner = NodeRef::<leptos::html::Div>::new();
     let digest = digest_time(answer.digest_hour_utc);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -118,13 +118,6 @@ fn SettingsForm(answer: NotificationPreferencesResponse) -> impl IntoView {
                     }
                     errors.set(Vec::new());
                     saved.set(true);
-                    // As NHS.UK's script does with a success banner: focus it,
-                    // so it is read out and scrolled into view.
-                    request_animation_frame(move || {
-                        if let Some(el) = banner.get_untracked() {
-                            let _ = el.focus();
-                        }
-                    });
                 }
                 Err(error) => errors.set(refusal(&error)),
             }
@@ -133,20 +126,7 @@ fn SettingsForm(answer: NotificationPreferencesResponse) -> impl IntoView {
 
     view! {
         {move || saved.get().then(|| view! {
-            <div
-                class="nhsuk-notification-banner nhsuk-notification-banner--success"
-                role="alert"
-                aria-labelledby="settings-saved-title"
-                tabindex="-1"
-                node_ref=banner
-            >
-                <div class="nhsuk-notification-banner__header">
-                    <p class="nhsuk-notification-banner__title" id="settings-saved-title">"Success"</p>
-                </div>
-                <div class="nhsuk-notification-banner__content">
-                    <p class="nhsuk-notification-banner__heading">"Your email settings have been saved"</p>
-                </div>
-            </div>
+            <SuccessBanner heading="Your email settings have been saved" title_id="settings-saved-title"/>
         })}
         <ErrorSummary errors=errors/>
         <h1 tabindex="-1">{TITLE}</h1>

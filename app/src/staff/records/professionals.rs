@@ -15,6 +15,7 @@ use crate::api::{self, ApiError};
 use crate::forms::{Button, ErrorItem};
 use crate::loader::load;
 use crate::staff::record::record_href;
+use crate::success_banner::SuccessBanner;
 
 const HEADINGS: [&str; 4] = ["Name", "Email", "Matched by", "Status"];
 const HEADING_ID: &str = "professionals-as-patients";
@@ -86,7 +87,6 @@ pub fn Professionals(team_id: String, errors: RwSignal<Vec<ErrorItem>>) -> impl 
     // Kept while the list is read again, so the section (and focus in it) stays.
     let shown = Memo::new(move |_| list.with(|l| matches!(l, Some(Ok(answer)) if !answer.professionals.is_empty())));
     let done = RwSignal::new(None::<String>);
-    let banner = NodeRef::<leptos::html::Div>::new();
     let busy = RwSignal::new(false);
 
     let invite = Callback::new(move |()| {
@@ -102,13 +102,6 @@ pub fn Professionals(team_id: String, errors: RwSignal<Vec<ErrorItem>>) -> impl 
                 Ok(sent) => {
                     errors.set(Vec::new());
                     done.set(Some(sent_sentence(&sent)));
-                    // As NHS.UK's own script does with a success banner: focus
-                    // it, so it is read out and scrolled into view.
-                    request_animation_frame(move || {
-                        if let Some(el) = banner.get_untracked() {
-                            let _ = el.focus();
-                        }
-                    });
                 }
                 Err(error) => {
                     done.set(None);
@@ -125,7 +118,9 @@ pub fn Professionals(team_id: String, errors: RwSignal<Vec<ErrorItem>>) -> impl 
                 <div class="nhsuk-grid-row">
                     <div class="nhsuk-grid-column-two-thirds">
                         <h2 id=HEADING_ID>"Professionals with a record in this team"</h2>
-                        {move || done.get().map(|message| view! { <Invited message=message banner=banner/> })}
+                        {move || done.get().map(|message| view! {
+                            <SuccessBanner heading=message title_id="professionals-invited-title"/>
+                        })}
                         <p>
                             "These members of your team have a health record in it, found by the NHS number on "
                             "their staff profile or by their email address and date of birth. Once invited, they "
@@ -141,27 +136,6 @@ pub fn Professionals(team_id: String, errors: RwSignal<Vec<ErrorItem>>) -> impl 
                 })}
             </section>
         </Show>
-    }
-}
-
-/// The success banner, as NHS.UK's: `role=alert`, and focused once shown.
-#[component]
-fn Invited(message: String, banner: NodeRef<leptos::html::Div>) -> impl IntoView {
-    view! {
-        <div
-            class="nhsuk-notification-banner nhsuk-notification-banner--success"
-            role="alert"
-            aria-labelledby="professionals-invited-title"
-            tabindex="-1"
-            node_ref=banner
-        >
-            <div class="nhsuk-notification-banner__header">
-                <p class="nhsuk-notification-banner__title" id="professionals-invited-title">"Success"</p>
-            </div>
-            <div class="nhsuk-notification-banner__content">
-                <p class="nhsuk-notification-banner__heading">{message}</p>
-            </div>
-        </div>
     }
 }
 
