@@ -37,7 +37,8 @@ use portico_types::api::{
     API_PREFIX, CSRF_HEADER, CsvImportView, DevOutboxResponse, HandoverStarted, IssueInvitationRequest,
     IssuedInvitation, LiftExclusionRequest, MyRecordResponse, NhsLoginStatus, ProfessionalInvitationsSent,
     ProfessionalsAsPatientsResponse, RecordDetailResponse, RecordHistoryResponse, RecordSearchResponse,
-    ResumeSessionRequest, SessionResponse, SetExclusionRequest, SignInRequest, TeamsResponse,
+    ResumeSessionRequest, SecondFactorCodeRequest, SecondFactorConfirmed, SecondFactorEnrolment, SessionResponse,
+    SetExclusionRequest, SignInRequest, TeamsResponse,
 };
 use portico_types::problem::Problem;
 use serde::de::DeserializeOwned;
@@ -66,6 +67,28 @@ impl ApiError {
 /// `POST /api/v1/session`: signs in and sets the session cookie.
 pub async fn sign_in(body: &SignInRequest) -> Result<SessionResponse, ApiError> {
     let request = write(Request::post(&url("/session"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
+}
+
+/// `POST /api/v1/session/second-factor`: the code a signed-in session waits for.
+pub async fn second_factor(code: &str) -> Result<SessionResponse, ApiError> {
+    let body = SecondFactorCodeRequest { code: code.to_owned() };
+    let request =
+        write(Request::post(&url("/session/second-factor"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
+}
+
+/// `POST /api/v1/session/second-factor/enrolment`: a new authenticator's secret.
+pub async fn begin_authenticator() -> Result<SecondFactorEnrolment, ApiError> {
+    read(write(Request::post(&url("/session/second-factor/enrolment"))).send().await).await
+}
+
+/// `POST /api/v1/session/second-factor/enrolment/confirm`: its first code.
+pub async fn confirm_authenticator(code: &str) -> Result<SecondFactorConfirmed, ApiError> {
+    let body = SecondFactorCodeRequest { code: code.to_owned() };
+    let request = write(Request::post(&url("/session/second-factor/enrolment/confirm")))
+        .json(&body)
+        .map_err(|_| ApiError::Unavailable)?;
     read(request.send().await).await
 }
 

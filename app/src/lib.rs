@@ -18,6 +18,7 @@ pub mod not_found;
 pub mod numbers;
 pub mod page;
 pub mod pagination;
+pub mod second_factor;
 pub mod sign_in;
 pub mod success_banner;
 pub mod summary_list;

@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import { notifyRecord } from './notify';
 import { freePort, startPortico, stopPortico } from './own-portico';
-import { checkPage, heading } from './support';
+import { checkPage, heading, signInStaff } from './support';
 
 const env = process.env;
 const ASHA = 'asha.patel@demo.portico.example';
-const STAFF_PASSWORD = 'portico-demo-password';
 
 test.skip(!notifyRecord() || !env.PORTICO_E2E_NOTIFY_PORT, 'needs the Notify stand-in the default run starts');
 
@@ -32,12 +31,8 @@ function startCampaignPortico(port: number, dir: string) {
   });
 }
 
-async function signIn(page: Page, base: string) {
-  await page.goto(`${base}/staff/sign-in`);
-  await page.getByLabel('Email address').fill(ASHA);
-  await page.getByLabel('Password', { exact: true }).fill(STAFF_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(heading(page)).toHaveText('Your teams');
+async function signIn(page: Page, base: string, dir: string) {
+  await signInStaff(page, ASHA, { base, database: join(dir, 'portico.db') });
 }
 
 test('a text-message campaign killed with SIGKILL mid-run resumes after a restart, nothing lost or doubled', async ({
@@ -50,7 +45,7 @@ test('a text-message campaign killed with SIGKILL mid-run resumes after a restar
   let portico = await startCampaignPortico(port, dir);
   try {
     await page.setViewportSize({ width: 1280, height: 900 });
-    await signIn(page, base);
+    await signIn(page, base, dir);
     const teams = (await (await page.request.get(`${base}/api/v1/staff/teams`)).json()).teams;
     const diabetes = teams.find((t: { slug: string }) => t.slug === 'diabetes');
     await page.goto(`${base}/staff/teams/${diabetes.id}/campaigns/new`);

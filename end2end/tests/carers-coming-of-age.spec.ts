@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import { linkTo, maildir, waitForMail } from './mail';
 import { freePort, startPortico, stopPortico } from './own-portico';
-import { checkPage, heading, phone, STAFF_PASSWORD } from './support';
+import { checkPage, heading, phone, signInStaff, STAFF_PASSWORD } from './support';
 
 const env = process.env;
 const ASHA = 'asha.patel@demo.portico.example';
@@ -67,11 +67,7 @@ test('a parent sees a child record until the 16th birthday, then the young perso
   let portico = await startAhead(port, dir, 0);
   try {
     const asha = await phone(browser);
-    await asha.goto(`${base}/staff/sign-in`);
-    await asha.getByLabel('Email address').fill(ASHA);
-    await asha.getByLabel('Password', { exact: true }).fill(STAFF_PASSWORD);
-    await asha.getByRole('button', { name: 'Sign in' }).click();
-    await expect(heading(asha)).toHaveText('Your teams');
+    await signInStaff(asha, ASHA, { base, database: join(dir, 'portico.db') });
     const child = await aChild(asha, base);
 
     await test.step('Asha adds the father, with parental responsibility, on the staff pages', async () => {

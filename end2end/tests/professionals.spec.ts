@@ -6,7 +6,16 @@
 // between his record and the staff pages.
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import { linkTo, maildir, waitForMail } from './mail';
-import { PHONE, STAFF_PASSWORD, checkPage, enterDateOfBirth, heading, phone, signInStaff } from './support';
+import {
+  PHONE,
+  STAFF_PASSWORD,
+  checkPage,
+  enterAuthenticatorCode,
+  enterDateOfBirth,
+  heading,
+  phone,
+  signInStaff,
+} from './support';
 
 const JORDAN = 'jordan.hughes@demo.portico.example';
 const SAM = 'sam.okafor@demo.portico.example';
@@ -81,6 +90,8 @@ test('a team admin invites the professionals who have a record; one adds it to h
   await test.step('with the password of his work account, he lands on his record', async () => {
     await sam.getByLabel('Password', { exact: true }).fill(STAFF_PASSWORD);
     await sam.getByRole('button', { name: 'Add my record' }).click();
+    // A staff account's sign-in asks its authenticator's code as well.
+    await enterAuthenticatorCode(sam);
     await expect(heading(sam)).toHaveText('Your record');
     await expect(sam.locator('main').getByText('Sam Okafor')).toBeVisible();
     await expect(sam.getByRole('link', { name: 'Staff pages' })).toBeVisible();

@@ -1,6 +1,8 @@
 // Journey: a professional signs in, finds a patient, and signs out.
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { forgetLastCodes, totpCode } from './authenticator';
+import { enterAuthenticatorCode } from './support';
 
 const SAM = 'sam.okafor@demo.portico.example';
 const PASSWORD = 'portico-demo-password';
@@ -33,8 +35,20 @@ test('a professional signs in, finds a patient by name and NHS number, and signs
     await expectAccessible(page);
   });
 
-  await test.step('sign in and see the teams', async () => {
+  await test.step('sign in with the password, then the authenticator app\'s code', async () => {
     await signIn(page, SAM, PASSWORD);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Enter the code from your authenticator app');
+    await expectAccessible(page);
+    await snap(page, '02a-authenticator-code');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.locator('.nhsuk-error-summary')).toContainText('Enter the code from your authenticator app');
+    await page.getByLabel('Security code').fill('000000');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.locator('.nhsuk-error-summary')).toContainText('The code is not right, or has been used already');
+    await expect(page.locator('.nhsuk-error-summary')).toBeFocused();
+    await expectAccessible(page);
+    await snap(page, '02b-wrong-code');
+    await enterAuthenticatorCode(page);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your teams');
     await expect(page.getByRole('link', { name: 'Diabetes Clinic' })).toBeVisible();
     await expect(page.getByRole('link', { name: 'Respiratory Clinic' })).toBeVisible();
@@ -119,6 +133,11 @@ test('the sign-in form works from the keyboard alone', async ({ page }) => {
   await page.keyboard.press('Tab');
   await expect(page.getByLabel('Password', { exact: true })).toBeFocused();
   await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Enter the code from your authenticator app');
+  forgetLastCodes();
+  await page.getByLabel('Security code').focus();
+  await page.keyboard.type(totpCode());
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your teams');
 });

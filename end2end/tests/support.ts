@@ -3,6 +3,7 @@
 // a screenshot to look at).
 import { expect, type Browser, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { DEMO_TOTP_SECRET, forgetLastCodes, totpCode } from './authenticator';
 
 export const STAFF_PASSWORD = 'portico-demo-password';
 export const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -30,13 +31,29 @@ export async function phone(browser: Browser): Promise<Page> {
   return context.newPage();
 }
 
-/** Signs a demo professional in through the staff sign-in page. */
-export async function signInStaff(page: Page, email: string) {
-  await page.goto('/staff/sign-in');
+/** Where a professional's sign-in goes: the run's shared server, or a journey's own. */
+export interface SignInAt {
+  base?: string;
+  database?: string;
+  offsetDays?: number;
+}
+
+/** Signs a demo professional in through the staff sign-in page: password, then the authenticator's code. */
+export async function signInStaff(page: Page, email: string, at: SignInAt = {}) {
+  await page.goto(`${at.base ?? ''}/staff/sign-in`);
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(STAFF_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await enterAuthenticatorCode(page, at);
   await expect(heading(page)).toHaveText('Your teams');
+}
+
+/** The second step of a demo professional's sign-in: the code their authenticator shows now. */
+export async function enterAuthenticatorCode(page: Page, at: SignInAt = {}) {
+  await expect(heading(page)).toHaveText('Enter the code from your authenticator app');
+  forgetLastCodes(at.database);
+  await page.getByLabel('Security code').fill(totpCode(DEMO_TOTP_SECRET, Date.now(), at.offsetDays ?? 0));
+  await page.getByRole('button', { name: 'Continue' }).click();
 }
 
 /** A record as the registration journeys need it: who, and the date of birth as typed. */

@@ -93,6 +93,16 @@ pub enum Action {
     NotificationPreferencesChanged,
     /// A notification's one-click unsubscribe turned a kind (or all) off.
     NotificationsUnsubscribed,
+    /// An authenticator was set up (confirmed with its first code).
+    SecondFactorEnrolled,
+    /// A session's second factor was proven with an authenticator's code.
+    SecondFactorVerified,
+    /// A second-factor code that was wrong, or already used.
+    SecondFactorFailed,
+    /// A recovery code stood in for the authenticator (it is now used up).
+    RecoveryCodeUsed,
+    /// A patient turned their second factor off.
+    SecondFactorRemoved,
 }
 
 impl Action {
@@ -165,6 +175,11 @@ impl Action {
             Action::CarerSettingsChanged => "carer_settings_changed",
             Action::NotificationPreferencesChanged => "notification_preferences_changed",
             Action::NotificationsUnsubscribed => "notifications_unsubscribed",
+            Action::SecondFactorEnrolled => "second_factor_enrolled",
+            Action::SecondFactorVerified => "second_factor_verified",
+            Action::SecondFactorFailed => "second_factor_failed",
+            Action::RecoveryCodeUsed => "recovery_code_used",
+            Action::SecondFactorRemoved => "second_factor_removed",
         }
     }
 }

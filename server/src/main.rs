@@ -31,6 +31,9 @@ enum Command {
         #[arg(long, default_value_t = 40)]
         records: usize,
     },
+    /// Print the code the demo professionals' authenticator shows now (their
+    /// second factor, for trying the demo without an authenticator app).
+    DemoCode,
     /// Portico's key pair for signing in with NHS login.
     NhsLogin {
         #[command(subcommand)]
@@ -60,18 +63,26 @@ async fn main() -> anyhow::Result<()> {
     if let Some(Command::NhsLogin { command }) = &cli.command {
         return nhs_login_key(command, &settings);
     }
+    if let Some(Command::DemoCode) = &cli.command {
+        // On the server's own clock, moved on as its settings say.
+        let clock = portico_server::clock::AheadClock(time::Duration::days(settings.clock_offset_days));
+        let now = portico_server::clock::Clock::now(&clock);
+        println!("{}", portico_server::auth::second_factor::code_at(demo::DEMO_TOTP_SECRET, now)?);
+        return Ok(());
+    }
     telemetry::init(settings.log_format);
     tracing::info!(settings = ?settings, "starting");
     let command = cli.command.unwrap_or(Command::Serve);
     let seed_records = match command {
         Command::Serve => None,
         Command::Demo { records } | Command::SeedDemo { records } => Some(records),
-        Command::NhsLogin { .. } => None,
+        Command::NhsLogin { .. } | Command::DemoCode => None,
     };
     let server = Server::build(settings.clone()).await?;
     if let Some(records) = seed_records {
         let seeded = demo::seed(&server.state().db, records, server.state().now()).await?;
         demo::seed_nhs_login_personas(&server.state().db, server.state().now()).await?;
+        demo::enrol_second_factors(&server.state().db, &server.state().keys, server.state().now()).await?;
         if seeded.already_there {
             tracing::info!("demo data already present");
         } else {
@@ -94,6 +105,10 @@ async fn main() -> anyhow::Result<()> {
             let roles: Vec<String> = roles.iter().map(|(team, role)| format!("{role} in {team}")).collect();
             println!("    {email:<38} {name} ({})", roles.join(", "));
         }
+        println!(
+            "  Their second factor: add the secret {} to an authenticator app, or run `scripts/demo code` for the code now.",
+            demo_totp_base32()
+        );
     }
     if matches!(command, Command::Demo { .. }) {
         println!(
@@ -170,4 +185,10 @@ async fn shutdown_signal() {
     let terminate = std::future::pending::<()>();
     tokio::select! { () = ctrl_c => {}, () = terminate => {} }
     tracing::info!("shutting down");
+}
+
+/// The demo authenticator secret as apps take it: base 32, in fours.
+fn demo_totp_base32() -> String {
+    let secret = totp_rs::Secret::from(demo::DEMO_TOTP_SECRET.to_vec()).to_base32();
+    secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
 }

@@ -14,7 +14,9 @@
 //! embedded demo, a key is generated once and kept in the database, with a
 //! warning: that is convenient, and no protection against a stolen database.
 
-use hmac::{Hmac, Mac as _};
+use aes_gcm::aead::{Aead as _, KeyInit as _};
+use aes_gcm::{Aes256Gcm, Nonce};
+use hmac::{Hmac, Mac};
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
@@ -74,7 +76,7 @@ impl Keys {
     /// one kind of code from ever matching another kind's hash.
     pub fn code_hash(&self, purpose: &str, text: &str) -> String {
         // new_from_slice only fails for key sizes HMAC cannot take; it takes any.
-        let mut mac = match HmacSha256::new_from_slice(&self.code_key) {
+        let mut mac = match <HmacSha256 as Mac>::new_from_slice(&self.code_key) {
             Ok(mac) => mac,
             Err(_) => return String::new(),
         };
@@ -82,6 +84,33 @@ impl Keys {
         mac.update(b"\0");
         mac.update(text.as_bytes());
         hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// `secret` encrypted and authenticated (AES-256-GCM, a fresh random
+    /// nonce) under a key of `purpose`'s own, derived from the server key:
+    /// for secrets the server must read back, such as TOTP seeds.
+    pub fn seal(&self, purpose: &str, secret: &[u8]) -> anyhow::Result<String> {
+        let mut nonce = [0u8; 12];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .sealing_cipher(purpose)
+            .encrypt(Nonce::from_slice(&nonce), secret)
+            .map_err(|_| anyhow::anyhow!("sealing a secret failed"))?;
+        Ok(format!("{}.{}", hex::encode(nonce), hex::encode(sealed)))
+    }
+
+    /// What [`Keys::seal`] sealed for `purpose`, or `None` when the text was
+    /// sealed under another key or purpose, or changed.
+    pub fn open(&self, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+        let (nonce, ciphertext) = sealed.split_once('.')?;
+        let nonce = hex::decode(nonce).ok().filter(|n| n.len() == 12)?;
+        let ciphertext = hex::decode(ciphertext).ok()?;
+        self.sealing_cipher(purpose).decrypt(Nonce::from_slice(&nonce), ciphertext.as_slice()).ok()
+    }
+
+    fn sealing_cipher(&self, purpose: &str) -> Aes256Gcm {
+        let key = hex::decode(self.code_hash("sealing key", purpose)).unwrap_or_default();
+        Aes256Gcm::new(aes_gcm::Key::<Aes256Gcm>::from_slice(&key))
     }
 }
 
@@ -134,6 +163,21 @@ mod tests {
         assert_eq!(keys.code_hash("invitation", "ABC"), keys.code_hash("invitation", "ABC"));
         assert_ne!(keys.code_hash("invitation", "ABC"), keys.code_hash("email", "ABC"));
         assert_eq!(keys.code_hash("invitation", "ABC").len(), 64);
+    }
+
+    #[test]
+    fn sealed_secrets_open_only_for_their_purpose_and_key() {
+        let keys = Keys::for_tests();
+        let sealed = keys.seal("totp", b"twenty bytes of seed").unwrap();
+        assert!(!sealed.contains(&hex::encode(b"twenty bytes of seed")));
+        assert_eq!(keys.open("totp", &sealed).as_deref(), Some(&b"twenty bytes of seed"[..]));
+        assert_ne!(keys.seal("totp", b"twenty bytes of seed").unwrap(), sealed, "a fresh nonce each time");
+        assert_eq!(keys.open("other", &sealed), None);
+        assert_eq!(Keys { code_key: vec![8; 32] }.open("totp", &sealed), None);
+        let mut changed = sealed.clone();
+        changed.replace_range(sealed.len() - 1.., if sealed.ends_with('0') { "1" } else { "0" });
+        assert_eq!(keys.open("totp", &changed), None);
+        assert_eq!(keys.open("totp", "not sealed"), None);
     }
 
     #[test]

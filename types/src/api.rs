@@ -13,12 +13,14 @@ mod carers;
 mod kiosk;
 mod notifications;
 mod registration;
+mod second_factor;
 mod self_registration;
 pub use campaigns::*;
 pub use carers::*;
 pub use kiosk::*;
 pub use notifications::*;
 pub use registration::*;
+pub use second_factor::*;
 pub use self_registration::*;
 
 /// The path prefix of every API route.
@@ -58,6 +60,10 @@ pub struct SessionResponse {
     /// Seconds until the session ends however busy it is (12 hours after
     /// signing in, NHS login's rule): the pages sign the person out then.
     pub ends_in_secs: u64,
+    /// Set when the password was right and the session still waits for the
+    /// second factor: nothing else works until it is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<SecondFactorStep>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@ use gloo_net::http::Request;
 use portico_types::api::{
     ChangeEmailRequest, CompletePasswordResetRequest, CompleteRegistrationRequest, ConfirmEmailChangeRequest,
     ConfirmEmailRequest, HandoverView, LinkAccountRequest, PasswordResetRequest, RegistrationEmailRequest,
-    RegistrationView, StartRegistrationRequest,
+    RegistrationView, SecondFactorStep, StartRegistrationRequest,
 };
 
 use super::{ApiError, accepted, read, url, write};
@@ -54,10 +54,24 @@ struct Completed {
 
 /// `POST /api/v1/registration/link`: a professional's record joins the
 /// account they have, by its password; signs in.
-pub async fn link_account(password: &str) -> Result<(), ApiError> {
+/// Answers what the work account's sign-in still needs: its second factor.
+pub async fn link_account(password: &str) -> Result<Option<SecondFactorStep>, ApiError> {
     let body = LinkAccountRequest { password: password.to_owned() };
     let request = write(Request::post(&url("/registration/link"))).json(&body).map_err(|_| ApiError::Unavailable)?;
-    accepted(request.send().await).await
+    let linked: Linked = read(request.send().await).await?;
+    Ok(linked.signed_in.and_then(|s| s.second_factor))
+}
+
+/// The part of `RegistrationCompleted` linking reads, for the reason [`Completed`] gives.
+#[derive(serde::Deserialize)]
+struct Linked {
+    signed_in: Option<Waiting>,
+}
+
+#[derive(serde::Deserialize)]
+struct Waiting {
+    #[serde(default)]
+    second_factor: Option<SecondFactorStep>,
 }
 
 /// `GET /api/v1/session/handover`: who handed this device to the patient

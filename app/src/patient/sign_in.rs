@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_types::api::SignInRequest;
+use portico_types::api::{SecondFactorStep, SessionResponse, SignInRequest};
 
 use super::SERVICE;
 use super::nhs_login_button::ContinueWithNhsLogin;
@@ -11,7 +11,8 @@ use super::router::{Link, navigate};
 use super::session::PatientSession;
 use crate::api::{self, ApiError};
 use crate::forms::{Button, ErrorItem, ErrorSummary, PasswordInput, TextInput, message_for};
-use crate::page::show_page;
+use crate::page::{focus_heading, show_page};
+use crate::second_factor::CodeStep;
 use crate::sign_in::{check, refusal_errors};
 
 #[component]
@@ -23,6 +24,16 @@ pub fn SignIn() -> impl IntoView {
     let shown = RwSignal::new(false);
     let errors = RwSignal::new(Vec::<ErrorItem>::new());
     let busy = RwSignal::new(false);
+    // The password was right and the account's authenticator code is next
+    // (also when the page opens on a session already waiting for it).
+    let waiting = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(current) = api::session().await
+            && current.second_factor == Some(SecondFactorStep::Verify)
+        {
+            waiting.set(true);
+        }
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -41,10 +52,18 @@ pub fn SignIn() -> impl IntoView {
             let answer = api::sign_in(&request).await;
             busy.set(false);
             match answer {
-                Ok(current) => {
-                    session.current.set(Some(current));
-                    navigate("/record");
-                }
+                Ok(current) => match current.second_factor {
+                    Some(SecondFactorStep::Verify) => {
+                        waiting.set(true);
+                        request_animation_frame(focus_heading);
+                    }
+                    // A professional who has yet to set their authenticator up does so in the staff console.
+                    Some(SecondFactorStep::Enrol) => navigate("/staff/set-up-authenticator"),
+                    None => {
+                        session.current.set(Some(current));
+                        navigate("/record");
+                    }
+                },
                 Err(error) => {
                     if matches!(error, ApiError::Unauthorised(_)) {
                         password.set(String::new());
@@ -57,9 +76,15 @@ pub fn SignIn() -> impl IntoView {
     let email_error = Signal::derive(move || errors.with(|e| message_for(e, "email")));
     let password_error = Signal::derive(move || errors.with(|e| message_for(e, "password")));
 
+    let signed_in = move |current: SessionResponse| {
+        session.current.set(Some(current));
+        navigate("/record");
+    };
+
     view! {
         <div class="nhsuk-grid-row">
             <div class="nhsuk-grid-column-two-thirds">
+            <Show when=move || !waiting.get() fallback=move || view! { <CodeStep on_signed_in=signed_in/> }>
                 <ErrorSummary errors=errors/>
                 <h1 tabindex="-1">"Sign in"</h1>
                 <ContinueWithNhsLogin from="sign-in"/>
@@ -79,6 +104,7 @@ pub fn SignIn() -> impl IntoView {
                 </form>
                 <p><Link href="/forgotten-password">"Forgotten your password?"</Link></p>
                 <p>"Not registered yet? "<Link href="/register">"Register with your invitation code"</Link></p>
+            </Show>
             </div>
         </div>
     }

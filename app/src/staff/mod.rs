@@ -2,6 +2,7 @@
 //! by `staff.html`, so none of it weighs on a patient's first load.
 
 mod account;
+mod authenticator;
 mod campaigns;
 mod carer_settings;
 mod dev_outbox;
@@ -31,6 +32,8 @@ pub const SERVICE: &str = "Portico staff";
 pub const SIGN_IN_PATH: &str = "/staff/sign-in";
 /// The staff start page: their teams.
 pub const HOME_PATH: &str = "/staff";
+/// Where a professional with no second factor sets one up after their password.
+pub const SET_UP_AUTHENTICATOR_PATH: &str = "/staff/set-up-authenticator";
 
 /// The root of the staff bundle, with its own router.
 #[component]
@@ -49,6 +52,7 @@ pub fn StaffRoot() -> impl IntoView {
                     <NotFound service=SERVICE home=HOME_PATH home_text="Go to your teams"/>
                 }>
                     <Route path=path!("/staff/sign-in") view=sign_in::SignIn/>
+                    <Route path=path!("/staff/set-up-authenticator") view=authenticator::SetUpAuthenticator/>
                     <Route path=path!("/staff") view=teams::Teams/>
                     <Route path=path!("/staff/teams/:team_id") view=records::TeamRecords/>
                     <Route path=path!("/staff/teams/:team_id/upload") view=upload::UploadPage/>

@@ -7,15 +7,16 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use portico_types::api::SignInRequest;
+use portico_types::api::{SecondFactorStep, SessionResponse, SignInRequest};
 
 use super::hand_back::HandBack;
 use super::session::{Notice, StaffSession};
-use super::{HOME_PATH, SERVICE};
+use super::{HOME_PATH, SERVICE, SET_UP_AUTHENTICATOR_PATH};
 use crate::api::{self, ApiError};
 use crate::forms::{Button, ErrorItem, ErrorSummary, PasswordInput, TextInput, message_for};
 use crate::loader::load;
-use crate::page::show_page;
+use crate::page::{focus_heading, show_page};
+use crate::second_factor::CodeStep;
 use crate::sign_in::{check, refusal_errors};
 
 /// The sign-in form, with the notice that brought the person here, if any;
@@ -53,6 +54,16 @@ fn SignInForm(notice: Option<Notice>) -> impl IntoView {
     let shown = RwSignal::new(false);
     let errors = RwSignal::new(Vec::<ErrorItem>::new());
     let busy = RwSignal::new(false);
+    // The password was right and the account's authenticator code is next
+    // (also when the page opens on a session already waiting for it).
+    let waiting = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(current) = api::session().await
+            && current.second_factor == Some(SecondFactorStep::Verify)
+        {
+            waiting.set(true);
+        }
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -74,10 +85,17 @@ fn SignInForm(notice: Option<Notice>) -> impl IntoView {
             let answer = api::sign_in(&request).await;
             busy.set(false);
             match answer {
-                Ok(current) => {
-                    session.current.set(Some(current));
-                    navigate(HOME_PATH, Default::default());
-                }
+                Ok(current) => match current.second_factor {
+                    Some(SecondFactorStep::Verify) => {
+                        waiting.set(true);
+                        request_animation_frame(focus_heading);
+                    }
+                    Some(SecondFactorStep::Enrol) => navigate(SET_UP_AUTHENTICATOR_PATH, Default::default()),
+                    None => {
+                        session.current.set(Some(current));
+                        navigate(HOME_PATH, Default::default());
+                    }
+                },
                 Err(error) => {
                     if matches!(error, ApiError::Unauthorised(_)) {
                         password.set(String::new());
@@ -90,15 +108,24 @@ fn SignInForm(notice: Option<Notice>) -> impl IntoView {
 
     let email_error = Signal::derive(move || errors.with(|e| message_for(e, "email")));
     let password_error = Signal::derive(move || errors.with(|e| message_for(e, "password")));
+    let navigate = use_navigate();
+    let signed_in = move |current: SessionResponse| {
+        session.current.set(Some(current));
+        navigate(HOME_PATH, Default::default());
+    };
 
     view! {
         <div class="nhsuk-grid-row">
             <div class="nhsuk-grid-column-two-thirds">
+            <Show
+                when=move || !waiting.get()
+                fallback=move || view! { <CodeStep on_signed_in=signed_in.clone()/> }
+            >
                 {move || notice.get().map(|n| view! { <NoticeBanner notice=n/> })}
                 <ErrorSummary errors=errors/>
                 <h1 tabindex="-1">"Sign in"</h1>
                 <p>"Sign in with the email address and password of your Portico staff account."</p>
-                <form on:submit=submit novalidate>
+                <form on:submit=submit.clone() novalidate>
                     <TextInput
                         id="email"
                         label="Email address"
@@ -117,6 +144,7 @@ fn SignInForm(notice: Option<Notice>) -> impl IntoView {
                     />
                     <Button busy=busy>"Sign in"</Button>
                 </form>
+            </Show>
             </div>
         </div>
     }

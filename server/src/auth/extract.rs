@@ -62,11 +62,29 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// A request made within a live session.
+/// A request made within a live, whole session (its second factor proven
+/// where one is needed).
 #[derive(Debug, Clone)]
 pub struct CurrentSession(pub Session);
 
 impl FromRequestParts<AppState> for CurrentSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let SignedInSession(session) = SignedInSession::from_request_parts(parts, state).await?;
+        if session.second_factor.is_some() {
+            return Err(second_factor_needed());
+        }
+        Ok(Self(session))
+    }
+}
+
+/// A request made within a live session, whole or still waiting for its
+/// second factor: only the second-factor step and signing out take this.
+#[derive(Debug, Clone)]
+pub struct SignedInSession(pub Session);
+
+impl FromRequestParts<AppState> for SignedInSession {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -78,6 +96,17 @@ impl FromRequestParts<AppState> for CurrentSession {
         }
         Ok(Self(session))
     }
+}
+
+/// The answer to anything asked with a session that has not yet proven its
+/// second factor: a 401, so pages send the person back to sign in.
+pub fn second_factor_needed() -> ApiError {
+    ApiError::refusal(
+        axum::http::StatusCode::UNAUTHORIZED,
+        "second-factor-needed",
+        "Enter the code from your authenticator app to continue",
+        None,
+    )
 }
 
 /// The answer to anything asked with a session whose device was handed to a

@@ -7,10 +7,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use portico_types::EmailAddress;
-use portico_types::api::{HandoverView, ResumeSessionRequest, SessionResponse, SignInRequest};
+use portico_types::api::{HandoverView, ResumeSessionRequest, SecondFactorStep, SessionResponse, SignInRequest};
 use time::Duration;
 
-use super::extract::{ClientIp, CurrentSession, removal_cookie, session_cookie, session_token};
+use super::extract::{ClientIp, SignedInSession, removal_cookie, session_cookie, session_token};
+use super::second_factor::Pending;
 use super::sessions::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, Token};
 use super::sign_in::{self, Attempt, SignInError};
 use crate::accounts;
@@ -45,6 +46,7 @@ async fn create(
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()),
         previous_session: previous.as_ref().map(|t| t.as_str()),
         device: devices::presented(&state, &jar),
+        start: crate::auth::sessions::Start::Password,
     };
     let signed_in = sign_in::sign_in(&state, attempt).await.map_err(|err| match err {
         SignInError::Invalid(errors) => ApiError::Invalid(errors),
@@ -52,17 +54,19 @@ async fn create(
         SignInError::Throttled { retry_after_secs } => ApiError::TooManyAttempts { retry_after_secs },
         SignInError::Internal(err) => ApiError::Internal(err),
     })?;
-    let response = session_response(&state, &signed_in.account_id).await?;
+    let response = session_response_waiting(&state, &signed_in.account_id, signed_in.second_factor).await?;
     let device = devices::cookie_after_jar(&state, signed_in.device.as_ref());
     Ok((jar.add(session_cookie(&state, &signed_in.token)), device, Json(response)))
 }
 
+/// Who is signed in, including a session still waiting for its second factor
+/// (the sign-in page then asks for the code rather than the password again).
 async fn show(
     State(state): State<AppState>,
-    CurrentSession(session): CurrentSession,
+    SignedInSession(session): SignedInSession,
 ) -> ApiResult<Json<SessionResponse>> {
     let ends_in = session.ends_at - state.now();
-    Ok(Json(response_ending_in(&state, &session.account_id, ends_in).await?))
+    Ok(Json(response_ending_in(&state, &session.account_id, ends_in, session.second_factor).await?))
 }
 
 /// Signing out always succeeds and always clears the cookie, even when the
@@ -121,12 +125,26 @@ async fn suspended_session(state: &AppState, jar: &CookieJar) -> ApiResult<Optio
     Ok(suspended.map(|suspended| (token, suspended)))
 }
 
-/// Who a session that has just begun belongs to: it ends `ABSOLUTE_TIMEOUT` from now.
+/// Who a whole session that has just begun belongs to: it ends `ABSOLUTE_TIMEOUT` from now.
 pub async fn session_response(state: &AppState, account_id: &str) -> ApiResult<SessionResponse> {
-    response_ending_in(state, account_id, ABSOLUTE_TIMEOUT).await
+    response_ending_in(state, account_id, ABSOLUTE_TIMEOUT, None).await
 }
 
-async fn response_ending_in(state: &AppState, account_id: &str, ends_in: Duration) -> ApiResult<SessionResponse> {
+/// [`session_response`] for a session that may still wait for its second factor.
+pub async fn session_response_waiting(
+    state: &AppState,
+    account_id: &str,
+    second_factor: Option<Pending>,
+) -> ApiResult<SessionResponse> {
+    response_ending_in(state, account_id, ABSOLUTE_TIMEOUT, second_factor).await
+}
+
+async fn response_ending_in(
+    state: &AppState,
+    account_id: &str,
+    ends_in: Duration,
+    second_factor: Option<Pending>,
+) -> ApiResult<SessionResponse> {
     let account = accounts::summary(&state.db, account_id).await?.ok_or(ApiError::Unauthenticated)?;
     Ok(SessionResponse {
         account,
@@ -134,5 +152,9 @@ async fn response_ending_in(state: &AppState, account_id: &str, ends_in: Duratio
         has_record: owned_by(&state.db, account_id).await?.is_some(),
         idle_timeout_secs: u64::try_from(IDLE_TIMEOUT.whole_seconds()).unwrap_or(1800),
         ends_in_secs: u64::try_from(ends_in.whole_seconds()).unwrap_or(0),
+        second_factor: second_factor.map(|pending| match pending {
+            Pending::Verify => SecondFactorStep::Verify,
+            Pending::Enrol => SecondFactorStep::Enrol,
+        }),
     })
 }

@@ -9,6 +9,7 @@ use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 use time::{Duration, OffsetDateTime};
 
+use super::second_factor::{self, Pending};
 use crate::clock::{parse_stored, stored};
 use crate::db::{Db, Tx};
 
@@ -57,6 +58,28 @@ pub struct Session {
     pub suspended: bool,
     /// When it ends however busy it is: `ABSOLUTE_TIMEOUT` after it began.
     pub ends_at: OffsetDateTime,
+    /// Signed in with a password and still waiting for the second factor:
+    /// good for nothing but that step.
+    pub second_factor: Option<Pending>,
+}
+
+/// How a session begins, which decides whether it must still prove a second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// A password (signing in, registering, accepting an invitation).
+    Password,
+    /// NHS login, which proves more than a password: only a professional's
+    /// own second factor is still asked for.
+    NhsLogin,
+    /// A session waiting for its second factor, which was just proven.
+    SecondFactorProven,
+}
+
+/// A session just begun: its token for the cookie, and what it must still prove.
+#[derive(Debug)]
+pub struct NewSession {
+    pub token: Token,
+    pub second_factor: Option<Pending>,
 }
 
 /// Starts a session for `account_id` within `tx`.
@@ -66,11 +89,13 @@ pub async fn create(
     now: OffsetDateTime,
     ip: Option<&str>,
     user_agent: Option<&str>,
-) -> Result<Token, sqlx::Error> {
+    start: Start,
+) -> Result<NewSession, sqlx::Error> {
     let token = Token::generate();
+    let pending = second_factor::needed(tx, account_id, start).await?;
     sqlx::query(
-        "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
+        "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent, second_factor) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8)",
     )
     .bind(token.hash())
     .bind(account_id)
@@ -79,26 +104,27 @@ pub async fn create(
     .bind(stored(now + ABSOLUTE_TIMEOUT))
     .bind(ip)
     .bind(user_agent.map(|ua| ua.chars().take(256).collect::<String>()))
+    .bind(pending.map(Pending::as_str))
     .execute(&mut **tx)
     .await?;
-    Ok(token)
+    Ok(NewSession { token, second_factor: pending })
 }
 
-/// Account, last seen, idle and absolute expiry, account disabled, suspended.
-type SessionRow = (String, String, String, String, Option<String>, Option<String>);
+/// Account, last seen, idle and absolute expiry, account disabled, suspended, second factor pending.
+type SessionRow = (String, String, String, String, Option<String>, Option<String>, Option<String>);
 
 /// Finds the live session for `token`, extending its idle time. An expired
 /// session is deleted and not returned; so is one whose account is disabled.
 pub async fn find(db: &Db, token: &Token, now: OffsetDateTime) -> Result<Option<Session>, sqlx::Error> {
     let token_hash = token.hash();
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT s.account_id, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at, a.disabled_at, s.suspended_at \
+        "SELECT s.account_id, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at, a.disabled_at, s.suspended_at, s.second_factor \
          FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
     )
     .bind(&token_hash)
     .fetch_optional(&db.pool)
     .await?;
-    let Some((account_id, last_seen, idle_expires, absolute_expires, disabled_at, suspended_at)) = row else {
+    let Some((account_id, last_seen, idle_expires, absolute_expires, disabled_at, suspended_at, pending)) = row else {
         return Ok(None);
     };
     let expired = |text: &str| parse_stored(text).is_none_or(|at| at <= now);
@@ -117,7 +143,8 @@ pub async fn find(db: &Db, token: &Token, now: OffsetDateTime) -> Result<Option<
             .execute(&db.pool)
             .await?;
     }
-    Ok(Some(Session { token_hash, account_id, suspended, ends_at: absolute }))
+    let second_factor = pending.as_deref().and_then(Pending::parse);
+    Ok(Some(Session { token_hash, account_id, suspended, ends_at: absolute, second_factor }))
 }
 
 /// Ends one session within `tx`; returns the account it belonged to.

@@ -7,7 +7,8 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::passwords::MAX_PASSWORD_BYTES;
-use super::sessions::{self, Token};
+use super::second_factor::Pending;
+use super::sessions::{self, Start, Token};
 use super::throttle::{self, Claim, Key, PER_ADDRESS, PER_EMAIL};
 use crate::audit::{self, Action, Event};
 use crate::notifications::devices::{self, DeviceId, Presented};
@@ -42,6 +43,9 @@ pub struct Attempt<'a> {
     pub previous_session: Option<&'a str>,
     /// The device it comes from, to tell the person of a new one.
     pub device: Presented<'a>,
+    /// What the session proves: a password, or (taking back a device handed
+    /// to a patient) a password on top of a session whose second factor was proven.
+    pub start: Start,
 }
 
 /// A session made by a successful sign-in.
@@ -51,6 +55,8 @@ pub struct SignedIn {
     pub account_id: String,
     /// The device id for the device cookie, when the device was checked.
     pub device: Option<DeviceId>,
+    /// What the session must still prove before it is whole.
+    pub second_factor: Option<Pending>,
 }
 
 fn parse(attempt: &Attempt<'_>) -> Result<EmailAddress, SignInError> {
@@ -108,11 +114,13 @@ pub async fn sign_in(state: &AppState, attempt: Attempt<'_>) -> Result<SignedIn,
                 crate::invitations::handover::revoke_unused(&mut tx, &previous.hash(), now).await?;
                 sessions::delete(&mut tx, &previous.hash()).await?;
             }
-            let token = sessions::create(&mut tx, &account_id, now, Some(attempt.ip), attempt.user_agent).await?;
+            let session =
+                sessions::create(&mut tx, &account_id, now, Some(attempt.ip), attempt.user_agent, attempt.start)
+                    .await?;
             audit::record(&mut tx, Event::new(Action::SignIn, now).actor(&account_id).ip(Some(attempt.ip))).await?;
             let device = devices::signed_in_from(&mut tx, state, &account_id, attempt.device, now).await?;
             tx.commit().await?;
-            Ok(SignedIn { token, account_id, device })
+            Ok(SignedIn { token: session.token, account_id, device, second_factor: session.second_factor })
         }
         None => {
             record_failure(&mut tx, now, account_id.as_deref(), attempt.ip, email_claim, address_claim).await?;

@@ -131,7 +131,7 @@ pub async fn claim(
 /// Forgives the attempt counted by [`claim`] after the password proved right:
 /// the email's counter is cleared, the address's loses that one attempt.
 pub async fn forgive(tx: &mut Tx, email: &Key, address: &Key, policy: Policy) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sign_in_throttles WHERE throttle_key = $1").bind(&email.0).execute(&mut **tx).await?;
+    forgive_key(tx, email).await?;
     sqlx::query(
         "UPDATE sign_in_throttles SET failures = failures - 1, \
          locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END \
@@ -141,6 +141,12 @@ pub async fn forgive(tx: &mut Tx, email: &Key, address: &Key, policy: Policy) ->
     .bind(policy.free_attempts)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Clears `key`'s counter after its attempt succeeded.
+pub async fn forgive_key(tx: &mut Tx, key: &Key) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sign_in_throttles WHERE throttle_key = $1").bind(&key.0).execute(&mut **tx).await?;
     Ok(())
 }
 

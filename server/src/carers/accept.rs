@@ -176,7 +176,9 @@ pub async fn register(
     let registered = Event::new(Action::AccountRegistered, now).actor(&account_id).ip(Some(new.ip));
     audit::record(&mut tx, registered.detail(json!({ "via": "carer_invitation" }))).await?;
     let accepted = take(&mut tx, state, token, &account_id, &email, new.ip, now).await?;
-    let session = sessions::create(&mut tx, &account_id, now, Some(new.ip), new.user_agent).await?;
+    let session = sessions::create(&mut tx, &account_id, now, Some(new.ip), new.user_agent, sessions::Start::Password)
+        .await?
+        .token;
     audit::record(&mut tx, Event::new(Action::SignIn, now).actor(&account_id).ip(Some(new.ip))).await?;
     tx.commit().await?;
     Ok((accepted, session))

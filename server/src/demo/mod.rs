@@ -33,6 +33,27 @@ pub const PROFESSIONALS: [DemoProfessional; 4] = [
     ("jordan.hughes@demo.portico.example", "Jordan Hughes", &[("respiratory", "admin")]),
 ];
 
+/// The authenticator secret every demo professional's second factor is set up
+/// with (20 bytes, as RFC 6238 asks). `portico demo` prints it in base 32 and
+/// `portico demo-code` the code it gives now. A demo's secret is no secret:
+/// never seed the demo organisation into a live database.
+pub const DEMO_TOTP_SECRET: &[u8; 20] = b"portico-demo-totp-20";
+
+/// Sets the demo professionals' authenticators up with [`DEMO_TOTP_SECRET`],
+/// sealed under this server's `keys` (those that have one keep it).
+pub async fn enrol_second_factors(db: &Db, keys: &crate::secrets::Keys, now: OffsetDateTime) -> anyhow::Result<()> {
+    let mut tx = db.begin_write().await?;
+    for (email, ..) in PROFESSIONALS {
+        let account: Option<String> =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1").bind(email).fetch_optional(&mut *tx).await?;
+        if let Some(account_id) = account {
+            crate::auth::second_factor::enrol_confirmed(&mut tx, keys, &account_id, DEMO_TOTP_SECRET, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The demo team whose join page (`/join/diabetes`) is open, and what it says.
 pub const JOIN_TEAM: &str = "diabetes";
 pub const JOIN_MESSAGE: &str = "If you are under the care of our diabetes clinic and have not been invited to \

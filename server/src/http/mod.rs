@@ -34,6 +34,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(auth::routes::routes())
+        .merge(auth::second_factor_routes::routes())
         .merge(staff::routes::routes())
         .merge(records::routes::routes())
         .merge(records::mine::routes())

@@ -114,6 +114,9 @@ pub async fn resume(
         user_agent,
         previous_session: Some(token.as_str()),
         device: crate::notifications::devices::Presented::NotChecked,
+        // The suspended session proved the second factor before the device
+        // was handed over; the password on the same device takes it back.
+        start: crate::auth::sessions::Start::SecondFactorProven,
     };
     let signed_in = sign_in::sign_in(state, attempt).await?;
     let now = state.now();

@@ -107,7 +107,10 @@ pub async fn settle(
         Some(team_id) if placed != Placed::Held => Some(join::join(&mut tx, person, &account_id, team_id, now).await?),
         _ => None,
     };
-    let session = sessions::create(&mut tx, &account_id, now, Some(arrival.ip), arrival.user_agent).await?;
+    let session =
+        sessions::create(&mut tx, &account_id, now, Some(arrival.ip), arrival.user_agent, sessions::Start::NhsLogin)
+            .await?
+            .token;
     let signed_in = Event::new(Action::SignIn, now).actor(&account_id).ip(Some(arrival.ip));
     audit::record(&mut tx, signed_in.detail(json!({ "via": "nhs_login", "vot": person.vot.as_str() }))).await?;
     let device =

@@ -191,7 +191,8 @@ pub async fn complete(
     audit::record(&mut tx, registration.about(registered)).await?;
     mail::enqueue(&mut tx, &format!("registered:{account_id}"), &welcome, None, now).await?;
     let (session, device) = if sign_in {
-        let session = sessions::create(&mut tx, &account_id, now, Some(ip), user_agent).await?;
+        let session =
+            sessions::create(&mut tx, &account_id, now, Some(ip), user_agent, sessions::Start::Password).await?.token;
         audit::record(&mut tx, Event::new(Action::SignIn, now).actor(&account_id).ip(Some(ip))).await?;
         let device = crate::notifications::devices::signed_in_from(&mut tx, state, &account_id, device, now).await?;
         (Some(session), device)

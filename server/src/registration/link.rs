@@ -62,6 +62,7 @@ pub async fn link(
         previous_session: from.previous_session,
         // Registering into an account already signed in to at work: not an arrival to check.
         device: crate::notifications::devices::Presented::NotChecked,
+        start: crate::auth::sessions::Start::Password,
     };
     let signed_in = sign_in::sign_in(state, attempt).await?;
 

@@ -20,7 +20,7 @@ use super::link::{self, LinkError};
 use super::start::{self, StartError};
 use super::{Registration, by_token, cookie, removal_cookie, token, view_of};
 use crate::auth::extract::{ClientIp, session_cookie, session_token};
-use crate::auth::routes::{password_refusal, session_response};
+use crate::auth::routes::{password_refusal, session_response, session_response_waiting};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
 use crate::invitations::handover;
@@ -150,7 +150,7 @@ async fn link_account(
         LinkError::SignIn(err) => password_refusal(err),
         LinkError::Refused(err) => complete_refusal(err),
     })?;
-    let response = session_response(&state, &signed_in.account_id).await?;
+    let response = session_response_waiting(&state, &signed_in.account_id, signed_in.second_factor).await?;
     let jar = jar.add(removal_cookie(&state)).add(session_cookie(&state, &signed_in.token));
     Ok((jar, Json(RegistrationCompleted { signed_in: Some(response), hand_back: false })))
 }

@@ -48,6 +48,15 @@ fn roles_of(text: &str) -> Vec<Role> {
 }
 
 /// The professional side of an account, or `None` for an account that is not staff.
+/// Whether the account belongs to a professional (whatever their roles).
+pub async fn is_professional(db: &Db, account_id: &str) -> Result<bool, sqlx::Error> {
+    let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM professionals WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(found > 0)
+}
+
 pub async fn profile(db: &Db, account_id: &str) -> anyhow::Result<Option<StaffProfile>> {
     let org: Option<(String, String, String)> = sqlx::query_as(
         "SELECT o.id, o.ods_code, o.name FROM professionals p \

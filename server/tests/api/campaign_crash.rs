@@ -115,6 +115,15 @@ async fn start_campaign(base: &str) -> (reqwest::Client, String, CohortPreview) 
         .await
         .unwrap();
     assert_eq!(signed_in.status(), 200);
+    // The demo's authenticator, on the binary's own (real) clock.
+    let code = portico_server::auth::second_factor::code_at(
+        portico_server::demo::DEMO_TOTP_SECRET,
+        portico_server::clock::Clock::now(&portico_server::clock::SystemClock),
+    )
+    .unwrap();
+    let proven =
+        asha.post(format!("{base}/api/v1/session/second-factor")).json(&json!({ "code": code })).send().await.unwrap();
+    assert_eq!(proven.status(), 200);
     let teams: serde_json::Value =
         asha.get(format!("{base}/api/v1/staff/teams")).send().await.unwrap().json().await.unwrap();
     let team = teams["teams"].as_array().unwrap().iter().find(|t| t["slug"] == "diabetes").unwrap()["id"]

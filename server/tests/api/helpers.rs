@@ -83,6 +83,7 @@ pub async fn spawn_app_configured(engine: Engine, options: Options, configure: i
     let server = Server::build_with_listener(settings, Arc::new(clock.clone()), listener).await.unwrap();
     let db = server.state().db.clone();
     demo::seed(&db, 40, datetime!(2026-11-25 09:00 UTC)).await.unwrap();
+    demo::enrol_second_factors(&db, &server.state().keys, datetime!(2026-11-25 09:00 UTC)).await.unwrap();
     let mllp_addr = server.mllp_local_addr();
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
     // Runs until `shut_down` (a dropped sender stops nothing).
@@ -108,6 +109,13 @@ pub fn browser() -> Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-portico-csrf", reqwest::header::HeaderValue::from_static("1"));
     Client::builder().cookie_store(true).default_headers(headers).build().unwrap()
+}
+
+/// The secret in an `otpauth://totp/…?secret=BASE32&…` link.
+pub fn secret_of(otpauth_uri: &str) -> Vec<u8> {
+    let url: url::Url = otpauth_uri.parse().unwrap();
+    let secret = url.query_pairs().find(|(k, _)| k == "secret").unwrap().1.into_owned();
+    totp_rs::Secret::try_from_base32(secret).unwrap().as_ref().to_vec()
 }
 
 /// A new, empty PostgreSQL database's URL.
@@ -157,8 +165,21 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// Signs in with the password and, as a professional with their
+    /// authenticator would, the second factor: the answer is the last step's.
     pub async fn sign_in(&self, email: &str, password: &str) -> Response {
-        self.client
+        self.sign_in_as(&self.client, email, password).await
+    }
+
+    /// Signs in with a fresh client, for tests that need several people or several attempts.
+    pub async fn sign_in_as(&self, client: &Client, email: &str, password: &str) -> Response {
+        let response = self.password_only(client, email, password).await;
+        self.second_factor(client, response).await
+    }
+
+    /// The password step alone: a professional's session then waits for its second factor.
+    pub async fn password_only(&self, client: &Client, email: &str, password: &str) -> Response {
+        client
             .post(self.url("/api/v1/session"))
             .json(&json!({ "email": email, "password": password }))
             .send()
@@ -166,14 +187,64 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Signs in with a fresh client, for tests that need several people or several attempts.
-    pub async fn sign_in_as(&self, client: &Client, email: &str, password: &str) -> Response {
-        client
-            .post(self.url("/api/v1/session"))
-            .json(&json!({ "email": email, "password": password }))
-            .send()
+    /// Gives the second factor a session waits for (the demo authenticator's
+    /// code at the server's time, or an authenticator set up there and then);
+    /// any other answer comes back as it was.
+    pub async fn second_factor(&self, client: &Client, response: Response) -> Response {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.unwrap();
+        let waiting = serde_json::from_slice::<Value>(&body).ok().filter(|_| status == 200).and_then(|session| {
+            let step = session["second_factor"].as_str()?.to_owned();
+            Some((step, session["account"]["id"].as_str()?.to_owned()))
+        });
+        let Some((step, account_id)) = waiting else {
+            let mut rebuilt = axum::http::Response::new(body);
+            *rebuilt.status_mut() = status;
+            *rebuilt.headers_mut() = headers;
+            return Response::from(rebuilt);
+        };
+        let now = portico_server::clock::Clock::now(&self.clock);
+        if step == "enrol" {
+            let enrolment: Value = client
+                .post(self.url("/api/v1/session/second-factor/enrolment"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let secret = secret_of(enrolment["otpauth_uri"].as_str().unwrap());
+            let code = portico_server::auth::second_factor::code_at(&secret, now).unwrap();
+            let confirmed = client
+                .post(self.url("/api/v1/session/second-factor/enrolment/confirm"))
+                .json(&json!({ "code": code }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(confirmed.status(), 200, "setting up an authenticator");
+            return self.get_as(client, "/api/v1/session").await;
+        }
+        self.give_demo_code(client, &account_id).await
+    }
+
+    /// The demo authenticator's code for a session of `account_id` waiting for it.
+    pub async fn give_demo_code(&self, client: &Client, account_id: &str) -> Response {
+        // The test's clock stands still, so every sign-in falls in one 30-second
+        // step, which the server accepts once: forget the last one accepted, as
+        // if the person had waited for the next code.
+        sqlx::query("UPDATE second_factors SET last_step = NULL WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&self.db.pool)
             .await
-            .unwrap()
+            .unwrap();
+        let now = portico_server::clock::Clock::now(&self.clock);
+        let code = portico_server::auth::second_factor::code_at(demo::DEMO_TOTP_SECRET, now).unwrap();
+        client.post(self.url("/api/v1/session/second-factor")).json(&json!({ "code": code })).send().await.unwrap()
+    }
+
+    async fn get_as(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().await.unwrap()
     }
 
     pub async fn signed_in(&self, email: &str) -> SessionResponse {

@@ -29,6 +29,7 @@ mod record_history;
 mod records;
 mod registration;
 mod registration_bad_input;
+mod second_factor;
 mod security;
 mod self_registration;
 mod sessions;

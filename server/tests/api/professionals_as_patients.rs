@@ -75,6 +75,10 @@ async fn a_team_admin_invites_professionals_and_one_account_holds_both_roles(eng
     let linked: RegistrationCompleted = linked.json().await.unwrap();
     let session = linked.signed_in.unwrap();
     assert!(session.has_record && session.staff.is_some(), "one account, both roles");
+    // A staff account's sign-in, this way too, waits for its second factor.
+    assert_eq!(session.second_factor, Some(portico_types::api::SecondFactorStep::Verify));
+    assert_eq!(phone.get(app.url("/api/v1/me/record")).send().await.unwrap().status(), 401);
+    assert_eq!(app.give_demo_code(&phone, &session.account.id).await.status(), 200);
     assert_eq!(phone.get(app.url("/api/v1/me/record")).send().await.unwrap().status(), 200);
     assert_eq!(phone.get(app.url("/api/v1/staff/teams")).send().await.unwrap().status(), 200);
 

@@ -50,7 +50,7 @@ async fn signing_out_ends_the_session_on_the_server(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(replay.status(), 401);
-    assert_eq!(app.audit_actions().await, ["sign_in", "sign_out"]);
+    assert_eq!(app.audit_actions().await, ["sign_in", "second_factor_verified", "sign_out"]);
     // Signing out again is harmless.
     assert_eq!(app.client.delete(app.url("/api/v1/session")).send().await.unwrap().status(), 204);
 }

@@ -19,7 +19,7 @@ async fn a_professional_signs_in_and_sees_their_teams(engine: Engine) {
     let teams = app.teams().await.teams;
     assert_eq!(teams.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["Diabetes Clinic", "Respiratory Clinic"]);
     assert!(teams.iter().all(|t| t.record_count > 0));
-    assert_eq!(app.audit_actions().await, ["sign_in"]);
+    assert_eq!(app.audit_actions().await, ["sign_in", "second_factor_verified"]);
 }
 
 async fn wrong_password_and_missing_account_get_the_same_answer(engine: Engine) {
