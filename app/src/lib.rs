@@ -31,7 +31,8 @@ pub mod table;
     feature = "account",
     feature = "notifications",
     feature = "carers",
-    feature = "carer-invitation"
+    feature = "carer-invitation",
+    feature = "two-step"
 ))]
 pub mod patient;
 #[cfg(feature = "staff")]

@@ -1,13 +1,14 @@
-//! The step after the password for an account with a second factor: the
-//! code from the authenticator app, or one of the recovery codes. Both
-//! sign-in pages (staff and patient) show it the same way.
+//! The second factor's pages, the same for staff and patients: the step
+//! after the password (the code from the authenticator app, or one of the
+//! recovery codes), and setting an authenticator up with its recovery codes.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_types::api::SessionResponse;
+use portico_types::api::{SecondFactorConfirmed, SecondFactorEnrolment, SessionResponse};
 
 use crate::api::{self, ApiError};
 use crate::forms::{Button, ErrorItem, ErrorSummary, TextInput, message_for};
+use crate::page::focus_heading;
 use crate::sign_in::wait_sentence;
 
 /// The code form. `on_signed_in` gets the session once the code is right.
@@ -50,6 +51,94 @@ pub fn CodeStep(#[prop(into)] on_signed_in: Callback<SessionResponse>) -> impl I
             />
             <Button busy=busy>"Continue"</Button>
         </form>
+    }
+}
+
+/// Setting an authenticator up: scan the QR code (or type the key), then its
+/// first code. `children` say why, above the steps.
+#[component]
+pub fn ScanAndConfirm(
+    enrolment: SecondFactorEnrolment,
+    #[prop(into)] on_confirmed: Callback<SecondFactorConfirmed>,
+    children: Children,
+) -> impl IntoView {
+    let code = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<ErrorItem>::new());
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(typed) = code_to_send(code, errors, busy, "Enter the 6-digit code from your authenticator app") else {
+            return;
+        };
+        spawn_local(async move {
+            let answer = api::confirm_authenticator(&typed).await;
+            busy.set(false);
+            match answer {
+                Ok(confirmed) => {
+                    on_confirmed.run(confirmed);
+                    request_animation_frame(focus_heading);
+                }
+                Err(error) => refused(code, errors, &error),
+            }
+        });
+    };
+    let code_error = Signal::derive(move || errors.with(|e| message_for(e, "code")));
+    view! {
+        <ErrorSummary errors=errors/>
+        <h1 tabindex="-1">"Set up your authenticator app"</h1>
+        {children()}
+        <ol class="nhsuk-list nhsuk-list--number">
+            <li>"Install an authenticator app on your phone if you do not have one (for example Microsoft Authenticator or Google Authenticator)."</li>
+            <li>"In the app, add an account and scan this QR code."</li>
+        </ol>
+        <div class="portico-qr" role="img" aria-label="QR code to add Portico to your authenticator app" inner_html=enrolment.qr_svg></div>
+        <details class="nhsuk-details">
+            <summary class="nhsuk-details__summary">
+                <span class="nhsuk-details__summary-text">"I cannot scan the QR code"</span>
+            </summary>
+            <div class="nhsuk-details__text">
+                <p>"Choose to enter a setup key in the app, and type this key:"</p>
+                <p><code class="portico-secret">{enrolment.secret}</code></p>
+                <p>"It is time-based, and the account name can be your email address."</p>
+            </div>
+        </details>
+        <form on:submit=submit novalidate>
+            <TextInput
+                id="code"
+                label="Enter the 6-digit code the app shows"
+                hint="For example, 123 456"
+                value=code
+                error=code_error
+                autocomplete="one-time-code"
+                no_spellcheck=true
+                class="nhsuk-input--width-10"
+            />
+            <Button busy=busy>"Continue"</Button>
+        </form>
+    }
+}
+
+/// The recovery codes, this once: each signs in once without the phone.
+#[component]
+pub fn RecoveryCodes(codes: Vec<String>, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
+    view! {
+        <div class="nhsuk-notification-banner nhsuk-notification-banner--success" role="alert" aria-labelledby="set-up-title">
+            <div class="nhsuk-notification-banner__header">
+                <h2 class="nhsuk-notification-banner__title" id="set-up-title">"Success"</h2>
+            </div>
+            <div class="nhsuk-notification-banner__content">
+                <p class="nhsuk-notification-banner__heading">"Your authenticator app is set up"</p>
+            </div>
+        </div>
+        <h1 tabindex="-1">"Save your recovery codes"</h1>
+        <p>"If you lose your phone, each of these codes lets you sign in once instead of a code from the app. We will not show them again."</p>
+        <ul class="nhsuk-list portico-recovery-codes">
+            {codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}
+        </ul>
+        <p>"Keep them somewhere safe that is not your phone, such as a password manager or on paper in a locked drawer."</p>
+        <button class="nhsuk-button" type="button" on:click=move |_| on_done.run(())>
+            "I have saved my recovery codes"
+        </button>
     }
 }
 

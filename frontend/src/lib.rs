@@ -1,7 +1,7 @@
 //! The wasm entry point: mounts one bundle's root into `<body>`.
 //!
 //! scripts/build-web builds this crate once per bundle, each with its one
-//! feature (`patient`, `register`, `join`, `account`, `carers`, `carer-invitation`,
+//! feature (`patient`, `register`, `join`, `account`, `carers`, `carer-invitation`, `two-step`,
 //! `notifications`, `staff`: see
 //! `portico_types::bundle`); wasm-bindgen's generated `init` runs [`start`]
 //! once the module is instantiated.

@@ -83,6 +83,7 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(cause) if storage_full(cause) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -114,6 +115,11 @@ impl ApiError {
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed", None),
             Self::Unavailable => ("unavailable", "The service is unavailable", Some("Try again later.".into())),
             Self::Refusal { kind, title, detail, .. } => (kind, title, detail.clone()),
+            Self::Internal(cause) if storage_full(cause) => (
+                "storage-full",
+                "Sorry, we cannot save changes just now",
+                Some("Nothing you sent was saved. Try again in a few minutes.".into()),
+            ),
             Self::Internal(_) => {
                 ("internal", "Sorry, there is a problem with the service", Some("Try again later.".into()))
             }
@@ -129,10 +135,35 @@ impl ApiError {
             },
             retry_after: match self {
                 Self::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+                Self::Internal(cause) if storage_full(cause) => Some(STORAGE_FULL_RETRY_SECS),
                 _ => None,
             },
         }
     }
+}
+
+/// When the database's disk is full, writes fail until an operator makes room:
+/// a 503 with a wait (the transaction rolled back, so nothing half-written),
+/// not a 500 that reads like a bug. Reads go on working.
+const STORAGE_FULL_RETRY_SECS: u64 = 300;
+
+/// Whether `cause` is the database (or its file) out of space: SQLite's
+/// SQLITE_FULL (13), a write refused by the OS for size or space (EFBIG,
+/// ENOSPC), or PostgreSQL's disk_full (53100).
+fn storage_full(cause: &anyhow::Error) -> bool {
+    cause.chain().any(|err| {
+        if let Some(sqlx::Error::Database(db)) = err.downcast_ref::<sqlx::Error>() {
+            let code = db.code().unwrap_or_default();
+            let sqlite_full = code.parse::<i32>().is_ok_and(|c| c & 0xff == 13);
+            return sqlite_full || code == "53100";
+        }
+        let io = err.downcast_ref::<std::io::Error>().or_else(|| match err.downcast_ref::<sqlx::Error>() {
+            Some(sqlx::Error::Io(io)) => Some(io),
+            _ => None,
+        });
+        // EFBIG (27) and ENOSPC (28) on Linux.
+        io.and_then(std::io::Error::raw_os_error).is_some_and(|code| code == 27 || code == 28)
+    })
 }
 
 fn minutes_phrase(secs: u64) -> String {
@@ -175,6 +206,16 @@ mod tests {
         let problem = err.problem();
         assert_eq!(problem.status, 500);
         assert!(!serde_json::to_string(&problem).unwrap().contains("hunter2"));
+    }
+
+    #[test]
+    fn a_full_disk_is_a_503_with_a_wait() {
+        let full = ApiError::Internal(anyhow::Error::new(std::io::Error::from_raw_os_error(28)).context("writing"));
+        let problem = full.problem();
+        assert_eq!((problem.status, problem.kind.as_str()), (503, "storage-full"));
+        assert_eq!(problem.retry_after, Some(STORAGE_FULL_RETRY_SECS));
+        let other = ApiError::Internal(anyhow::Error::new(std::io::Error::from_raw_os_error(13)));
+        assert_eq!(other.problem().status, 500);
     }
 
     #[test]

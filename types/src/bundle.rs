@@ -2,15 +2,16 @@
 //! by it and the patient pages decide by it whether a link is a client-side
 //! move or a page load: one map, so the two never disagree.
 //!
-//! The patient side is seven bundles, so that no first load carries pages
+//! The patient side is eight bundles, so that no first load carries pages
 //! the person is not on: the start page and record (`patient`), the
 //! registration steps (`register`, where an invitation's link lands), a
 //! team's join page (`join`, whose email and password steps are the
 //! registration bundle's), signing in and the account's pages (`account`),
 //! the email settings with the page an email's unsubscribe link opens
 //! (`notifications`), who may see the patient's record (`carers`), and the
-//! page a carer's emailed invitation opens (`carer-invitation`). The staff
-//! console (with the kiosk it sets up) is the eighth.
+//! page a carer's emailed invitation opens (`carer-invitation`), and setting
+//! up two-step sign-in (`two-step`). The staff console (with the kiosk it sets
+//! up) is the ninth.
 
 /// One wasm bundle and its page shell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,11 +23,12 @@ pub enum Bundle {
     Notifications,
     Carers,
     CarerInvitation,
+    TwoStep,
     Staff,
 }
 
 impl Bundle {
-    pub const ALL: [Bundle; 8] = [
+    pub const ALL: [Bundle; 9] = [
         Bundle::Patient,
         Bundle::Register,
         Bundle::Join,
@@ -34,6 +36,7 @@ impl Bundle {
         Bundle::Notifications,
         Bundle::Carers,
         Bundle::CarerInvitation,
+        Bundle::TwoStep,
         Bundle::Staff,
     ];
 
@@ -49,6 +52,9 @@ impl Bundle {
             Bundle::Register
         } else if under("/join") {
             Bundle::Join
+        } else if path == "/account/two-step-sign-in" {
+            // An authenticator's setup and recovery codes: wanted once, by few.
+            Bundle::TwoStep
         } else if path == "/account/notifications" || under("/notifications") {
             // The email settings share their words and radios with the
             // unsubscribe page; the account bundle is at its budget.
@@ -75,6 +81,7 @@ impl Bundle {
             Bundle::Notifications => "notifications",
             Bundle::Carers => "carers",
             Bundle::CarerInvitation => "carer-invitation",
+            Bundle::TwoStep => "two-step",
             Bundle::Staff => "staff",
         }
     }
@@ -89,6 +96,7 @@ impl Bundle {
             Bundle::Notifications => "notifications.html",
             Bundle::Carers => "carers.html",
             Bundle::CarerInvitation => "carer-invitation.html",
+            Bundle::TwoStep => "two-step.html",
             Bundle::Staff => "staff.html",
         }
     }
@@ -120,6 +128,7 @@ mod tests {
         // The emails' links: the settings page and the unsubscribe page (no
         // sign-in) are a bundle of their own.
         assert_eq!(Bundle::for_path("/account/notifications"), Bundle::Notifications);
+        assert_eq!(Bundle::for_path("/account/two-step-sign-in"), Bundle::TwoStep);
         assert_eq!(Bundle::for_path("/account/notifications/more"), Bundle::Account);
         assert_eq!(Bundle::for_path("/notifications/unsubscribe"), Bundle::Notifications);
         assert_eq!(Bundle::for_path("/carers"), Bundle::Carers);

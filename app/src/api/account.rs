@@ -4,7 +4,7 @@ use gloo_net::http::Request;
 use portico_types::api::{
     ChangeEmailRequest, CompletePasswordResetRequest, CompleteRegistrationRequest, ConfirmEmailChangeRequest,
     ConfirmEmailRequest, HandoverView, LinkAccountRequest, PasswordResetRequest, RegistrationEmailRequest,
-    RegistrationView, SecondFactorStep, StartRegistrationRequest,
+    RegistrationView, RemoveSecondFactorRequest, SecondFactorStatus, StartRegistrationRequest,
 };
 
 use super::{ApiError, accepted, read, url, write};
@@ -44,34 +44,31 @@ pub async fn complete_registration(body: &CompleteRegistrationRequest) -> Result
     Ok(completed.hand_back)
 }
 
-/// The part of `RegistrationCompleted` the registration pages read: the
-/// session in it is for pages of other bundles, and reading it here would
-/// weigh on this bundle's first load.
+/// The part of `RegistrationCompleted` the registration pages read: whether
+/// the device goes back, and whether the session waits for a second factor.
+/// The session itself is for pages of other bundles, and reading it here
+/// would weigh on this bundle's first load.
 #[derive(serde::Deserialize)]
 struct Completed {
+    #[serde(default)]
     hand_back: bool,
-}
-
-/// `POST /api/v1/registration/link`: a professional's record joins the
-/// account they have, by its password; signs in.
-/// Answers what the work account's sign-in still needs: its second factor.
-pub async fn link_account(password: &str) -> Result<Option<SecondFactorStep>, ApiError> {
-    let body = LinkAccountRequest { password: password.to_owned() };
-    let request = write(Request::post(&url("/registration/link"))).json(&body).map_err(|_| ApiError::Unavailable)?;
-    let linked: Linked = read(request.send().await).await?;
-    Ok(linked.signed_in.and_then(|s| s.second_factor))
-}
-
-/// The part of `RegistrationCompleted` linking reads, for the reason [`Completed`] gives.
-#[derive(serde::Deserialize)]
-struct Linked {
     signed_in: Option<Waiting>,
 }
 
 #[derive(serde::Deserialize)]
 struct Waiting {
     #[serde(default)]
-    second_factor: Option<SecondFactorStep>,
+    second_factor: Option<serde::de::IgnoredAny>,
+}
+
+/// `POST /api/v1/registration/link`: a professional's record joins the
+/// account they have, by its password; signs in.
+/// Answers whether the work account's sign-in still waits for its second factor.
+pub async fn link_account(password: &str) -> Result<bool, ApiError> {
+    let body = LinkAccountRequest { password: password.to_owned() };
+    let request = write(Request::post(&url("/registration/link"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let linked: Completed = read(request.send().await).await?;
+    Ok(linked.signed_in.is_some_and(|s| s.second_factor.is_some()))
 }
 
 /// `GET /api/v1/session/handover`: who handed this device to the patient
@@ -121,4 +118,16 @@ pub async fn confirm_email_change(token: &str) -> Result<(), ApiError> {
 /// `DELETE /api/v1/me/sessions`: signs out on every device.
 pub async fn sign_out_everywhere() -> Result<(), ApiError> {
     accepted(write(Request::delete(&url("/me/sessions"))).send().await).await
+}
+
+/// `GET /api/v1/me/second-factor`: whether two-step sign-in is on.
+pub async fn second_factor_status() -> Result<SecondFactorStatus, ApiError> {
+    read(Request::get(&url("/me/second-factor")).send().await).await
+}
+
+/// `DELETE /api/v1/me/second-factor`: a patient turns two-step sign-in off, with their password.
+pub async fn turn_off_second_factor(password: &str) -> Result<(), ApiError> {
+    let body = RemoveSecondFactorRequest { password: password.to_owned() };
+    let request = write(Request::delete(&url("/me/second-factor"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    accepted(request.send().await).await
 }

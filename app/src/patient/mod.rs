@@ -41,6 +41,8 @@ mod sign_up_status;
 mod signed_out;
 #[cfg(feature = "patient")]
 mod terms;
+#[cfg(feature = "two-step")]
+mod two_step;
 
 use leptos::prelude::*;
 
@@ -117,6 +119,8 @@ pub fn PatientRoot() -> impl IntoView {
                 PatientRoute::Account => view! { <account::Account/> }.into_any(),
                 #[cfg(feature = "account")]
                 PatientRoute::AccountConfirmEmail => view! { <account::ConfirmEmailChange/> }.into_any(),
+                #[cfg(feature = "two-step")]
+                PatientRoute::AccountTwoStep => view! { <two_step::TwoStepSignIn/> }.into_any(),
                 #[cfg(feature = "notifications")]
                 PatientRoute::AccountNotifications => view! { <notifications::NotificationSettings/> }.into_any(),
                 #[cfg(feature = "notifications")]

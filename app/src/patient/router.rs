@@ -21,6 +21,9 @@ thread_local! {
     static ROUTER: Cell<Option<PatientRouter>> = const { Cell::new(None) };
 }
 
+/// Two-step sign-in, linked from the account page.
+pub const TWO_STEP_PATH: &str = "/account/two-step-sign-in";
+
 /// Every page of the patient bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PatientRoute {
@@ -50,6 +53,8 @@ pub enum PatientRoute {
     Account,
     /// The link sent to a new email address.
     AccountConfirmEmail,
+    /// Two-step sign-in (an authenticator app) turned on or off.
+    AccountTwoStep,
     /// Email notification settings, linked from every notification.
     AccountNotifications,
     /// An email's unsubscribe link, `/notifications/unsubscribe?token=…`.
@@ -90,6 +95,7 @@ impl PatientRoute {
             "/reset-password" => PatientRoute::ResetPassword,
             "/account" => PatientRoute::Account,
             "/account/confirm-email" => PatientRoute::AccountConfirmEmail,
+            TWO_STEP_PATH => PatientRoute::AccountTwoStep,
             "/account/notifications" => PatientRoute::AccountNotifications,
             "/notifications/unsubscribe" => PatientRoute::NotificationsUnsubscribe,
             "/carers" => PatientRoute::Carers,

@@ -28,10 +28,11 @@ pub fn SignIn() -> impl IntoView {
     // (also when the page opens on a session already waiting for it).
     let waiting = RwSignal::new(false);
     spawn_local(async move {
-        if let Ok(current) = api::session().await
-            && current.second_factor == Some(SecondFactorStep::Verify)
-        {
-            waiting.set(true);
+        match api::session().await.ok().and_then(|current| current.second_factor) {
+            Some(SecondFactorStep::Verify) => waiting.set(true),
+            // A professional yet to set their authenticator up does so in the staff console.
+            Some(SecondFactorStep::Enrol) => navigate("/staff/set-up-authenticator"),
+            None => {}
         }
     });
 

@@ -18,7 +18,7 @@ use crate::forms::{self, Button, ErrorItem, ErrorSummary, PasswordInput, TextInp
 use crate::page::show_page;
 use crate::patient::SERVICE;
 use crate::patient::notifications::SETTINGS_PATH;
-use crate::patient::router::{Link, navigate};
+use crate::patient::router::{Link, TWO_STEP_PATH, navigate};
 use crate::patient::session::PatientSession;
 use crate::summary_list::SummaryList;
 
@@ -60,6 +60,9 @@ fn Details(mine: SessionResponse) -> impl IntoView {
         <h2>"Emails from Portico"</h2>
         <p>"Choose which emails you get about your account, and how often."</p>
         <p><Link href=SETTINGS_PATH>"Change your email settings"</Link></p>
+        <h2>"Two-step sign-in"</h2>
+        <p>"Ask for a code from an authenticator app on your phone as well as your password when you sign in."</p>
+        <p><Link href=TWO_STEP_PATH>"Change two-step sign-in"</Link></p>
         <ChangeEmail/>
         <SignOutEverywhere/>
     }

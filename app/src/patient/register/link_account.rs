@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_types::api::{RegistrationView, SecondFactorStep};
+use portico_types::api::RegistrationView;
 use portico_types::problem::Problem;
 
 use super::Caption;
@@ -53,11 +53,7 @@ fn LinkForm(registration: RegistrationView) -> impl IntoView {
             match answer {
                 // The record is another bundle's page: a page load, signed in,
                 // once the work account's second factor is given on the sign-in page.
-                Ok(waiting) => match waiting {
-                    Some(SecondFactorStep::Enrol) => navigate("/staff/set-up-authenticator"),
-                    Some(SecondFactorStep::Verify) => navigate("/sign-in"),
-                    None => navigate("/record"),
-                },
+                Ok(waiting) => navigate(if waiting { "/sign-in" } else { "/record" }),
                 Err(ApiError::Refused(problem)) if is_final(&problem) => refused.set(Some(problem)),
                 Err(error) => {
                     password.set(String::new());
