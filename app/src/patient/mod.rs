@@ -68,7 +68,8 @@ pub fn PatientRoot() -> impl IntoView {
         feature = "account",
         feature = "notifications",
         feature = "carers",
-        feature = "carer-invitation"
+        feature = "carer-invitation",
+        feature = "two-step"
     ))]
     let account = signed_in_nav();
     #[cfg(not(any(
@@ -76,7 +77,8 @@ pub fn PatientRoot() -> impl IntoView {
         feature = "account",
         feature = "notifications",
         feature = "carers",
-        feature = "carer-invitation"
+        feature = "carer-invitation",
+        feature = "two-step"
     )))]
     let account = ViewFn::from(|| ());
     view! {
@@ -168,7 +170,8 @@ fn banner(_router: PatientRouter) -> impl IntoView {}
     feature = "account",
     feature = "notifications",
     feature = "carers",
-    feature = "carer-invitation"
+    feature = "carer-invitation",
+    feature = "two-step"
 ))]
 fn signed_in_nav() -> ViewFn {
     use leptos::task::spawn_local;
