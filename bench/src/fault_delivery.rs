@@ -148,9 +148,7 @@ pub async fn outage(binary: &Path) -> anyhow::Result<Outcome> {
         ("PORTICO_NOTIFY_API_KEY", notify.api_key()),
         ("PORTICO_NOTIFY_SMS_INVITATION_TEMPLATE_ID", TEMPLATE_ID.into()),
     ];
-    let spawned = launch.clone();
-    let binary = binary.to_owned();
-    let running = tokio::task::spawn_blocking(move || spawned.spawn(&binary)).await??;
+    let running = launch.start(binary).await?;
     let site = Arc::new(Site::open(vec![launch.base()], &launch.database_url).await?);
     let records = take_records(&site, 32);
     let pid = std::process::id();

@@ -150,7 +150,7 @@ async fn kill_during_registrations(binary: &Path, url: &str, engine: &str) -> an
     const PEOPLE: usize = 24;
     let mut launch = Launch::new(url)?;
     launch.records = 200;
-    let running = launch.spawn(binary)?;
+    let running = launch.start(binary).await?;
     let site = Arc::new(Site::open(vec![launch.base()], url).await?);
     let records = take_records(&site, PEOPLE);
     let issued = letters(&site, records).await?;
@@ -166,11 +166,11 @@ async fn kill_during_registrations(binary: &Path, url: &str, engine: &str) -> an
         let site = Arc::clone(&site);
         tasks.push(tokio::spawn(async move {
             // Staggered, so the kill finds journeys at every step.
-            tokio::time::sleep(Duration::from_millis(40 * k as u64)).await;
+            tokio::time::sleep(Duration::from_millis(50 * k as u64)).await;
             site.register_with(k, &code, &record.date_of_birth, &email).await
         }));
     }
-    let kill_after = Duration::from_millis(300 + u64::from(std::process::id()) % 700);
+    let kill_after = Duration::from_millis(400 + u64::from(std::process::id()) % 600);
     tokio::time::sleep(kill_after).await;
     let killed = Instant::now();
     drop(running); // SIGKILL
@@ -180,9 +180,7 @@ async fn kill_during_registrations(binary: &Path, url: &str, engine: &str) -> an
             finished_before += 1;
         }
     }
-    let binary = binary.to_owned();
-    let relaunch = launch.clone();
-    let running = tokio::task::spawn_blocking(move || relaunch.spawn(&binary)).await??;
+    let running = launch.start(binary).await?;
     let back_after = killed.elapsed().as_secs_f64();
     let half = half_made(&site.db).await?;
     let (mut lost, mut again) = (0, 0);

@@ -39,9 +39,10 @@ pub struct Launch {
     pub records: usize,
     pub port: u16,
     pub env: Vec<(&'static str, String)>,
-    /// Start with SIGXFSZ ignored, so that writing past `RLIMIT_FSIZE`
-    /// fails with EFBIG instead of killing the process.
-    pub ignore_file_size_signal: bool,
+    /// A limit in bytes (a multiple of 1024) on the size of any file the
+    /// server writes (`RLIMIT_FSIZE`), with SIGXFSZ ignored, so that writing
+    /// past it fails with EFBIG as on a full disk.
+    pub file_size_limit: Option<u64>,
 }
 
 impl Launch {
@@ -51,7 +52,7 @@ impl Launch {
             records: 0,
             port: free_port()?,
             env: Vec::new(),
-            ignore_file_size_signal: false,
+            file_size_limit: None,
         })
     }
 
@@ -61,10 +62,11 @@ impl Launch {
 
     /// Starts the server and waits until `/readyz` answers.
     pub fn spawn(&self, binary: &Path) -> anyhow::Result<Running> {
-        let mut command = if self.ignore_file_size_signal {
-            // An ignored signal stays ignored across exec.
+        let mut command = if let Some(bytes) = self.file_size_limit {
+            // An ignored signal stays ignored across exec; bash counts in KiB.
             let mut shell = Command::new("bash");
-            shell.args(["-c", "trap '' XFSZ; exec \"$0\" \"$@\""]).arg(binary);
+            let script = format!("trap '' XFSZ; ulimit -S -f {}; exec \"$0\" \"$@\"", bytes / 1024);
+            shell.arg("-c").arg(script).arg(binary);
             shell
         } else {
             Command::new(binary)
@@ -81,6 +83,14 @@ impl Launch {
         let running = Running(command.spawn().context("starting portico")?);
         wait_ready(&self.base(), Duration::from_secs(120))?;
         Ok(running)
+    }
+}
+
+impl Launch {
+    /// `spawn`, from async code.
+    pub async fn start(&self, binary: &Path) -> anyhow::Result<Running> {
+        let (launch, binary) = (self.clone(), binary.to_owned());
+        tokio::task::spawn_blocking(move || launch.spawn(&binary)).await?
     }
 }
 
