@@ -49,8 +49,8 @@ pub fn report(binary: &Path, short: bool) -> anyhow::Result<Vec<Outcome>> {
         let seconds = std::env::var("PORTICO_BATTERY_SECONDS").ok().and_then(|n| n.parse().ok()).unwrap_or(30);
         outcomes.push(runtime.block_on(crate::fault_postgres::restart_under_load(binary, seconds))?);
         outcomes.push(runtime.block_on(crate::fault_delivery::outage(binary))?);
+        outcomes.push(runtime.block_on(crate::fault_disk::disk_full(binary))?);
     }
-    outcomes.push(runtime.block_on(crate::fault_disk::disk_full(binary))?);
     print_table(&outcomes);
     if !short {
         let runs = std::env::var("PORTICO_BENCH_KILL_RUNS").ok().and_then(|n| n.parse().ok()).unwrap_or(3);
