@@ -26,6 +26,7 @@ use reqwest::{Client, RequestBuilder};
 use serde_json::{Value, json};
 
 use crate::server::CSRF;
+use crate::totp;
 
 /// The password registered patients choose.
 pub const PATIENT_PASSWORD: &str = "battery correct horse staple";
@@ -91,8 +92,8 @@ pub struct Site {
     /// Registered patients not signed in right now: one visit per account at
     /// a time, as people do, so no account's throttle is what is measured.
     pub accounts: Mutex<VecDeque<Account>>,
-    /// The demo professionals not signed in right now.
-    pub staff: Mutex<VecDeque<&'static str>>,
+    /// The demo professionals (but the admin) not busy right now.
+    pub staff: Mutex<VecDeque<Professional>>,
     /// Names and dates of birth professionals search for.
     pub searches: Vec<(String, String)>,
     pub calls: Calls,
@@ -117,7 +118,8 @@ impl Site {
         let admin = person()?;
         let (email, _, _) = PROFESSIONALS[0];
         let base = bases.first().context("no instance")?.clone();
-        anyhow::ensure!(sign_in_staff(&Calls::default(), &admin, &base, email).await, "the demo admin cannot sign in");
+        let signed_in = sign_in_staff(&Calls::default(), &admin, &base, email).await;
+        anyhow::ensure!(signed_in != StaffSignIn::Refused, "the demo admin cannot sign in");
         // Adults of the admin's team with no account and no exclusion.
         let rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT r.id, r.date_of_birth, r.family_name FROM records r \
@@ -135,7 +137,9 @@ impl Site {
             admin,
             records: Mutex::new(records),
             accounts: Mutex::new(VecDeque::new()),
-            staff: Mutex::new(PROFESSIONALS.iter().map(|(email, _, _)| *email).collect()),
+            staff: Mutex::new(
+                PROFESSIONALS[1..].iter().map(|(email, _, _)| Professional { email, session: None }).collect(),
+            ),
             searches,
             calls: Calls::default(),
             run: uuid::Uuid::new_v4().simple().to_string()[..8].to_owned(),
@@ -254,13 +258,31 @@ impl Site {
     }
 
     /// A professional signs in, searches their first team's records by name
-    /// and by date of birth, opens one, and signs out.
+    /// and by date of birth, opens one, and signs out. With a second factor,
+    /// whose code works once, they sign in once per 30-second step and keep
+    /// the session for the visits within it, as people stay signed in.
     pub async fn staff_visit(&self, n: usize) -> anyhow::Result<bool> {
-        let Some(email) = self.staff.lock().ok().and_then(|mut s| s.pop_front()) else {
+        let Some(mut professional) = self.staff.lock().ok().and_then(|mut s| s.pop_front()) else {
             return Ok(false);
         };
-        let staff = person()?;
-        sign_in_staff(&self.calls, &staff, &self.at(n, 0, ""), email).await;
+        let step = totp::step_now();
+        let staff = match professional.session.take() {
+            Some((client, Some(at))) if at == step => {
+                professional.session = Some((client.clone(), Some(at)));
+                client
+            }
+            old => {
+                if let Some((client, _)) = old {
+                    self.calls.send("DELETE /session", client.delete(self.at(n, 5, "/api/v1/session"))).await;
+                }
+                let client = person()?;
+                match sign_in_staff(&self.calls, &client, &self.at(n, 0, ""), professional.email).await {
+                    StaffSignIn::WithCode(at) => professional.session = Some((client.clone(), Some(at))),
+                    StaffSignIn::Password | StaffSignIn::Refused => {}
+                }
+                client
+            }
+        };
         let (status, teams) =
             self.calls.send("GET /staff/teams", staff.get(self.at(n, 1, "/api/v1/staff/teams"))).await;
         if let (200, Some(team)) = (status, teams["teams"][0]["id"].as_str()) {
@@ -275,12 +297,21 @@ impl Site {
                 self.calls.send("GET /staff/records/{id}", open).await;
             }
         }
-        self.calls.send("DELETE /session", staff.delete(self.at(n, 5, "/api/v1/session"))).await;
+        if professional.session.is_none() {
+            self.calls.send("DELETE /session", staff.delete(self.at(n, 5, "/api/v1/session"))).await;
+        }
         if let Ok(mut staff) = self.staff.lock() {
-            staff.push_back(email);
+            staff.push_back(professional);
         }
         Ok(true)
     }
+}
+
+/// A demo professional, and the session kept for the rest of the TOTP step
+/// whose code signed them in.
+pub struct Professional {
+    email: &'static str,
+    session: Option<(Client, Option<u64>)>,
 }
 
 /// A six-digit code as the confirmation email sets it out ("123 456").
@@ -291,9 +322,33 @@ pub fn six_digits(body: &str) -> Option<String> {
         .map(|l| l.replace(' ', ""))
 }
 
-/// Signs a professional in; whether they are.
-async fn sign_in_staff(calls: &Calls, client: &Client, base: &str, email: &str) -> bool {
+/// How a professional's sign-in went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StaffSignIn {
+    /// With the password alone.
+    Password,
+    /// With the authenticator's code for this step too.
+    WithCode(u64),
+    Refused,
+}
+
+/// Signs a professional in, giving the authenticator's code when the server
+/// asks for a second factor.
+async fn sign_in_staff(calls: &Calls, client: &Client, base: &str, email: &str) -> StaffSignIn {
     let request =
         client.post(format!("{base}/api/v1/session")).json(&json!({ "email": email, "password": DEMO_PASSWORD }));
-    calls.send("POST /session (staff)", request).await.0 == 200
+    let (status, session) = calls.send("POST /session (staff)", request).await;
+    if status != 200 {
+        return StaffSignIn::Refused;
+    }
+    if session["second_factor"] != "verify" {
+        return StaffSignIn::Password;
+    }
+    let step = totp::step_now();
+    let code = totp::code(totp::DEMO_SECRET, step);
+    let verify = client.post(format!("{base}/api/v1/session/second-factor")).json(&json!({ "code": code }));
+    match calls.send("POST /session/second-factor (staff)", verify).await.0 {
+        200 => StaffSignIn::WithCode(step),
+        _ => StaffSignIn::Refused,
+    }
 }

@@ -51,6 +51,7 @@ mod notifications;
 mod registration;
 mod server;
 mod startup;
+mod totp;
 
 use std::path::PathBuf;
 
