@@ -212,9 +212,8 @@ async fn raw_insert(db: &Db, team: &str, admin: &str, now: time::OffsetDateTime)
     let at = stored(now);
     let rows: Vec<[String; 4]> = records
         .into_iter()
-        .enumerate()
         // Codes' keyed hashes are random: so are these, as the index sees them.
-        .map(|(_, (record, mobile))| {
+        .map(|(record, mobile)| {
             let hash = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
             [uuid::Uuid::now_v7().to_string(), record, mobile, hash]
         })

@@ -26,6 +26,11 @@
 //! - Notification emails delivered per second from the outbox to a local SMTP
 //!   server with 1 and 2 senders, against the raw rate over one SMTP
 //!   connection; and feed entry commit to notification sent (p50, p99).
+//!
+//! `load` and `faults` are the battery's (`scripts/battery`), run only when
+//! named: a sustained mix of the patient journeys, and the faults the service
+//! must come back from. With `--short` both are their quick CI versions, and
+//! the command fails when anything was lost, doubled or answered in error.
 
 mod baseline;
 mod bundle;
@@ -34,12 +39,19 @@ mod campaign_notify;
 mod campaigns;
 mod carer_access;
 mod csv_import;
+mod fault_delivery;
+mod fault_disk;
+mod fault_postgres;
+mod faults;
 mod fhir_import;
+mod journeys;
 mod letters;
+mod load;
 mod notifications;
 mod registration;
 mod server;
 mod startup;
+mod totp;
 
 use std::path::PathBuf;
 
@@ -47,6 +59,9 @@ fn main() -> anyhow::Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let only = std::env::args().nth(1);
+    if matches!(only.as_deref(), Some("load" | "faults")) {
+        return battery(&target, only.as_deref() == Some("load"));
+    }
     if only.as_deref().is_none_or(|o| o == "bundle") {
         bundle::report(&target.join("site"))?;
     }
@@ -81,6 +96,29 @@ fn main() -> anyhow::Result<()> {
     if only.as_deref().is_none_or(|o| o == "kill") {
         let runs = std::env::var("PORTICO_BENCH_KILL_RUNS").ok().and_then(|n| n.parse().ok()).unwrap_or(20);
         campaign_crash::report(&target.join("release").join("portico"), runs)?;
+    }
+    Ok(())
+}
+
+/// The battery's part named on the command line; fails when it found errors.
+fn battery(target: &std::path::Path, load_part: bool) -> anyhow::Result<()> {
+    let short = std::env::args().any(|a| a == "--short");
+    // `scripts/test` runs the short battery on the debug build it has made.
+    let binary = std::env::var_os("PORTICO_BATTERY_BINARY")
+        .map_or_else(|| target.join("release").join("portico"), PathBuf::from);
+    let seconds = std::env::var("PORTICO_BATTERY_SECONDS").ok().and_then(|n| n.parse().ok());
+    if load_part {
+        let setups = if short { load::Setups::SqliteOnly } else { load::Setups::Both };
+        let verdict = load::report(&binary, seconds.unwrap_or(if short { 5 } else { 60 }), setups)?;
+        anyhow::ensure!(verdict.errors == 0, "load: {} of {} requests failed", verdict.errors, verdict.requests);
+    } else {
+        let outcomes = faults::report(&binary, short)?;
+        let bad: Vec<&str> = outcomes
+            .iter()
+            .filter(|o| o.lost > 0 || o.doubled > 0 || o.back_after.is_none())
+            .map(|o| o.fault.as_str())
+            .collect();
+        anyhow::ensure!(bad.is_empty(), "faults: lost, doubled or never back: {}", bad.join("; "));
     }
     Ok(())
 }

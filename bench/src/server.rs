@@ -1,5 +1,5 @@
-//! A release `portico` on a free loopback port with demo professionals and no
-//! patients, and a signed-in team admin, for the import benches.
+//! A release `portico` on a loopback port with demo data, and a signed-in
+//! team admin, for the benches and the battery.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -17,6 +17,11 @@ impl Running {
     pub fn pid(&self) -> u32 {
         self.0.id()
     }
+
+    /// Whether the process has exited (crashed, or was killed).
+    pub fn exited(&mut self) -> bool {
+        !matches!(self.0.try_wait(), Ok(None))
+    }
 }
 
 impl Drop for Running {
@@ -26,27 +31,87 @@ impl Drop for Running {
     }
 }
 
-pub fn start(binary: &Path, database_url: &str) -> anyhow::Result<(Running, String)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let base = format!("http://127.0.0.1:{port}");
-    let child = Command::new(binary)
-        .args(["demo", "--records", "0"])
-        .env("DATABASE_URL", database_url)
-        .env("PORTICO_BIND", format!("127.0.0.1:{port}"))
-        .env("PORTICO_PUBLIC_BASE_URL", format!("{base}/"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting portico")?;
-    let running = Running(child);
-    let client = reqwest::blocking::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
+/// How to start one `portico demo`: its database, the demo records to seed,
+/// a port kept across restarts, and settings on top of the defaults.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    pub database_url: String,
+    pub records: usize,
+    pub port: u16,
+    pub env: Vec<(&'static str, String)>,
+    /// A limit in bytes (a multiple of 1024) on the size of any file the
+    /// server writes (`RLIMIT_FSIZE`), with SIGXFSZ ignored, so that writing
+    /// past it fails with EFBIG as on a full disk.
+    pub file_size_limit: Option<u64>,
+}
+
+impl Launch {
+    pub fn new(database_url: &str) -> anyhow::Result<Self> {
+        Ok(Self {
+            database_url: database_url.to_owned(),
+            records: 0,
+            port: free_port()?,
+            env: Vec::new(),
+            file_size_limit: None,
+        })
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts the server and waits until `/readyz` answers.
+    pub fn spawn(&self, binary: &Path) -> anyhow::Result<Running> {
+        let mut command = if let Some(bytes) = self.file_size_limit {
+            // An ignored signal stays ignored across exec; bash counts in KiB.
+            let mut shell = Command::new("bash");
+            let script = format!("trap '' XFSZ; ulimit -S -f {}; exec \"$0\" \"$@\"", bytes / 1024);
+            shell.arg("-c").arg(script).arg(binary);
+            shell
+        } else {
+            Command::new(binary)
+        };
+        command
+            .args(["demo", "--records", &self.records.to_string()])
+            .env("DATABASE_URL", &self.database_url)
+            .env("PORTICO_BIND", format!("127.0.0.1:{}", self.port))
+            .env("PORTICO_PUBLIC_BASE_URL", format!("{}/", self.base()))
+            .env("RUST_LOG", "warn")
+            .envs(self.env.iter().map(|(k, v)| (*k, v)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let running = Running(command.spawn().context("starting portico")?);
+        wait_ready(&self.base(), Duration::from_secs(120))?;
+        Ok(running)
+    }
+}
+
+impl Launch {
+    /// `spawn`, from async code.
+    pub async fn start(&self, binary: &Path) -> anyhow::Result<Running> {
+        let (launch, binary) = (self.clone(), binary.to_owned());
+        tokio::task::spawn_blocking(move || launch.spawn(&binary)).await?
+    }
+}
+
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Waits until `/readyz` answers 200; how long that took.
+pub fn wait_ready(base: &str, within: Duration) -> anyhow::Result<Duration> {
+    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(5)).build()?;
+    let started = Instant::now();
     while client.get(format!("{base}/readyz")).send().map(|r| r.status().as_u16()).unwrap_or(0) != 200 {
-        anyhow::ensure!(Instant::now() < deadline, "portico did not become ready");
+        anyhow::ensure!(started.elapsed() < within, "portico did not become ready");
         std::thread::sleep(Duration::from_millis(20));
     }
-    Ok((running, base))
+    Ok(started.elapsed())
+}
+
+pub fn start(binary: &Path, database_url: &str) -> anyhow::Result<(Running, String)> {
+    let launch = Launch::new(database_url)?;
+    Ok((launch.spawn(binary)?, launch.base()))
 }
 
 /// A client signed in as the demo admin of the first team, and that team's id.
