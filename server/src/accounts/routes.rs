@@ -72,7 +72,7 @@ async fn ask_for_reset(
     operation_id = "accounts_reset",
     tag = "accounts",
     request_body = CompletePasswordResetRequest,
-    responses((status = 204, description = "Done; no body")),
+    responses((status = 204, description = "Done; no body"), (status = 410)),
     security(("csrf" = []))
 )]
 async fn reset(
@@ -137,7 +137,7 @@ async fn ask_for_email_change(
     operation_id = "confirm_email_change",
     tag = "accounts",
     request_body = ConfirmEmailChangeRequest,
-    responses((status = 200, description = "OK", body = Object), (status = 409)),
+    responses((status = 200, description = "OK", body = Object), (status = 409), (status = 410)),
     security(("csrf" = []))
 )]
 async fn confirm_email_change(

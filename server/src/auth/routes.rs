@@ -133,7 +133,7 @@ async fn handover_show(State(state): State<AppState>, jar: CookieJar) -> ApiResu
     operation_id = "session_resume",
     tag = "session",
     request_body = ResumeSessionRequest,
-    responses((status = 200, description = "OK", body = SessionResponse)),
+    responses((status = 200, description = "OK", body = SessionResponse), (status = 404, description = "This device was not handed over"), (status = 401, description = "The professional's password is wrong, or the handover has ended")),
     security(("csrf" = []))
 )]
 async fn resume(

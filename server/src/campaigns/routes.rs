@@ -11,7 +11,7 @@ use portico_types::api::{CampaignView, CampaignsResponse, CohortPreview, CohortR
 
 use super::{CampaignError, cohort};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::ApiJson;
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::staff::{self, Professional};
 use crate::state::AppState;
 
@@ -182,13 +182,13 @@ async fn cancel(
     operation_id = "batch_pdf",
     tag = "campaigns",
     params(("campaign_id" = String, Path, description = "The campaign's id"), ("seq" = i64, Path, description = "The batch's number, from 1")),
-    responses((status = 200, description = "The batch\'s letters, one A4 page each", content_type = "application/pdf", body = Vec<u8>)),
+    responses((status = 200, description = "The batch's letters, one A4 page each", content_type = "application/pdf", body = Vec<u8>), (status = 400, description = "The batch number is not a whole number")),
     security(("session" = []))
 )]
 async fn batch_pdf(
     State(state): State<AppState>,
     professional: Professional,
-    Path((campaign_id, seq)): Path<(String, i64)>,
+    ApiPath((campaign_id, seq)): ApiPath<(String, i64)>,
 ) -> ApiResult<Response> {
     admin_of_campaign(&state, &professional, &campaign_id).await?;
     let pdf = super::batch_file(&state.db, &campaign_id, seq, true, state.now()).await?.ok_or(ApiError::NotFound)?;
@@ -201,13 +201,13 @@ async fn batch_pdf(
     operation_id = "batch_manifest",
     tag = "campaigns",
     params(("campaign_id" = String, Path, description = "The campaign's id"), ("seq" = i64, Path, description = "The batch's number, from 1")),
-    responses((status = 200, description = "The batch\'s manifest for a print house", content_type = "text/csv", body = String)),
+    responses((status = 200, description = "The batch's manifest for a print house", content_type = "text/csv", body = String), (status = 400, description = "The batch number is not a whole number")),
     security(("session" = []))
 )]
 async fn batch_manifest(
     State(state): State<AppState>,
     professional: Professional,
-    Path((campaign_id, seq)): Path<(String, i64)>,
+    ApiPath((campaign_id, seq)): ApiPath<(String, i64)>,
 ) -> ApiResult<Response> {
     admin_of_campaign(&state, &professional, &campaign_id).await?;
     let csv = super::batch_file(&state.db, &campaign_id, seq, false, state.now()).await?.ok_or(ApiError::NotFound)?;

@@ -98,7 +98,7 @@ fn accept_refusal(err: AcceptError) -> ApiError {
     operation_id = "carers_lookup",
     tag = "carers",
     request_body = AcceptCarerInvitationRequest,
-    responses((status = 200, description = "OK", body = CarerInvitationLookup)),
+    responses((status = 200, description = "OK", body = CarerInvitationLookup), (status = 410)),
     security(("csrf" = []))
 )]
 async fn lookup(
@@ -115,7 +115,7 @@ async fn lookup(
     operation_id = "accept_signed_in",
     tag = "carers",
     request_body = AcceptCarerInvitationRequest,
-    responses((status = 200, description = "OK", body = AcceptedCarerInvitation)),
+    responses((status = 200, description = "OK", body = AcceptedCarerInvitation), (status = 410)),
     security(("session" = [], "csrf" = []))
 )]
 async fn accept_signed_in(
@@ -134,7 +134,7 @@ async fn accept_signed_in(
     operation_id = "carers_register",
     tag = "carers",
     request_body = RegisterCarerRequest,
-    responses((status = 201, description = "Created", body = AcceptedCarerInvitation)),
+    responses((status = 201, description = "Created", body = AcceptedCarerInvitation), (status = 410)),
     security(("csrf" = []))
 )]
 async fn register(

@@ -205,7 +205,7 @@ async fn invite_as_owner(
     operation_id = "invite_to_own",
     tag = "carers",
     request_body = InviteCarerRequest,
-    responses((status = 200, description = "OK", body = CarerInvitationView)),
+    responses((status = 200, description = "OK", body = CarerInvitationView), (status = 404, description = "The account holds no record of its own")),
     security(("session" = [], "csrf" = []))
 )]
 async fn invite_to_own(
@@ -277,7 +277,7 @@ async fn leave(
     path = "/me/record/carers",
     operation_id = "my_carers",
     tag = "carers",
-    responses((status = 200, description = "OK", body = MyCarersResponse)),
+    responses((status = 200, description = "OK", body = MyCarersResponse), (status = 404, description = "The account holds no record of its own")),
     security(("session" = []))
 )]
 async fn my_carers(
@@ -395,7 +395,7 @@ async fn withdraw(
     path = "/me/record/access-history",
     operation_id = "access_history",
     tag = "carers",
-    responses((status = 200, description = "OK", body = AccessHistoryResponse)),
+    responses((status = 200, description = "OK", body = AccessHistoryResponse), (status = 404, description = "The account holds no record of its own")),
     security(("session" = []))
 )]
 async fn access_history(

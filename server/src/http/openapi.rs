@@ -165,7 +165,7 @@ fn add_problem_answers(operation: &mut Operation) {
     if needs("session") || needs("csrf") {
         statuses.push(403);
     }
-    if has_path {
+    if has_path || needs("registration") {
         statuses.push(404);
     }
     if has_json_body {
@@ -201,7 +201,7 @@ fn problem_description(status: u16) -> &'static str {
         400 => "The body or query string could not be read",
         401 => "Not signed in, or the session (or kiosk) has ended",
         403 => "Refused: a cross-site request, or not a role that may do this",
-        404 => "Not found, or not one this account may know of",
+        404 => "Not found, or not one this account may know of (or no registration in progress)",
         409 => "Conflicts with the current state; the problem's `type` says which",
         410 => "Expired or already used",
         413 => "The body is too large",

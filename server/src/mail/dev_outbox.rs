@@ -41,7 +41,7 @@ const EMAIL_PREVIEW_POLICY: &str =
     operation_id = "development_html",
     tag = "development",
     params(("id" = String, Path, description = "The sign-up's id")),
-    responses((status = 200, description = "The email\'s HTML part, under a policy of its own that lets only its inline styles apply", content_type = "text/html", body = String)),
+    responses((status = 200, description = "The email's HTML part, under a policy of its own that lets only its inline styles apply", content_type = "text/html", body = String)),
     security(("session" = []))
 )]
 async fn html(

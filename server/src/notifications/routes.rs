@@ -103,7 +103,7 @@ async fn unsubscribe_show(
     operation_id = "unsubscribe_now",
     tag = "notifications",
     params(TokenQuery),
-    responses((status = 200, description = "OK", body = UnsubscribeView)),
+    responses((status = 200, description = "OK", body = UnsubscribeView), (status = 404, description = "No such unsubscribe link")),
     security(("csrf" = []))
 )]
 async fn unsubscribe_now(

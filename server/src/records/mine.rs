@@ -35,7 +35,7 @@ pub async fn owned_by(db: &Db, account_id: &str) -> Result<Option<String>, sqlx:
     path = "/me/record",
     operation_id = "my_show",
     tag = "records",
-    responses((status = 200, description = "OK", body = MyRecordResponse)),
+    responses((status = 200, description = "OK", body = MyRecordResponse), (status = 404, description = "The account holds no record of its own")),
     security(("session" = []))
 )]
 async fn show(

@@ -228,7 +228,7 @@ async fn give_email(
     operation_id = "confirm_email",
     tag = "registration",
     request_body = ConfirmEmailRequest,
-    responses((status = 200, description = "OK", body = RegistrationView)),
+    responses((status = 200, description = "OK", body = RegistrationView), (status = 410)),
     security(("registration" = [], "csrf" = []))
 )]
 async fn confirm_email(

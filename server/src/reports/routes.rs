@@ -104,7 +104,7 @@ async fn uptake_json(
     operation_id = "uptake_csv",
     tag = "reports",
     params(UptakeParams),
-    responses((status = 200, description = "The report\'s rows, to open in a spreadsheet", content_type = "text/csv", body = String)),
+    responses((status = 200, description = "The report's rows, to open in a spreadsheet", content_type = "text/csv", body = String)),
     security(("session" = []))
 )]
 async fn uptake_csv(
