@@ -118,7 +118,7 @@ async fn destroy(
     path = "/session/handover",
     operation_id = "handover_show",
     tag = "session",
-    responses((status = 200, description = "OK", body = HandoverView))
+    responses((status = 200, description = "OK", body = HandoverView), (status = 404, description = "This device was not handed over"))
 )]
 async fn handover_show(State(state): State<AppState>, jar: CookieJar) -> ApiResult<Json<HandoverView>> {
     let suspended = suspended_session(&state, &jar).await?.ok_or(ApiError::NotFound)?.1;
@@ -133,7 +133,7 @@ async fn handover_show(State(state): State<AppState>, jar: CookieJar) -> ApiResu
     operation_id = "session_resume",
     tag = "session",
     request_body = ResumeSessionRequest,
-    responses((status = 200, description = "OK", body = SessionResponse), (status = 404, description = "This device was not handed over"), (status = 401, description = "The professional's password is wrong, or the handover has ended")),
+    responses((status = 200, description = "OK", body = SessionResponse), (status = 401, description = "The professional's password is wrong, or the handover has ended")),
     security(("csrf" = []))
 )]
 async fn resume(

@@ -205,7 +205,7 @@ async fn invite_as_owner(
     operation_id = "invite_to_own",
     tag = "carers",
     request_body = InviteCarerRequest,
-    responses((status = 200, description = "OK", body = CarerInvitationView), (status = 404, description = "The account holds no record of its own")),
+    responses((status = 201, description = "Invited: the carer is emailed", body = CarerInvitationView), (status = 404, description = "The account holds no record of its own")),
     security(("session" = [], "csrf" = []))
 )]
 async fn invite_to_own(
@@ -226,7 +226,7 @@ async fn invite_to_own(
     tag = "carers",
     params(("record_id" = String, Path, description = "The record's id")),
     request_body = InviteCarerRequest,
-    responses((status = 200, description = "OK", body = CarerInvitationView)),
+    responses((status = 201, description = "Invited: the carer is emailed", body = CarerInvitationView)),
     security(("session" = [], "csrf" = []))
 )]
 async fn invite_to(
@@ -356,7 +356,7 @@ async fn change_own(
     tag = "carers",
     params(("link_id" = String, Path, description = "The carer link's id")),
     request_body = EndCarerLinkRequest,
-    responses((status = 200, description = "OK")),
+    responses((status = 204, description = "Ended")),
     security(("session" = [], "csrf" = []))
 )]
 async fn end_own_with(

@@ -87,7 +87,7 @@ fn unsubscribe_error(err: UnsubscribeError) -> ApiError {
     operation_id = "unsubscribe_show",
     tag = "notifications",
     params(TokenQuery),
-    responses((status = 200, description = "OK", body = UnsubscribeView))
+    responses((status = 200, description = "OK", body = UnsubscribeView), (status = 404, description = "No such unsubscribe link"))
 )]
 async fn unsubscribe_show(
     State(state): State<AppState>,

@@ -229,7 +229,8 @@ async fn give_email(
     tag = "registration",
     request_body = ConfirmEmailRequest,
     responses((status = 200, description = "OK", body = RegistrationView), (status = 410)),
-    security(("registration" = [], "csrf" = []))
+    // The emailed link works on any device: the cookie is then absent.
+    security(("registration" = [], "csrf" = []), ("csrf" = []))
 )]
 async fn confirm_email(
     State(state): State<AppState>,

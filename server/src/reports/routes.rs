@@ -87,7 +87,7 @@ async fn report(state: &AppState, professional: &Professional, params: UptakePar
     operation_id = "uptake_json",
     tag = "reports",
     params(UptakeParams),
-    responses((status = 200, description = "OK", body = UptakeReport)),
+    responses((status = 200, description = "OK", body = UptakeReport), (status = 404, description = "A team this professional has no role in")),
     security(("session" = []))
 )]
 async fn uptake_json(
@@ -104,7 +104,7 @@ async fn uptake_json(
     operation_id = "uptake_csv",
     tag = "reports",
     params(UptakeParams),
-    responses((status = 200, description = "The report's rows, to open in a spreadsheet", content_type = "text/csv", body = String)),
+    responses((status = 200, description = "The report's rows, to open in a spreadsheet", content_type = "text/csv", body = String), (status = 404, description = "A team this professional has no role in")),
     security(("session" = []))
 )]
 async fn uptake_csv(
