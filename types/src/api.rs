@@ -33,6 +33,7 @@ pub const CSRF_HEADER: &str = "x-portico-csrf";
 
 /// `POST /api/v1/session`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
     pub email: String,
@@ -41,12 +42,14 @@ pub struct SignInRequest {
 
 /// `GET /api/v1/nhs-login`: whether "Continue with NHS login" is offered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NhsLoginStatus {
     pub enabled: bool,
 }
 
 /// `GET /api/v1/session` and the answer to signing in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionResponse {
     pub account: AccountSummary,
     /// Present when the account is a professional.
@@ -67,6 +70,7 @@ pub struct SessionResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountSummary {
     pub id: String,
     pub email: EmailAddress,
@@ -74,12 +78,14 @@ pub struct AccountSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffProfile {
     pub organisation: OrganisationSummary,
     pub teams: Vec<TeamMembership>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganisationSummary {
     pub id: String,
     pub ods_code: OdsCode,
@@ -88,6 +94,7 @@ pub struct OrganisationSummary {
 
 /// A professional's roles in one team.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamMembership {
     pub team_id: String,
     pub team_name: String,
@@ -96,6 +103,7 @@ pub struct TeamMembership {
 
 /// What a professional may do in a team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -134,11 +142,13 @@ impl Role {
 
 /// `GET /api/v1/staff/teams`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamsResponse {
     pub teams: Vec<TeamSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamSummary {
     pub id: String,
     pub slug: String,
@@ -150,6 +160,7 @@ pub struct TeamSummary {
 
 /// Query of `GET /api/v1/staff/teams/{team_id}/records`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct RecordSearchQuery {
     /// A name (or part of one), an NHS number, or a date of birth
@@ -163,6 +174,7 @@ pub struct RecordSearchQuery {
 
 /// One page of a team's records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordSearchResponse {
     pub team: TeamSummary,
     pub records: Vec<RecordSummary>,
@@ -174,6 +186,7 @@ pub struct RecordSearchResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordSummary {
     pub id: String,
     pub nhs_number: Option<NhsNumber>,
@@ -184,12 +197,14 @@ pub struct RecordSummary {
 
 /// `GET /healthz` and `GET /readyz`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HealthResponse {
     pub status: String,
 }
 
 /// `GET /api/v1/staff/records/{record_id}`: a record as staff see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordDetailResponse {
     pub record: RecordDetail,
     pub teams: Vec<TeamRef>,
@@ -211,6 +226,7 @@ pub struct RecordDetailResponse {
 
 /// An invitation as staff see it on the record: never its code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationSummary {
     /// `letter`, `sms`, `email`, `kiosk`, `face_to_face` or `professional`.
     pub channel: String,
@@ -224,6 +240,7 @@ pub struct InvitationSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordDetail {
     pub id: String,
     pub nhs_number: Option<NhsNumber>,
@@ -240,12 +257,14 @@ pub struct RecordDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamRef {
     pub id: String,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntrySummary {
     pub id: String,
     /// `letter`, `result`, `appointment` or `note`.
@@ -261,6 +280,7 @@ pub struct EntrySummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExclusionView {
     /// `safeguarding_concern`, `court_order`, `clinical_decision`, `deceased` or `other`.
     pub reason: String,
@@ -274,6 +294,7 @@ pub struct ExclusionView {
 
 /// `PUT /api/v1/staff/records/{record_id}/exclusion`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetExclusionRequest {
     pub reason: String,
@@ -282,6 +303,7 @@ pub struct SetExclusionRequest {
 
 /// `POST /api/v1/staff/records/{record_id}/exclusion/lift`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LiftExclusionRequest {
     pub note: String,
@@ -289,6 +311,7 @@ pub struct LiftExclusionRequest {
 
 /// `POST /api/v1/staff/teams/{team_id}/feed-keys`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateFeedKeyRequest {
     pub name: String,
@@ -296,6 +319,7 @@ pub struct CreateFeedKeyRequest {
 
 /// A feed key as listed; `key` is present only in the answer that created it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedKeyView {
     pub id: String,
     pub name: String,
@@ -307,12 +331,14 @@ pub struct FeedKeyView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedKeysResponse {
     pub keys: Vec<FeedKeyView>,
 }
 
 /// `GET /api/v1/me/record`: the signed-in patient's own record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyRecordResponse {
     pub given_name: String,
     pub family_name: String,
@@ -329,6 +355,7 @@ pub struct MyRecordResponse {
 /// `GET /api/v1/staff/records/{record_id}/history`: how the record came to
 /// hold what it does, newest version first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordHistoryResponse {
     /// The newest versions (at most 50).
     pub versions: Vec<RecordVersionView>,
@@ -338,6 +365,7 @@ pub struct RecordHistoryResponse {
 
 /// One version of a record's details.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordVersionView {
     pub version: i64,
     pub changed_at: String,
@@ -378,6 +406,7 @@ pub const PATIENT_CSV_COLUMNS: [(&str, bool); 12] = [
 
 /// Query of `GET /api/v1/staff/teams/{team_id}/imports/{import_id}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct CsvImportQuery {
     /// 1-based page of the bad rows.
@@ -387,6 +416,7 @@ pub struct CsvImportQuery {
 
 /// A CSV upload of patients: its preview while it waits, its result once committed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CsvImportView {
     pub id: String,
     pub team_id: String,
@@ -419,6 +449,7 @@ pub struct CsvImportView {
 
 /// One problem of one row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CsvRowProblem {
     /// The row number as a spreadsheet shows it: the header is row 1.
     pub row: u32,
@@ -429,6 +460,7 @@ pub struct CsvRowProblem {
 
 /// What a commit did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CsvImportResult {
     pub created: u64,
     pub updated: u64,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// An error answer. `errors` lists every bad field at once, so a page can show
 /// them all in its error summary and beside each field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
@@ -21,6 +22,7 @@ pub struct Problem {
 
 /// One field's error, named by the field of the request it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,

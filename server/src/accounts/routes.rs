@@ -30,6 +30,11 @@ pub fn routes() -> Router<AppState> {
         .route("/me/sessions", delete(sign_out_everywhere))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(ask_for_reset, reset, ask_for_email_change, confirm_email_change, sign_out_everywhere))]
+pub struct Docs;
+
 fn throttled(retry_after_secs: u64) -> ApiError {
     ApiError::TooManyAttempts { retry_after_secs }
 }
@@ -38,6 +43,15 @@ fn link_used_up(what: &'static str, next: &str) -> ApiError {
     ApiError::refusal(StatusCode::GONE, "link-used", what, Some(next.to_owned()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/password-reset",
+    operation_id = "ask_for_reset",
+    tag = "accounts",
+    request_body = PasswordResetRequest,
+    responses((status = 202, description = "Accepted")),
+    security(("csrf" = []))
+)]
 async fn ask_for_reset(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -52,6 +66,15 @@ async fn ask_for_reset(
     Ok(StatusCode::ACCEPTED)
 }
 
+#[utoipa::path(
+    post,
+    path = "/password-reset/complete",
+    operation_id = "accounts_reset",
+    tag = "accounts",
+    request_body = CompletePasswordResetRequest,
+    responses((status = 204, description = "Done; no body"), (status = 410)),
+    security(("csrf" = []))
+)]
 async fn reset(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -69,6 +92,15 @@ async fn reset(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/email",
+    operation_id = "ask_for_email_change",
+    tag = "accounts",
+    request_body = ChangeEmailRequest,
+    responses((status = 202, description = "Accepted")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn ask_for_email_change(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -99,6 +131,15 @@ async fn ask_for_email_change(
     Ok(StatusCode::ACCEPTED)
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/email/confirm",
+    operation_id = "confirm_email_change",
+    tag = "accounts",
+    request_body = ConfirmEmailChangeRequest,
+    responses((status = 200, description = "OK", body = Object), (status = 409), (status = 410)),
+    security(("csrf" = []))
+)]
 async fn confirm_email_change(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -125,6 +166,14 @@ async fn confirm_email_change(
     Ok(Json(json!({ "email": email })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/me/sessions",
+    operation_id = "sign_out_everywhere",
+    tag = "accounts",
+    responses((status = 204, description = "Done; no body")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn sign_out_everywhere(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,

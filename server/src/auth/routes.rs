@@ -31,6 +31,24 @@ pub fn routes() -> Router<AppState> {
         .route("/session/resume", post(resume))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, show, destroy, handover_show, resume))]
+pub struct Docs;
+
+#[utoipa::path(
+    post,
+    path = "/session",
+    operation_id = "session_create",
+    tag = "session",
+    request_body = SignInRequest,
+    responses(
+        (status = 200, description = "Signed in: the session cookie is set", body = SessionResponse),
+        (status = 401, description = "Email or password is incorrect (one answer whether or not the account exists)"),
+        (status = 429)
+    ),
+    security(("csrf" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -61,6 +79,14 @@ async fn create(
 
 /// Who is signed in, including a session still waiting for its second factor
 /// (the sign-in page then asks for the code rather than the password again).
+#[utoipa::path(
+    get,
+    path = "/session",
+    operation_id = "session_show",
+    tag = "session",
+    responses((status = 200, description = "OK", body = SessionResponse)),
+    security(("session" = []))
+)]
 async fn show(
     State(state): State<AppState>,
     SignedInSession(session): SignedInSession,
@@ -71,6 +97,14 @@ async fn show(
 
 /// Signing out always succeeds and always clears the cookie, even when the
 /// session had already ended.
+#[utoipa::path(
+    delete,
+    path = "/session",
+    operation_id = "session_destroy",
+    tag = "session",
+    responses((status = 204, description = "Done; no body")),
+    security(("csrf" = []))
+)]
 async fn destroy(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -83,6 +117,13 @@ async fn destroy(
 }
 
 /// Who handed this device to a patient: 404 when it was not handed over.
+#[utoipa::path(
+    get,
+    path = "/session/handover",
+    operation_id = "handover_show",
+    tag = "session",
+    responses((status = 200, description = "OK", body = HandoverView), (status = 404, description = "This device was not handed over"))
+)]
 async fn handover_show(State(state): State<AppState>, jar: CookieJar) -> ApiResult<Json<HandoverView>> {
     let suspended = suspended_session(&state, &jar).await?.ok_or(ApiError::NotFound)?.1;
     let staff_email = EmailAddress::parse(&suspended.staff_email).map_err(|e| anyhow::anyhow!("stored email: {e}"))?;
@@ -90,6 +131,15 @@ async fn handover_show(State(state): State<AppState>, jar: CookieJar) -> ApiResu
 }
 
 /// The professional takes the device back with their password.
+#[utoipa::path(
+    post,
+    path = "/session/resume",
+    operation_id = "session_resume",
+    tag = "session",
+    request_body = ResumeSessionRequest,
+    responses((status = 200, description = "OK", body = SessionResponse), (status = 401, description = "The professional's password is wrong, or the handover has ended")),
+    security(("csrf" = []))
+)]
 async fn resume(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

@@ -28,7 +28,25 @@ pub fn routes() -> Router<AppState> {
         .route("/me/second-factor", get(status).delete(remove))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(verify, begin_enrolment, confirm_enrolment, status, remove))]
+pub struct Docs;
+
 /// A code from the authenticator (or a recovery code) for a session waiting for one.
+#[utoipa::path(
+    post,
+    path = "/session/second-factor",
+    operation_id = "second_factor_verify",
+    tag = "session",
+    request_body = SecondFactorCodeRequest,
+    responses(
+        (status = 200, description = "The second factor is proven: a new, whole session cookie is set", body = SessionResponse),
+        (status = 409, description = "This session is not waiting for a code"),
+        (status = 429)
+    ),
+    security(("session" = [], "csrf" = []))
+)]
 async fn verify(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -51,6 +69,17 @@ async fn verify(
 
 /// A new authenticator's secret: for a professional's session waiting to set
 /// one up, or a patient choosing to.
+#[utoipa::path(
+    post,
+    path = "/session/second-factor/enrolment",
+    operation_id = "second_factor_enrolment_begin",
+    tag = "session",
+    responses(
+        (status = 200, description = "A new authenticator secret, unconfirmed until its first code", body = SecondFactorEnrolment),
+        (status = 409, description = "An authenticator is already set up, or the session waits for a code")
+    ),
+    security(("session" = [], "csrf" = []))
+)]
 async fn begin_enrolment(
     State(state): State<AppState>,
     SignedInSession(session): SignedInSession,
@@ -70,6 +99,19 @@ async fn begin_enrolment(
 
 /// The first code from the new authenticator: it is set up, the recovery
 /// codes are made (and shown this once), and a waiting session becomes whole.
+#[utoipa::path(
+    post,
+    path = "/session/second-factor/enrolment/confirm",
+    operation_id = "second_factor_enrolment_confirm",
+    tag = "session",
+    request_body = SecondFactorCodeRequest,
+    responses(
+        (status = 200, description = "Set up: the session, and the recovery codes shown this once", body = SecondFactorConfirmed),
+        (status = 409, description = "Nothing to confirm, or already set up"),
+        (status = 429)
+    ),
+    security(("session" = [], "csrf" = []))
+)]
 async fn confirm_enrolment(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -91,6 +133,14 @@ async fn confirm_enrolment(
     Ok((jar, Json(SecondFactorConfirmed { session, recovery_codes: proven.recovery_codes })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/second-factor",
+    operation_id = "second_factor_status",
+    tag = "accounts",
+    responses((status = 200, description = "Whether two-step sign-in is on", body = SecondFactorStatus)),
+    security(("session" = []))
+)]
 async fn status(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -103,6 +153,18 @@ async fn status(
 
 /// A patient turns their second factor off, with their password; a
 /// professional cannot (staff reach many records).
+#[utoipa::path(
+    delete,
+    path = "/me/second-factor",
+    operation_id = "second_factor_remove",
+    tag = "accounts",
+    request_body = RemoveSecondFactorRequest,
+    responses(
+        (status = 204, description = "Turned off; no body"),
+        (status = 403, description = "Staff accounts must keep two-step sign-in on")
+    ),
+    security(("session" = [], "csrf" = []))
+)]
 async fn remove(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

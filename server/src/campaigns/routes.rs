@@ -11,7 +11,7 @@ use portico_types::api::{CampaignView, CampaignsResponse, CohortPreview, CohortR
 
 use super::{CampaignError, cohort};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::ApiJson;
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::staff::{self, Professional};
 use crate::state::AppState;
 
@@ -30,6 +30,21 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/campaigns/{campaign_id}/batches/{seq}/manifest.csv", get(batch_manifest))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, start, preview, view, pause, resume, cancel, batch_pdf, batch_manifest))]
+pub struct Docs;
+
+#[utoipa::path(
+    post,
+    path = "/staff/teams/{team_id}/campaigns/preview",
+    operation_id = "campaigns_preview",
+    tag = "campaigns",
+    params(("team_id" = String, Path, description = "The team's id")),
+    request_body = CohortRequest,
+    responses((status = 200, description = "OK", body = CohortPreview)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn preview(
     State(state): State<AppState>,
     professional: Professional,
@@ -41,6 +56,16 @@ async fn preview(
     Ok(Json(cohort::preview(&state.db, &team_id, &asked).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/teams/{team_id}/campaigns",
+    operation_id = "campaigns_start",
+    tag = "campaigns",
+    params(("team_id" = String, Path, description = "The team's id")),
+    request_body = StartCampaignRequest,
+    responses((status = 201, description = "Created", body = CampaignView)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn start(
     State(state): State<AppState>,
     professional: Professional,
@@ -58,6 +83,15 @@ async fn start(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/teams/{team_id}/campaigns",
+    operation_id = "campaigns_list",
+    tag = "campaigns",
+    params(("team_id" = String, Path, description = "The team's id")),
+    responses((status = 200, description = "OK", body = CampaignsResponse)),
+    security(("session" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     professional: Professional,
@@ -67,6 +101,15 @@ async fn list(
     Ok(Json(CampaignsResponse { campaigns: super::list(&state.db, &team_id).await? }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/campaigns/{campaign_id}",
+    operation_id = "campaigns_view",
+    tag = "campaigns",
+    params(("campaign_id" = String, Path, description = "The campaign's id")),
+    responses((status = 200, description = "OK", body = CampaignView)),
+    security(("session" = []))
+)]
 async fn view(
     State(state): State<AppState>,
     professional: Professional,
@@ -76,6 +119,15 @@ async fn view(
     Ok(Json(super::view(&state.db, &campaign_id, state.now()).await?.ok_or(ApiError::NotFound)?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/campaigns/{campaign_id}/pause",
+    operation_id = "campaigns_pause",
+    tag = "campaigns",
+    params(("campaign_id" = String, Path, description = "The campaign's id")),
+    responses((status = 200, description = "OK", body = CampaignView)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn pause(
     State(state): State<AppState>,
     professional: Professional,
@@ -86,6 +138,15 @@ async fn pause(
     view(State(state), professional, Path(campaign_id)).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/campaigns/{campaign_id}/resume",
+    operation_id = "campaigns_resume",
+    tag = "campaigns",
+    params(("campaign_id" = String, Path, description = "The campaign's id")),
+    responses((status = 200, description = "OK", body = CampaignView)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn resume(
     State(state): State<AppState>,
     professional: Professional,
@@ -96,6 +157,15 @@ async fn resume(
     view(State(state), professional, Path(campaign_id)).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/campaigns/{campaign_id}/cancel",
+    operation_id = "campaigns_cancel",
+    tag = "campaigns",
+    params(("campaign_id" = String, Path, description = "The campaign's id")),
+    responses((status = 200, description = "OK", body = CampaignView)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn cancel(
     State(state): State<AppState>,
     professional: Professional,
@@ -106,20 +176,38 @@ async fn cancel(
     view(State(state), professional, Path(campaign_id)).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/campaigns/{campaign_id}/batches/{seq}/letters.pdf",
+    operation_id = "batch_pdf",
+    tag = "campaigns",
+    params(("campaign_id" = String, Path, description = "The campaign's id"), ("seq" = i64, Path, description = "The batch's number, from 1")),
+    responses((status = 200, description = "The batch's letters, one A4 page each", content_type = "application/pdf", body = Vec<u8>), (status = 400, description = "The batch number is not a whole number")),
+    security(("session" = []))
+)]
 async fn batch_pdf(
     State(state): State<AppState>,
     professional: Professional,
-    Path((campaign_id, seq)): Path<(String, i64)>,
+    ApiPath((campaign_id, seq)): ApiPath<(String, i64)>,
 ) -> ApiResult<Response> {
     admin_of_campaign(&state, &professional, &campaign_id).await?;
     let pdf = super::batch_file(&state.db, &campaign_id, seq, true, state.now()).await?.ok_or(ApiError::NotFound)?;
     Ok(file(pdf, "application/pdf", &format!("letters-batch-{seq}.pdf")))
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/campaigns/{campaign_id}/batches/{seq}/manifest.csv",
+    operation_id = "batch_manifest",
+    tag = "campaigns",
+    params(("campaign_id" = String, Path, description = "The campaign's id"), ("seq" = i64, Path, description = "The batch's number, from 1")),
+    responses((status = 200, description = "The batch's manifest for a print house", content_type = "text/csv", body = String), (status = 400, description = "The batch number is not a whole number")),
+    security(("session" = []))
+)]
 async fn batch_manifest(
     State(state): State<AppState>,
     professional: Professional,
-    Path((campaign_id, seq)): Path<(String, i64)>,
+    ApiPath((campaign_id, seq)): ApiPath<(String, i64)>,
 ) -> ApiResult<Response> {
     admin_of_campaign(&state, &professional, &campaign_id).await?;
     let csv = super::batch_file(&state.db, &campaign_id, seq, false, state.now()).await?.ok_or(ApiError::NotFound)?;

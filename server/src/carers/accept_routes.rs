@@ -25,6 +25,11 @@ pub fn routes() -> Router<AppState> {
         .route("/carer-invitations/register", post(register))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(lookup, accept_signed_in, register))]
+pub struct Docs;
+
 fn token(raw: &str) -> ApiResult<OneTimeToken> {
     OneTimeToken::parse(raw).ok_or_else(|| accept_refusal(AcceptError::UsedUp))
 }
@@ -87,6 +92,15 @@ fn accept_refusal(err: AcceptError) -> ApiError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/carer-invitations/lookup",
+    operation_id = "carers_lookup",
+    tag = "carers",
+    request_body = AcceptCarerInvitationRequest,
+    responses((status = 200, description = "OK", body = CarerInvitationLookup), (status = 410)),
+    security(("csrf" = []))
+)]
 async fn lookup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<AcceptCarerInvitationRequest>,
@@ -95,6 +109,15 @@ async fn lookup(
     Ok(Json(accept::lookup(&state, &token).await.map_err(accept_refusal)?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/carer-invitations/accept",
+    operation_id = "accept_signed_in",
+    tag = "carers",
+    request_body = AcceptCarerInvitationRequest,
+    responses((status = 200, description = "OK", body = AcceptedCarerInvitation), (status = 410)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn accept_signed_in(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -105,6 +128,15 @@ async fn accept_signed_in(
     Ok(Json(accept::accept(&state, &session.account_id, &token, &ip).await.map_err(accept_refusal)?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/carer-invitations/register",
+    operation_id = "carers_register",
+    tag = "carers",
+    request_body = RegisterCarerRequest,
+    responses((status = 201, description = "Created", body = AcceptedCarerInvitation), (status = 410)),
+    security(("csrf" = []))
+)]
 async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

@@ -41,6 +41,32 @@ pub fn routes() -> Router<AppState> {
         .route("/me/record/entries/{entry_id}/private", put(mark_private))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    openable,
+    open,
+    invite_to,
+    leave,
+    my_carers,
+    invite_to_own,
+    end_own,
+    change_own,
+    withdraw,
+    end_own_with,
+    access_history,
+    mark_private
+))]
+pub struct Docs;
+
+#[utoipa::path(
+    get,
+    path = "/me/records",
+    operation_id = "openable",
+    tag = "carers",
+    responses((status = 200, description = "OK", body = MyRecordsResponse)),
+    security(("session" = []))
+)]
 async fn openable(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -50,6 +76,15 @@ async fn openable(
 
 /// The record as its owner, or a carer within their level, sees it. Every
 /// carer's view is audited before it is answered.
+#[utoipa::path(
+    get,
+    path = "/me/records/{record_id}",
+    operation_id = "carers_open",
+    tag = "carers",
+    params(("record_id" = String, Path, description = "The record's id")),
+    responses((status = 200, description = "OK", body = OpenedRecordResponse)),
+    security(("session" = []))
+)]
 async fn open(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -164,6 +199,15 @@ async fn invite_as_owner(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/record/carers",
+    operation_id = "invite_to_own",
+    tag = "carers",
+    request_body = InviteCarerRequest,
+    responses((status = 201, description = "Invited: the carer is emailed", body = CarerInvitationView), (status = 404, description = "The account holds no record of its own")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn invite_to_own(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -175,6 +219,16 @@ async fn invite_to_own(
 }
 
 /// Inviting to a record by its id: only its owner may; a carer of it is told so.
+#[utoipa::path(
+    post,
+    path = "/me/records/{record_id}/carers",
+    operation_id = "invite_to",
+    tag = "carers",
+    params(("record_id" = String, Path, description = "The record's id")),
+    request_body = InviteCarerRequest,
+    responses((status = 201, description = "Invited: the carer is emailed", body = CarerInvitationView)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn invite_to(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -195,6 +249,15 @@ async fn invite_to(
 }
 
 /// A carer gives up their own access to a record.
+#[utoipa::path(
+    post,
+    path = "/me/records/{record_id}/leave",
+    operation_id = "carers_leave",
+    tag = "carers",
+    params(("record_id" = String, Path, description = "The record's id")),
+    responses((status = 204, description = "Done; no body")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn leave(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -209,6 +272,14 @@ async fn leave(
     if ended { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound) }
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/record/carers",
+    operation_id = "my_carers",
+    tag = "carers",
+    responses((status = 200, description = "OK", body = MyCarersResponse), (status = 404, description = "The account holds no record of its own")),
+    security(("session" = []))
+)]
 async fn my_carers(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -221,6 +292,15 @@ async fn my_carers(
     }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/me/record/carers/{link_id}",
+    operation_id = "end_own",
+    tag = "carers",
+    params(("link_id" = String, Path, description = "The carer link's id")),
+    responses((status = 204, description = "Done; no body")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn end_own(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -233,6 +313,16 @@ async fn end_own(
 }
 
 /// The patient changes what a carer they invited sees, and until when.
+#[utoipa::path(
+    put,
+    path = "/me/record/carers/{link_id}",
+    operation_id = "change_own",
+    tag = "carers",
+    params(("link_id" = String, Path, description = "The carer link's id")),
+    request_body = ChangeCarerAccessRequest,
+    responses((status = 204, description = "Done; no body")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn change_own(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -259,6 +349,16 @@ async fn change_own(
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/record/carers/{link_id}/end",
+    operation_id = "end_own_with",
+    tag = "carers",
+    params(("link_id" = String, Path, description = "The carer link's id")),
+    request_body = EndCarerLinkRequest,
+    responses((status = 204, description = "Ended")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn end_own_with(
     state: State<AppState>,
     session: CurrentSession,
@@ -270,6 +370,15 @@ async fn end_own_with(
 }
 
 /// Withdraws an invitation not yet accepted: its link no longer works.
+#[utoipa::path(
+    delete,
+    path = "/me/record/carers/invitations/{invitation_id}",
+    operation_id = "withdraw",
+    tag = "carers",
+    params(("invitation_id" = String, Path, description = "The carer invitation's id")),
+    responses((status = 204, description = "Done; no body")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn withdraw(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -281,6 +390,14 @@ async fn withdraw(
     if withdrawn { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound) }
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/record/access-history",
+    operation_id = "access_history",
+    tag = "carers",
+    responses((status = 200, description = "OK", body = AccessHistoryResponse), (status = 404, description = "The account holds no record of its own")),
+    security(("session" = []))
+)]
 async fn access_history(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -289,6 +406,16 @@ async fn access_history(
     Ok(Json(AccessHistoryResponse { events: history::of_record(&state.db, &record_id).await? }))
 }
 
+#[utoipa::path(
+    put,
+    path = "/me/record/entries/{entry_id}/private",
+    operation_id = "mark_private",
+    tag = "carers",
+    params(("entry_id" = String, Path, description = "The entry's id")),
+    request_body = MarkEntryPrivateRequest,
+    responses((status = 204, description = "Done; no body")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn mark_private(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,

@@ -36,6 +36,11 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/organisation/carer-settings", get(show_settings).put(change_settings))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, add, override_exclusion, end, show_settings, change_settings))]
+pub struct Docs;
+
 /// Who may add and end carers: clinicians, admins and safeguarding leads of
 /// a team that holds the record (not receptionists).
 fn may_manage_carers(roles: &[Role]) -> bool {
@@ -47,6 +52,15 @@ async fn roles(state: &AppState, professional: &Professional, record_id: &str) -
     if roles.is_empty() { Err(ApiError::NotFound) } else { Ok(roles) }
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/records/{record_id}/carers",
+    operation_id = "carers_list",
+    tag = "carers",
+    params(("record_id" = String, Path, description = "The record's id")),
+    responses((status = 200, description = "OK", body = RecordCarersResponse)),
+    security(("session" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     professional: Professional,
@@ -85,6 +99,16 @@ async fn age_and_birth(state: &AppState, organisation_id: &str, record_id: &str)
     Ok((u8::try_from(age).unwrap_or(16), born))
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/records/{record_id}/carers",
+    operation_id = "carers_add",
+    tag = "carers",
+    params(("record_id" = String, Path, description = "The record's id")),
+    request_body = AddCarerRequest,
+    responses((status = 201, description = "Created", body = CarerInvitationView)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn add(
     State(state): State<AppState>,
     professional: Professional,
@@ -190,6 +214,16 @@ fn only_safeguarding_leads() -> ApiError {
 
 /// A safeguarding lead sends the patient's carer an invitation to an
 /// excluded record, with the reason (audited).
+#[utoipa::path(
+    post,
+    path = "/staff/records/{record_id}/carers/override",
+    operation_id = "override_exclusion",
+    tag = "carers",
+    params(("record_id" = String, Path, description = "The record's id")),
+    request_body = OverrideCarerInvitationRequest,
+    responses((status = 201, description = "Created", body = CarerInvitationView)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn override_exclusion(
     State(state): State<AppState>,
     professional: Professional,
@@ -228,6 +262,16 @@ async fn override_exclusion(
 
 /// Ends a link early, with a reason: a professional's own kind of link
 /// (parent/guardian, adult who lacks capacity); a safeguarding lead any.
+#[utoipa::path(
+    post,
+    path = "/staff/records/{record_id}/carers/{link_id}/end",
+    operation_id = "carers_end",
+    tag = "carers",
+    params(("record_id" = String, Path, description = "The record's id"), ("link_id" = String, Path, description = "The carer link's id")),
+    request_body = EndCarerLinkRequest,
+    responses((status = 204, description = "Done; no body")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn end(
     State(state): State<AppState>,
     professional: Professional,
@@ -259,12 +303,29 @@ async fn end(
     if ended { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound) }
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/organisation/carer-settings",
+    operation_id = "show_settings",
+    tag = "carers",
+    responses((status = 200, description = "OK", body = CarerSettings)),
+    security(("session" = []))
+)]
 async fn show_settings(State(state): State<AppState>, professional: Professional) -> ApiResult<Json<CarerSettings>> {
     let found = settings::of_organisation(&state.db, &professional.organisation_id).await?;
     Ok(Json(found.ok_or(ApiError::NotFound)?))
 }
 
 /// An admin of any of the organisation's teams changes its carer settings.
+#[utoipa::path(
+    put,
+    path = "/staff/organisation/carer-settings",
+    operation_id = "carers_change_settings",
+    tag = "carers",
+    request_body = CarerSettings,
+    responses((status = 200, description = "OK", body = CarerSettings)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn change_settings(
     State(state): State<AppState>,
     professional: Professional,

@@ -34,12 +34,26 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/teams/{team_id}/feed-keys/{key_id}", delete(revoke))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, create, revoke))]
+pub struct Docs;
+
 /// The team, if `professional` is its admin.
 async fn admin_of(state: &AppState, professional: &Professional, team_id: &str) -> ApiResult<String> {
     let team = staff::team_of(&state.db, professional, team_id).await?.ok_or(ApiError::NotFound)?;
     if team.roles.contains(&Role::Admin) { Ok(team.organisation.id) } else { Err(ApiError::Forbidden) }
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/teams/{team_id}/feed-keys",
+    operation_id = "feeds_list",
+    tag = "feeds",
+    params(("team_id" = String, Path, description = "The team's id")),
+    responses((status = 200, description = "OK", body = FeedKeysResponse)),
+    security(("session" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     professional: Professional,
@@ -67,6 +81,16 @@ async fn list(
     Ok(Json(FeedKeysResponse { keys }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/teams/{team_id}/feed-keys",
+    operation_id = "feeds_create",
+    tag = "feeds",
+    params(("team_id" = String, Path, description = "The team's id")),
+    request_body = CreateFeedKeyRequest,
+    responses((status = 201, description = "Created", body = FeedKeyView)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     professional: Professional,
@@ -112,6 +136,15 @@ async fn create(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/staff/teams/{team_id}/feed-keys/{key_id}",
+    operation_id = "feeds_revoke",
+    tag = "feeds",
+    params(("team_id" = String, Path, description = "The team's id"), ("key_id" = String, Path, description = "The feed key's id")),
+    responses((status = 204, description = "Done; no body")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn revoke(
     State(state): State<AppState>,
     professional: Professional,

@@ -3,6 +3,7 @@
 
 pub mod extract;
 mod health;
+pub mod openapi;
 mod problems;
 mod security;
 mod spa;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(carers::staff_routes::routes())
         .merge(notifications::routes::routes())
         .merge(notifications::staff_view::routes())
+        .merge(openapi::routes())
         .fallback(problems::api_not_found)
         .method_not_allowed_fallback(problems::method_not_allowed)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))

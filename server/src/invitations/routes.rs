@@ -44,7 +44,21 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/teams/{team_id}/professionals-as-patients/invitations", post(invite_professionals))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, hand_over, list_professionals, invite_professionals))]
+pub struct Docs;
+
 /// The organisation's professionals who have a record in the team: for its admins.
+#[utoipa::path(
+    get,
+    path = "/staff/teams/{team_id}/professionals-as-patients",
+    operation_id = "list_professionals",
+    tag = "invitations",
+    params(("team_id" = String, Path, description = "The team's id")),
+    responses((status = 200, description = "OK", body = ProfessionalsAsPatientsResponse)),
+    security(("session" = []))
+)]
 async fn list_professionals(
     State(state): State<AppState>,
     professional: Professional,
@@ -56,6 +70,15 @@ async fn list_professionals(
 }
 
 /// Invites them all, in one step.
+#[utoipa::path(
+    post,
+    path = "/staff/teams/{team_id}/professionals-as-patients/invitations",
+    operation_id = "invite_professionals",
+    tag = "invitations",
+    params(("team_id" = String, Path, description = "The team's id")),
+    responses((status = 201, description = "Created", body = ProfessionalInvitationsSent)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn invite_professionals(
     State(state): State<AppState>,
     professional: Professional,
@@ -72,6 +95,16 @@ pub fn may_invite(roles: &[Role]) -> bool {
     roles.iter().any(|role| matches!(role, Role::Admin | Role::Clinician | Role::Receptionist))
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/records/{record_id}/invitations",
+    operation_id = "invitations_create",
+    tag = "invitations",
+    params(("record_id" = String, Path, description = "The record's id")),
+    request_body = IssueInvitationRequest,
+    responses((status = 201, description = "Created", body = IssuedInvitation)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     professional: Professional,
@@ -137,6 +170,15 @@ async fn create(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/records/{record_id}/handover",
+    operation_id = "hand_over",
+    tag = "invitations",
+    params(("record_id" = String, Path, description = "The record's id")),
+    responses((status = 201, description = "Created", body = HandoverStarted)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn hand_over(
     State(state): State<AppState>,
     professional: Professional,

@@ -47,6 +47,11 @@ pub fn routes() -> Router<AppState> {
         .route("/kiosk/invitations", post(invitation))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, create, revoke, show, check_in, invitation))]
+pub struct Docs;
+
 /// Team `team_id`, if `professional` may manage its kiosks.
 async fn managing(state: &AppState, professional: &Professional, team_id: &str) -> ApiResult<String> {
     let team = staff::team_of(&state.db, professional, team_id).await?.ok_or(ApiError::NotFound)?;
@@ -61,6 +66,15 @@ async fn managing(state: &AppState, professional: &Professional, team_id: &str) 
     Ok(team.id)
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/teams/{team_id}/kiosks",
+    operation_id = "kiosk_list",
+    tag = "kiosk",
+    params(("team_id" = String, Path, description = "The team's id")),
+    responses((status = 200, description = "OK", body = KiosksResponse)),
+    security(("session" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     professional: Professional,
@@ -70,6 +84,16 @@ async fn list(
     Ok(Json(KiosksResponse { kiosks: devices::of_team(&state.db, &team_id).await? }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/teams/{team_id}/kiosks",
+    operation_id = "kiosk_create",
+    tag = "kiosk",
+    params(("team_id" = String, Path, description = "The team's id")),
+    request_body = CreateKioskRequest,
+    responses((status = 201, description = "Created", body = KioskSummary)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     professional: Professional,
@@ -89,6 +113,15 @@ async fn create(
     Ok((StatusCode::CREATED, jar, Json(summary)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/staff/teams/{team_id}/kiosks/{kiosk_id}",
+    operation_id = "kiosk_revoke",
+    tag = "kiosk",
+    params(("team_id" = String, Path, description = "The team's id"), ("kiosk_id" = String, Path, description = "The kiosk's id")),
+    responses((status = 204, description = "Done; no body")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn revoke(
     State(state): State<AppState>,
     professional: Professional,
@@ -133,12 +166,29 @@ impl FromRequestParts<AppState> for KioskDevice {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/kiosk",
+    operation_id = "kiosk_show",
+    tag = "kiosk",
+    responses((status = 200, description = "OK", body = KioskView)),
+    security(("kiosk" = []))
+)]
 async fn show(KioskDevice(kiosk): KioskDevice) -> Json<KioskView> {
     Json(KioskView { team_name: kiosk.team_name, idle_reset_secs: IDLE_RESET_SECS })
 }
 
 const ASK_AT_RECEPTION: &str = "Please ask at reception.";
 
+#[utoipa::path(
+    post,
+    path = "/kiosk/check-ins",
+    operation_id = "kiosk_check_in",
+    tag = "kiosk",
+    request_body = KioskCheckInRequest,
+    responses((status = 200, description = "OK", body = KioskCheckInResponse), (status = 429)),
+    security(("kiosk" = [], "csrf" = []))
+)]
 async fn check_in(
     State(state): State<AppState>,
     KioskDevice(kiosk): KioskDevice,
@@ -204,6 +254,15 @@ fn parse_check_in(body: &KioskCheckInRequest, today: time::Date) -> ApiResult<(D
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/kiosk/invitations",
+    operation_id = "kiosk_invitation",
+    tag = "kiosk",
+    request_body = KioskInvitationRequest,
+    responses((status = 201, description = "Created", body = KioskInvitation), (status = 409), (status = 410)),
+    security(("kiosk" = [], "csrf" = []))
+)]
 async fn invitation(
     State(state): State<AppState>,
     KioskDevice(kiosk): KioskDevice,

@@ -21,6 +21,11 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/staff/dev-outbox", get(list)).route("/staff/dev-outbox/{id}/html", get(html))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, html))]
+pub struct Docs;
+
 /// The policy of an email's HTML part shown in the page's frame: the
 /// templates' inline styles (as a mail app shows them) and nothing else, no
 /// script, no request anywhere; framed only by Portico's own pages.
@@ -30,6 +35,15 @@ const EMAIL_PREVIEW_POLICY: &str =
 /// One email's HTML part, for the outbox page's sandboxed frame. Its own
 /// Content-Security-Policy (which the security headers then leave alone)
 /// lets its inline styles apply; the page's would refuse them.
+#[utoipa::path(
+    get,
+    path = "/staff/dev-outbox/{id}/html",
+    operation_id = "development_html",
+    tag = "development",
+    params(("id" = String, Path, description = "The sign-up's id")),
+    responses((status = 200, description = "The email's HTML part, under a policy of its own that lets only its inline styles apply", content_type = "text/html", body = String)),
+    security(("session" = []))
+)]
 async fn html(
     State(state): State<AppState>,
     _professional: Professional,
@@ -60,6 +74,14 @@ type OutboxRow = (String, String, String, String, String, String, Option<String>
 
 /// Delivered ones and those the worker has not reached yet (it polls twice a
 /// second): a page opened straight after an invitation shows it.
+#[utoipa::path(
+    get,
+    path = "/staff/dev-outbox",
+    operation_id = "development_list",
+    tag = "development",
+    responses((status = 200, description = "OK", body = DevOutboxResponse)),
+    security(("session" = []))
+)]
 async fn list(State(state): State<AppState>, _professional: Professional) -> ApiResult<Json<DevOutboxResponse>> {
     if state.settings.smtp_url.is_some() {
         return Err(ApiError::NotFound);

@@ -24,8 +24,13 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/notify/delivery-receipts", post(receive))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(receive))]
+pub struct Docs;
+
 /// A receipt, in Notify's field names (only those Portico reads).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryReceipt {
     /// Notify's notification id.
     pub id: String,
@@ -40,6 +45,15 @@ pub struct DeliveryReceipt {
 
 const STATUSES: [&str; 4] = ["delivered", "permanent-failure", "temporary-failure", "technical-failure"];
 
+#[utoipa::path(
+    post,
+    path = "/notify/delivery-receipts",
+    operation_id = "notify_receive",
+    tag = "notify",
+    request_body = DeliveryReceipt,
+    responses((status = 204, description = "Recorded"), (status = 400), (status = 401), (status = 404, description = "No callback token is configured"), (status = 422)),
+    security(("notify_callback" = []))
+)]
 async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,

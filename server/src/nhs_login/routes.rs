@@ -30,11 +30,34 @@ pub fn routes() -> Router<AppState> {
         .route("/nhs-login/callback", get(callback))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(status, start, callback))]
+pub struct Docs;
+
+#[utoipa::path(
+    get,
+    path = "/nhs-login",
+    operation_id = "nhs_login_status",
+    tag = "nhs-login",
+    responses((status = 200, description = "OK", body = NhsLoginStatus))
+)]
 async fn status(State(state): State<AppState>) -> Json<NhsLoginStatus> {
     Json(NhsLoginStatus { enabled: state.nhs_login.is_some() })
 }
 
 /// `?from=sign-in|register|join&team=<slug>`
+#[utoipa::path(
+    get,
+    path = "/nhs-login/start",
+    operation_id = "nhs_login_start",
+    tag = "nhs-login",
+    params(
+        ("from" = Option<String>, Query, description = "Where the person started: `sign-in` (the default), `register` or `join`"),
+        ("team" = Option<String>, Query, description = "The join page's team slug, with `from=join`")
+    ),
+    responses((status = 303, description = "To NHS login's authorisation endpoint, or to `/nhs-login?outcome=unavailable`"))
+)]
 async fn start(State(state): State<AppState>, jar: CookieJar, RawQuery(query): RawQuery) -> (CookieJar, Redirect) {
     let Some(provider) = state.nhs_login.clone() else { return (jar, outcome_page("unavailable")) };
     let (mut came_from, mut team) = (CameFrom::SignIn, None);
@@ -58,6 +81,18 @@ async fn start(State(state): State<AppState>, jar: CookieJar, RawQuery(query): R
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/nhs-login/callback",
+    operation_id = "nhs_login_callback",
+    tag = "nhs-login",
+    params(
+        ("code" = Option<String>, Query, description = "The authorisation code NHS login sends back"),
+        ("state" = Option<String>, Query, description = "The state Portico sent"),
+        ("error" = Option<String>, Query, description = "NHS login's error, when the person did not sign in")
+    ),
+    responses((status = 303, description = "Signed in, to the page that follows; or to `/nhs-login?outcome=…` saying why not"))
+)]
 async fn callback(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

@@ -26,6 +26,19 @@ pub fn unsubscribe_routes() -> Router<AppState> {
     Router::new().route("/notifications/unsubscribe", get(unsubscribe_show).post(unsubscribe_now))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(show, update, unsubscribe_show, unsubscribe_now))]
+pub struct Docs;
+
+#[utoipa::path(
+    get,
+    path = "/me/notification-preferences",
+    operation_id = "notifications_show",
+    tag = "notifications",
+    responses((status = 200, description = "OK", body = NotificationPreferencesResponse)),
+    security(("session" = []))
+)]
 async fn show(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -33,6 +46,15 @@ async fn show(
     Ok(Json(preferences::of_account(&state.db, &session.account_id, &state.settings.notifications).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/me/notification-preferences",
+    operation_id = "notifications_update",
+    tag = "notifications",
+    request_body = UpdateNotificationPreferencesRequest,
+    responses((status = 200, description = "OK", body = NotificationPreferencesResponse)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn update(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -44,7 +66,8 @@ async fn update(
     Ok(Json(preferences::of_account(&state.db, &session.account_id, &state.settings.notifications).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TokenQuery {
     #[serde(default)]
     token: String,
@@ -58,6 +81,14 @@ fn unsubscribe_error(err: UnsubscribeError) -> ApiError {
 }
 
 /// What the link would turn off; changes nothing (mail scanners fetch links).
+#[utoipa::path(
+    get,
+    path = "/notifications/unsubscribe",
+    operation_id = "unsubscribe_show",
+    tag = "notifications",
+    params(TokenQuery),
+    responses((status = 200, description = "OK", body = UnsubscribeView), (status = 404, description = "No such unsubscribe link"))
+)]
 async fn unsubscribe_show(
     State(state): State<AppState>,
     Query(query): Query<TokenQuery>,
@@ -66,6 +97,15 @@ async fn unsubscribe_show(
 }
 
 /// Turns it off. The body (`List-Unsubscribe=One-Click`, or none) is not read.
+#[utoipa::path(
+    post,
+    path = "/notifications/unsubscribe",
+    operation_id = "unsubscribe_now",
+    tag = "notifications",
+    params(TokenQuery),
+    responses((status = 200, description = "OK", body = UnsubscribeView), (status = 404, description = "No such unsubscribe link")),
+    security(("csrf" = []))
+)]
 async fn unsubscribe_now(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

@@ -21,6 +21,20 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/staff/records/{record_id}/notifications", get(list))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list))]
+pub struct Docs;
+
+#[utoipa::path(
+    get,
+    path = "/staff/records/{record_id}/notifications",
+    operation_id = "notifications_list",
+    tag = "notifications",
+    params(("record_id" = String, Path, description = "The record's id")),
+    responses((status = 200, description = "OK", body = RecordNotificationsResponse)),
+    security(("session" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     professional: Professional,

@@ -17,6 +17,11 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/me/record", get(show))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(show))]
+pub struct Docs;
+
 /// The id of the record `account_id` owns, if any.
 pub async fn owned_by(db: &Db, account_id: &str) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM records WHERE owner_account_id = $1")
@@ -25,6 +30,14 @@ pub async fn owned_by(db: &Db, account_id: &str) -> Result<Option<String>, sqlx:
         .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/record",
+    operation_id = "my_show",
+    tag = "records",
+    responses((status = 200, description = "OK", body = MyRecordResponse), (status = 404, description = "The account holds no record of its own")),
+    security(("session" = []))
+)]
 async fn show(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,

@@ -27,6 +27,11 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/records/{record_id}/history", get(show_history))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(show, set_exclusion, lift_exclusion, show_history))]
+pub struct Docs;
+
 /// Who may see that a record is excluded, and why.
 pub(crate) fn may_see_exclusions(roles: &[Role]) -> bool {
     roles.iter().any(|r| matches!(r, Role::SafeguardingLead | Role::Clinician))
@@ -39,6 +44,15 @@ async fn roles(state: &AppState, professional: &Professional, record_id: &str) -
     if roles.is_empty() { Err(ApiError::NotFound) } else { Ok(roles) }
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/records/{record_id}",
+    operation_id = "records_show",
+    tag = "records",
+    params(("record_id" = String, Path, description = "The record's id")),
+    responses((status = 200, description = "OK", body = RecordDetailResponse)),
+    security(("session" = []))
+)]
 async fn show(
     State(state): State<AppState>,
     professional: Professional,
@@ -65,6 +79,15 @@ async fn show(
 }
 
 /// The record's versions, for anyone who may see the record.
+#[utoipa::path(
+    get,
+    path = "/staff/records/{record_id}/history",
+    operation_id = "show_history",
+    tag = "records",
+    params(("record_id" = String, Path, description = "The record's id")),
+    responses((status = 200, description = "OK", body = RecordHistoryResponse)),
+    security(("session" = []))
+)]
 async fn show_history(
     State(state): State<AppState>,
     professional: Professional,
@@ -85,6 +108,16 @@ fn note(field: &str, raw: &str) -> Result<String, FieldError> {
     Ok(note.to_owned())
 }
 
+#[utoipa::path(
+    put,
+    path = "/staff/records/{record_id}/exclusion",
+    operation_id = "set_exclusion",
+    tag = "records",
+    params(("record_id" = String, Path, description = "The record's id")),
+    request_body = SetExclusionRequest,
+    responses((status = 200, description = "OK", body = ExclusionView)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn set_exclusion(
     State(state): State<AppState>,
     professional: Professional,
@@ -120,6 +153,16 @@ fn exclusion_view(x: exclusions::Exclusion) -> ExclusionView {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/records/{record_id}/exclusion/lift",
+    operation_id = "lift_exclusion",
+    tag = "records",
+    params(("record_id" = String, Path, description = "The record's id")),
+    request_body = LiftExclusionRequest,
+    responses((status = 204, description = "Done; no body")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn lift_exclusion(
     State(state): State<AppState>,
     professional: Professional,

@@ -37,6 +37,11 @@ pub fn routes() -> Router<AppState> {
         .route("/registration/link", post(link_account))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(begin, show, give_email, confirm_email, finish, link_account))]
+pub struct Docs;
+
 const CONTACT_TEAM: &str = "Contact your clinical team and ask them to send you a new invitation.";
 const SIGN_IN_INSTEAD: &str = "Sign in to see your record. If you have forgotten your password, you can reset it.";
 
@@ -44,6 +49,15 @@ fn gone(kind: &'static str, title: &'static str) -> ApiError {
     ApiError::refusal(StatusCode::GONE, kind, title, Some(CONTACT_TEAM.into()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/registration",
+    operation_id = "registration_begin",
+    tag = "registration",
+    request_body = StartRegistrationRequest,
+    responses((status = 201, description = "Created", body = RegistrationView), (status = 409), (status = 429)),
+    security(("csrf" = []))
+)]
 async fn begin(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -126,6 +140,15 @@ fn for_new_account(registration: Registration) -> ApiResult<Registration> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/registration/link",
+    operation_id = "link_account",
+    tag = "registration",
+    request_body = LinkAccountRequest,
+    responses((status = 200, description = "OK", body = RegistrationCompleted), (status = 409)),
+    security(("registration" = [], "csrf" = []))
+)]
 async fn link_account(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -155,11 +178,28 @@ async fn link_account(
     Ok((jar, Json(RegistrationCompleted { signed_in: Some(response), hand_back: false })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/registration",
+    operation_id = "registration_show",
+    tag = "registration",
+    responses((status = 200, description = "OK", body = RegistrationView)),
+    security(("registration" = []))
+)]
 async fn show(State(state): State<AppState>, jar: CookieJar) -> ApiResult<Json<RegistrationView>> {
     let registration = current(&state, &jar).await?;
     Ok(Json(view_of(&state.db, &registration).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/registration/email",
+    operation_id = "give_email",
+    tag = "registration",
+    request_body = RegistrationEmailRequest,
+    responses((status = 200, description = "OK", body = RegistrationView), (status = 429)),
+    security(("registration" = [], "csrf" = []))
+)]
 async fn give_email(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -182,6 +222,16 @@ async fn give_email(
     Ok(Json(view))
 }
 
+#[utoipa::path(
+    post,
+    path = "/registration/email/confirm",
+    operation_id = "confirm_email",
+    tag = "registration",
+    request_body = ConfirmEmailRequest,
+    responses((status = 200, description = "OK", body = RegistrationView), (status = 410)),
+    // The emailed link works on any device: the cookie is then absent.
+    security(("registration" = [], "csrf" = []), ("csrf" = []))
+)]
 async fn confirm_email(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -235,6 +285,15 @@ fn confirm_error(err: ConfirmError) -> ApiError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/registration/complete",
+    operation_id = "registration_finish",
+    tag = "registration",
+    request_body = CompleteRegistrationRequest,
+    responses((status = 201, description = "Created", body = RegistrationCompleted)),
+    security(("registration" = [], "csrf" = []))
+)]
 async fn finish(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

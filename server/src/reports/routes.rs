@@ -27,8 +27,14 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/staff/reports/uptake", get(uptake_json)).route("/staff/reports/uptake.csv", get(uptake_csv))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(uptake_json, uptake_csv))]
+pub struct Docs;
+
 /// The query string, as sent.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct UptakeParams {
     team_id: Option<String>,
@@ -75,6 +81,15 @@ async fn report(state: &AppState, professional: &Professional, params: UptakePar
     Ok(super::uptake(&state.db, &scope).await?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/reports/uptake",
+    operation_id = "uptake_json",
+    tag = "reports",
+    params(UptakeParams),
+    responses((status = 200, description = "OK", body = UptakeReport), (status = 404, description = "A team this professional has no role in")),
+    security(("session" = []))
+)]
 async fn uptake_json(
     State(state): State<AppState>,
     professional: Professional,
@@ -83,6 +98,15 @@ async fn uptake_json(
     Ok(Json(UptakeReport { rows: report(&state, &professional, params).await? }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/reports/uptake.csv",
+    operation_id = "uptake_csv",
+    tag = "reports",
+    params(UptakeParams),
+    responses((status = 200, description = "The report's rows, to open in a spreadsheet", content_type = "text/csv", body = String), (status = 404, description = "A team this professional has no role in")),
+    security(("session" = []))
+)]
 async fn uptake_csv(
     State(state): State<AppState>,
     professional: Professional,

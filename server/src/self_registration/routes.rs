@@ -48,11 +48,24 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/sign-ups/{id}/decline", post(decline))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(show, join, mine, team_queue, settings, change_settings, link, new_record, decline))]
+pub struct Docs;
+
 /// The open join page at `slug`; a closed or unknown one is not found, alike.
 pub async fn open_page(state: &AppState, slug: &str) -> ApiResult<JoinPage> {
     page::open_by_slug(&state.db, slug).await?.ok_or(ApiError::NotFound)
 }
 
+#[utoipa::path(
+    get,
+    path = "/join/{slug}",
+    operation_id = "self_registration_show",
+    tag = "self-registration",
+    params(("slug" = String, Path, description = "The team's join page slug")),
+    responses((status = 200, description = "OK", body = JoinPageView))
+)]
 async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult<Json<JoinPageView>> {
     let page = open_page(&state, &slug).await?;
     let bits = state.settings.join_proof_of_work_bits;
@@ -62,6 +75,16 @@ async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> ApiRes
 
 const RELOAD: &str = "Reload the page and try again. If this keeps happening, contact the clinical team.";
 
+#[utoipa::path(
+    post,
+    path = "/join/{slug}",
+    operation_id = "join",
+    tag = "self-registration",
+    params(("slug" = String, Path, description = "The team's join page slug")),
+    request_body = JoinRequest,
+    responses((status = 201, description = "Created", body = RegistrationView), (status = 429)),
+    security(("csrf" = []))
+)]
 async fn join(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -97,6 +120,14 @@ async fn join(
     Ok((StatusCode::CREATED, jar.add(registration::cookie(&state, &started.token)), Json(started.view)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/sign-ups",
+    operation_id = "self_registration_mine",
+    tag = "self-registration",
+    responses((status = 200, description = "OK", body = MySignUpsResponse)),
+    security(("session" = []))
+)]
 async fn mine(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -125,6 +156,15 @@ async fn deciding(state: &AppState, professional: &Professional, team_id: &str) 
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/teams/{team_id}/sign-ups",
+    operation_id = "team_queue",
+    tag = "self-registration",
+    params(("team_id" = String, Path, description = "The team's id")),
+    responses((status = 200, description = "OK", body = SignUpQueueResponse)),
+    security(("session" = []))
+)]
 async fn team_queue(
     State(state): State<AppState>,
     professional: Professional,
@@ -141,6 +181,16 @@ async fn decidable(state: &AppState, professional: &Professional, id: &str) -> A
     deciding(state, professional, &team_id).await.map(|_| ())
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/sign-ups/{id}/link",
+    operation_id = "self_registration_link",
+    tag = "self-registration",
+    params(("id" = String, Path, description = "The sign-up's id")),
+    request_body = LinkSignUpRequest,
+    responses((status = 200, description = "OK", body = SignUpDecided)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn link(
     State(state): State<AppState>,
     professional: Professional,
@@ -154,6 +204,15 @@ async fn link(
     Ok(Json(SignUpDecided { state: SignUpState::Linked, record_id: Some(body.record_id.trim().to_owned()) }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/sign-ups/{id}/new-record",
+    operation_id = "self_registration_new_record",
+    tag = "self-registration",
+    params(("id" = String, Path, description = "The sign-up's id")),
+    responses((status = 201, description = "Created", body = SignUpDecided)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn new_record(
     State(state): State<AppState>,
     professional: Professional,
@@ -166,6 +225,16 @@ async fn new_record(
     Ok((StatusCode::CREATED, Json(SignUpDecided { state: SignUpState::Created, record_id: Some(record_id) })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/sign-ups/{id}/decline",
+    operation_id = "self_registration_decline",
+    tag = "self-registration",
+    params(("id" = String, Path, description = "The sign-up's id")),
+    request_body = DeclineSignUpRequest,
+    responses((status = 200, description = "OK", body = SignUpDecided)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn decline(
     State(state): State<AppState>,
     professional: Professional,
@@ -215,6 +284,15 @@ fn refusal(err: DecideError) -> ApiError {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/teams/{team_id}/join-page",
+    operation_id = "self_registration_settings",
+    tag = "self-registration",
+    params(("team_id" = String, Path, description = "The team's id")),
+    responses((status = 200, description = "OK", body = JoinPageSettings)),
+    security(("session" = []))
+)]
 async fn settings(
     State(state): State<AppState>,
     professional: Professional,
@@ -230,6 +308,16 @@ async fn settings(
     }))
 }
 
+#[utoipa::path(
+    put,
+    path = "/staff/teams/{team_id}/join-page",
+    operation_id = "self_registration_change_settings",
+    tag = "self-registration",
+    params(("team_id" = String, Path, description = "The team's id")),
+    request_body = JoinPageSettings,
+    responses((status = 200, description = "OK", body = JoinPageSettings)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn change_settings(
     State(state): State<AppState>,
     professional: Professional,

@@ -15,11 +15,33 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/staff/teams", get(list_teams)).route("/staff/teams/{team_id}/records", get(search_records))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list_teams, search_records))]
+pub struct Docs;
+
+#[utoipa::path(
+    get,
+    path = "/staff/teams",
+    operation_id = "list_teams",
+    tag = "teams",
+    responses((status = 200, description = "OK", body = TeamsResponse)),
+    security(("session" = []))
+)]
 async fn list_teams(State(state): State<AppState>, professional: Professional) -> ApiResult<Json<TeamsResponse>> {
     let teams = super::teams_of(&state.db, &professional).await?;
     Ok(Json(TeamsResponse { teams }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/teams/{team_id}/records",
+    operation_id = "search_records",
+    tag = "teams",
+    params(("team_id" = String, Path, description = "The team's id"), RecordSearchQuery),
+    responses((status = 200, description = "OK", body = RecordSearchResponse)),
+    security(("session" = []))
+)]
 async fn search_records(
     State(state): State<AppState>,
     professional: Professional,

@@ -119,6 +119,19 @@ async fn unknown_paths_and_methods_get_problems_not_the_page(engine: Engine) {
     problem(response).await;
 }
 
+/// Found by schemathesis: a batch number past `i64` was axum's plain-text 400.
+async fn a_path_value_of_the_wrong_type_gets_a_problem(engine: Engine) {
+    let app = spawn_app(engine).await;
+    app.signed_in(SAM).await;
+    for file in ["letters.pdf", "manifest.csv"] {
+        let path = format!("/api/v1/staff/campaigns/any/batches/9223372036854775808/{file}");
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), 400, "{path}");
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(problem(response).await["type"], "malformed-request");
+    }
+}
+
 crate::on_both_engines!(
     malformed_bodies_get_clear_problems,
     a_huge_body_is_refused_before_it_is_read,
@@ -126,4 +139,5 @@ crate::on_both_engines!(
     sql_looking_input_is_only_text,
     bad_search_queries_say_what_is_wrong,
     unknown_paths_and_methods_get_problems_not_the_page,
+    a_path_value_of_the_wrong_type_gets_a_problem,
 );

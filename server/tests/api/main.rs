@@ -23,6 +23,7 @@ mod kiosk;
 mod my_record;
 mod nhs_login;
 mod notifications;
+mod openapi;
 mod outbox;
 mod professionals_as_patients;
 mod record_history;

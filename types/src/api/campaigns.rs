@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 /// Which of a team's records a campaign invites. Plain strings, parsed by
 /// the server; an excluded record is never invited, whatever is asked here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CohortRequest {
     /// `letter`, `sms` or `email`: also which contact detail a record needs.
@@ -53,6 +54,7 @@ pub struct CohortRequest {
 
 /// What a cohort holds, counted now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CohortPreview {
     /// Records of the team that the cohort's filters select.
     pub matching: u64,
@@ -77,6 +79,7 @@ pub struct CohortPreview {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListedNotInTeam {
     pub count: u64,
     /// 1-based rows of the file, at most 20.
@@ -85,6 +88,7 @@ pub struct ListedNotInTeam {
 
 /// `POST /api/v1/staff/teams/{team_id}/campaigns`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StartCampaignRequest {
     /// What staff call it ("Spring letters, over 65s").
@@ -93,12 +97,14 @@ pub struct StartCampaignRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignsResponse {
     /// Newest first.
     pub campaigns: Vec<CampaignSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignSummary {
     pub id: String,
     pub team_id: String,
@@ -118,6 +124,7 @@ pub struct CampaignSummary {
 /// How far a campaign has got. Every record of the cohort ends up counted
 /// once in `issued` or in one of the `skipped_*`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignProgress {
     /// Records in the cohort when it started.
     pub total: u64,
@@ -144,6 +151,7 @@ pub struct CampaignProgress {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignView {
     pub campaign: CampaignSummary,
     /// The cohort in words ("Not registered, aged 65 to 120, with a postal address").
@@ -155,6 +163,7 @@ pub struct CampaignView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignFailure {
     /// In words staff can act on ("The mobile number does not exist").
     pub reason: String,
@@ -162,6 +171,7 @@ pub struct CampaignFailure {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LetterBatchView {
     /// 1, 2, 3…
     pub seq: u64,
@@ -177,11 +187,13 @@ pub struct LetterBatchView {
 /// `GET /api/v1/staff/reports/uptake`: per team and channel, over the
 /// invitations made in the period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UptakeReport {
     pub rows: Vec<UptakeRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UptakeRow {
     pub team_id: String,
     pub team_name: String,

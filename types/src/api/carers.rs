@@ -9,6 +9,7 @@ use crate::{DateOfBirth, NhsNumber};
 
 /// How much of a record a carer sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccessLevel {
     /// The whole record, as the patient sees it.
@@ -35,6 +36,7 @@ impl AccessLevel {
 
 /// On what grounds a carer holds a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CarerKind {
     /// An adult carer the patient invited.
@@ -63,12 +65,14 @@ impl CarerKind {
 
 /// `GET /api/v1/me/records`: every record the signed-in account may open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyRecordsResponse {
     /// The account's own record first (if it has one), then each it holds as a carer.
     pub records: Vec<OpenableRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenableRecord {
     pub record_id: String,
     /// Whose record it is, as the page shows it on every screen.
@@ -81,6 +85,7 @@ pub struct OpenableRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CarerAccess {
     pub link_id: String,
     pub kind: CarerKind,
@@ -93,6 +98,7 @@ pub struct CarerAccess {
 
 /// `GET /api/v1/me/records/{record_id}`: a record as its owner or carer may see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenedRecordResponse {
     pub record_id: String,
     pub given_name: String,
@@ -107,6 +113,7 @@ pub struct OpenedRecordResponse {
 
 /// `POST /api/v1/me/record/carers`: the patient invites a carer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InviteCarerRequest {
     pub email: String,
@@ -119,6 +126,7 @@ pub struct InviteCarerRequest {
 
 /// The answer to any carer invitation made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CarerInvitationView {
     pub id: String,
     pub email: String,
@@ -130,6 +138,7 @@ pub struct CarerInvitationView {
 
 /// `GET /api/v1/me/record/carers`: who holds access to the patient's record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyCarersResponse {
     pub carers: Vec<CarerLinkView>,
     /// Invitations not yet accepted.
@@ -138,6 +147,7 @@ pub struct MyCarersResponse {
 
 /// A carer link as the patient or staff see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CarerLinkView {
     pub id: String,
     pub carer_name: String,
@@ -155,6 +165,7 @@ pub struct CarerLinkView {
 /// `PUT /api/v1/me/record/carers/{link_id}`: the patient changes what a
 /// carer they invited sees, and until when.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeCarerAccessRequest {
     /// `everything` or `not_private`.
@@ -166,6 +177,7 @@ pub struct ChangeCarerAccessRequest {
 
 /// `POST /api/v1/me/record/carers/{link_id}/end`, and staff's end with a reason.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EndCarerLinkRequest {
     /// Required from staff; the patient need give none.
@@ -175,6 +187,7 @@ pub struct EndCarerLinkRequest {
 
 /// `POST /api/v1/carer-invitations/accept`: a signed-in account accepts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AcceptCarerInvitationRequest {
     pub token: String,
@@ -183,6 +196,7 @@ pub struct AcceptCarerInvitationRequest {
 /// `POST /api/v1/carer-invitations/register`: a new account, for the address
 /// the invitation went to (following its link proves it), accepts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterCarerRequest {
     pub token: String,
@@ -193,6 +207,7 @@ pub struct RegisterCarerRequest {
 
 /// The answer to an accepted invitation: the record now openable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcceptedCarerInvitation {
     pub record_id: String,
     pub link_id: String,
@@ -201,11 +216,13 @@ pub struct AcceptedCarerInvitation {
 /// `GET /api/v1/me/record/access-history`: carers' views of, and changes to
 /// carers' access to, the patient's own record; newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccessHistoryResponse {
     pub events: Vec<AccessEvent>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccessEvent {
     pub at: String,
     /// `carer_record_viewed`, `carer_invited`, `carer_link_granted`, `carer_link_ended`, ...
@@ -216,6 +233,7 @@ pub struct AccessEvent {
 
 /// `PUT /api/v1/me/record/entries/{entry_id}/private`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MarkEntryPrivateRequest {
     pub private: bool,
@@ -224,6 +242,7 @@ pub struct MarkEntryPrivateRequest {
 /// `POST /api/v1/staff/records/{record_id}/carers`: a professional adds a
 /// parent/guardian of a child, or a carer of an adult who lacks capacity.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddCarerRequest {
     /// `parent_guardian` or `adult_lacks_capacity`.
@@ -250,6 +269,7 @@ pub struct AddCarerRequest {
 /// safeguarding lead invites the patient's carer instead with
 /// `POST /api/v1/staff/records/{record_id}/carers/override`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OverrideCarerInvitationRequest {
     pub email: String,
@@ -261,6 +281,7 @@ pub struct OverrideCarerInvitationRequest {
 
 /// `GET /api/v1/staff/records/{record_id}/carers`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordCarersResponse {
     pub carers: Vec<CarerLinkView>,
     pub invitations: Vec<CarerInvitationView>,
@@ -269,6 +290,7 @@ pub struct RecordCarersResponse {
 /// `GET`/`PUT /api/v1/staff/organisation/carer-settings`: when a child's
 /// parent/guardian links come up, and what happens then. The answer of both.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CarerSettings {
     /// The age (12 to 18) at which a child's parent/guardian links come up; 16 by default.
@@ -280,6 +302,7 @@ pub struct CarerSettings {
 /// `POST /api/v1/carer-invitations/lookup` (the `AcceptCarerInvitationRequest`
 /// body): what the accept page shows before anything is used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CarerInvitationLookup {
     /// Whose record: their first name.
     pub given_name: String,

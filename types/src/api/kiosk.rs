@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// it as a kiosk of the team (the answer sets the kiosk's cookie and ends the
 /// staff session on that device).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateKioskRequest {
     /// What staff call the device: "Reception, level 2".
@@ -19,6 +20,7 @@ pub struct CreateKioskRequest {
 
 /// A kiosk as its team's staff see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KioskSummary {
     pub id: String,
     pub name: String,
@@ -31,6 +33,7 @@ pub struct KioskSummary {
 
 /// `GET /api/v1/staff/teams/{team_id}/kiosks`: newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KiosksResponse {
     pub kiosks: Vec<KioskSummary>,
 }
@@ -39,6 +42,7 @@ pub struct KiosksResponse {
 /// switched off is answered 401 `kiosk-revoked`; a device that is not a
 /// kiosk, 401 `kiosk-not-set-up`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KioskView {
     pub team_name: String,
     /// Seconds without a touch after which the kiosk starts again.
@@ -49,6 +53,7 @@ pub struct KioskView {
 /// exactly one of the family name, the NHS number or the reference printed
 /// on an appointment letter.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct KioskCheckInRequest {
     pub date_of_birth: String,
@@ -64,6 +69,7 @@ pub struct KioskCheckInRequest {
 /// the same answer (`not_found`), so nobody can learn from a kiosk that a
 /// record is excluded, or exists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum KioskCheckInResponse {
     /// Not registered: choose how to get the invitation, with `token`, within
@@ -77,6 +83,7 @@ pub enum KioskCheckInResponse {
 
 /// How a patient at a kiosk gets their invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KioskInviteVia {
     /// A text message to the mobile number already on their record.
@@ -105,6 +112,7 @@ impl KioskInviteVia {
 
 /// `POST /api/v1/kiosk/invitations`: the check-in's token and the choice.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct KioskInvitationRequest {
     pub token: String,
@@ -116,6 +124,7 @@ pub struct KioskInvitationRequest {
 /// registration link as a QR code; otherwise only where it went, in words
 /// that say nothing of the number or address.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KioskInvitation {
     pub via: KioskInviteVia,
     /// The code in groups (`7KQM-2XRD-93TB`), on screen only.

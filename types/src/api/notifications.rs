@@ -16,6 +16,7 @@ pub const DELIVERIES: [&str; 3] = ["immediately", "daily_digest", "off"];
 
 /// One kind and how it is delivered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationPreference {
     /// One of [`NOTIFICATION_KINDS`] or [`SECURITY_NOTICES`].
     pub kind: String,
@@ -27,6 +28,7 @@ pub struct NotificationPreference {
 
 /// `GET /api/v1/me/notification-preferences`, and the answer to `PUT`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationPreferencesResponse {
     pub preferences: Vec<NotificationPreference>,
     /// When the daily digest goes, as an hour of the day (UTC).
@@ -35,6 +37,7 @@ pub struct NotificationPreferencesResponse {
 
 /// One change in a `PUT`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NotificationPreferenceChange {
     pub kind: String,
@@ -43,6 +46,7 @@ pub struct NotificationPreferenceChange {
 
 /// `PUT /api/v1/me/notification-preferences`: the kinds to change (others stay as they are).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateNotificationPreferencesRequest {
     pub preferences: Vec<NotificationPreferenceChange>,
@@ -51,6 +55,7 @@ pub struct UpdateNotificationPreferencesRequest {
 /// `GET /api/v1/notifications/unsubscribe?token=…` (what the link would
 /// turn off, changing nothing), and the answer to the `POST` that does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnsubscribeView {
     pub kind: String,
     /// The kind's delivery now: `off` after the `POST`.
@@ -60,6 +65,7 @@ pub struct UnsubscribeView {
 /// An email sent (or on its way) to a record's owner, as staff see it:
 /// what kind, never its words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SentNotification {
     pub id: String,
     /// `email` or `sms`.
@@ -81,6 +87,7 @@ pub struct SentNotification {
 
 /// `GET /api/v1/staff/records/{record_id}/notifications`, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordNotificationsResponse {
     /// Whether anyone has registered for the record yet.
     pub registered: bool,

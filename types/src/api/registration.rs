@@ -8,6 +8,7 @@ use crate::EmailAddress;
 /// `POST /api/v1/registration`: the code from the invitation and the date of
 /// birth (`YYYY-MM-DD`), checked together. Neither alone is enough.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StartRegistrationRequest {
     pub code: String,
@@ -17,6 +18,7 @@ pub struct StartRegistrationRequest {
 /// Where a registration in progress has got to: the answer of every
 /// registration step, and of `GET /api/v1/registration`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegistrationView {
     pub step: RegistrationStep,
     /// The patient's first name, to greet them: shown only once the code and
@@ -28,6 +30,7 @@ pub struct RegistrationView {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RegistrationStep {
     /// Give an email address.
@@ -44,6 +47,7 @@ pub enum RegistrationStep {
 /// `POST /api/v1/registration/link`: the password of the account a
 /// professional's invitation was sent to.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LinkAccountRequest {
     pub password: String,
@@ -51,6 +55,7 @@ pub struct LinkAccountRequest {
 
 /// `POST /api/v1/registration/email`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationEmailRequest {
     pub email: String,
@@ -59,6 +64,7 @@ pub struct RegistrationEmailRequest {
 /// `POST /api/v1/registration/email/confirm`: the six-digit code typed on the
 /// device where registration started, or the link's token on any device.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmEmailRequest {
     #[serde(default)]
@@ -70,6 +76,7 @@ pub struct ConfirmEmailRequest {
 /// `POST /api/v1/registration/complete`: answered with a `SessionResponse`,
 /// signed in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CompleteRegistrationRequest {
     pub password: String,
@@ -79,6 +86,7 @@ pub struct CompleteRegistrationRequest {
 /// `POST /api/v1/password-reset`: always answered 202, whether or not there
 /// is an account for the address.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
     pub email: String,
@@ -86,6 +94,7 @@ pub struct PasswordResetRequest {
 
 /// `POST /api/v1/password-reset/complete`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CompletePasswordResetRequest {
     pub token: String,
@@ -96,6 +105,7 @@ pub struct CompletePasswordResetRequest {
 /// The current password is asked again: a session left open on a shared
 /// computer is not enough to take an account over.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeEmailRequest {
     pub new_email: String,
@@ -104,6 +114,7 @@ pub struct ChangeEmailRequest {
 
 /// `POST /api/v1/me/email/confirm`: the token from the link sent to the new address.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmEmailChangeRequest {
     pub token: String,
@@ -111,6 +122,7 @@ pub struct ConfirmEmailChangeRequest {
 
 /// `POST /api/v1/staff/records/{record_id}/invitations`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IssueInvitationRequest {
     /// `letter` (printed: the answer carries the letter as a PDF), `sms` or
@@ -127,6 +139,7 @@ pub struct IssueInvitationRequest {
 /// An invitation just issued. The code is shown this once (for a letter, to
 /// print); Portico keeps only its hash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IssuedInvitation {
     pub id: String,
     pub channel: String,
@@ -151,6 +164,7 @@ pub struct IssuedInvitation {
 
 /// The answer to `POST /api/v1/registration/complete`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegistrationCompleted {
     /// The patient's new session, when this device is theirs.
     pub signed_in: Option<crate::api::SessionResponse>,
@@ -163,6 +177,7 @@ pub struct RegistrationCompleted {
 /// to the patient, who registers on it; the professional's session is
 /// suspended until they enter their password.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HandoverStarted {
     /// Where the patient starts: the registration page with the code filled in.
     pub register_path: String,
@@ -171,6 +186,7 @@ pub struct HandoverStarted {
 /// `GET /api/v1/session/handover`: who handed this device over, for the
 /// page that hands it back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HandoverView {
     pub staff_name: String,
     pub staff_email: EmailAddress,
@@ -180,6 +196,7 @@ pub struct HandoverView {
 
 /// `POST /api/v1/session/resume`: the professional takes the device back.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResumeSessionRequest {
     pub password: String,
@@ -192,6 +209,7 @@ fn email_channel() -> String {
 /// One email or text message in the development outbox (no SMTP server
 /// configured).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxEmail {
     pub id: String,
     /// `email` or `sms`.
@@ -208,6 +226,7 @@ pub struct OutboxEmail {
 
 /// `GET /api/v1/staff/dev-outbox`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DevOutboxResponse {
     pub emails: Vec<OutboxEmail>,
 }
@@ -215,6 +234,7 @@ pub struct DevOutboxResponse {
 /// `GET /api/v1/staff/teams/{team_id}/professionals-as-patients`: the
 /// organisation's professionals who have a record in the team (team admins).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfessionalsAsPatientsResponse {
     pub professionals: Vec<ProfessionalAsPatient>,
     /// How many of them can be invited now.
@@ -222,6 +242,7 @@ pub struct ProfessionalsAsPatientsResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfessionalAsPatient {
     pub account_id: String,
     pub name: String,
@@ -237,6 +258,7 @@ pub struct ProfessionalAsPatient {
 
 /// The answer to `POST /api/v1/staff/teams/{team_id}/professionals-as-patients/invitations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfessionalInvitationsSent {
     pub invited: u64,
     /// Already registered or invited, or not to be invited.

@@ -7,6 +7,7 @@ use super::SessionResponse;
 
 /// What a session signed in with a password must still do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum SecondFactorStep {
     /// Enter a code from the authenticator app, or a recovery code.
@@ -18,6 +19,7 @@ pub enum SecondFactorStep {
 /// `POST /api/v1/session/second-factor` and
 /// `POST /api/v1/session/second-factor/enrolment/confirm`: a code as typed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SecondFactorCodeRequest {
     pub code: String,
@@ -26,6 +28,7 @@ pub struct SecondFactorCodeRequest {
 /// `POST /api/v1/session/second-factor/enrolment`: a new authenticator's
 /// secret, to scan or type in; shown while it is set up, never again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecondFactorEnrolment {
     /// Base 32, in groups of four, for typing in by hand.
     pub secret: String,
@@ -38,6 +41,7 @@ pub struct SecondFactorEnrolment {
 /// The authenticator confirmed: the session (now whole) and the recovery
 /// codes, shown this once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecondFactorConfirmed {
     pub session: SessionResponse,
     pub recovery_codes: Vec<String>,
@@ -45,6 +49,7 @@ pub struct SecondFactorConfirmed {
 
 /// `GET /api/v1/me/second-factor`: for the account page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecondFactorStatus {
     pub set_up: bool,
     /// Professionals cannot turn theirs off.
@@ -54,6 +59,7 @@ pub struct SecondFactorStatus {
 
 /// `DELETE /api/v1/me/second-factor`: a patient turns it off, with their password.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RemoveSecondFactorRequest {
     pub password: String,

@@ -9,6 +9,7 @@ use crate::{DateOfBirth, EmailAddress, NhsNumber};
 /// `GET /api/v1/join/{slug}`: a team's open join page, with a fresh
 /// proof-of-work challenge for its form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinPageView {
     pub team_name: String,
     /// The team's message to patients; plain text, may hold line breaks.
@@ -22,6 +23,7 @@ pub struct JoinPageView {
 /// `POST /api/v1/join/{slug}`: what a patient typed on a join page. The
 /// answer is a [`super::RegistrationView`] at the email proof step.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct JoinRequest {
     pub given_name: String,
@@ -44,6 +46,7 @@ pub struct JoinRequest {
 
 /// Where a request to join a team has got to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SignUpState {
     Waiting,
@@ -54,11 +57,13 @@ pub enum SignUpState {
 
 /// `GET /api/v1/me/sign-ups`: the signed-in person's requests to join teams, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MySignUpsResponse {
     pub sign_ups: Vec<MySignUp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MySignUp {
     pub team_name: String,
     pub state: SignUpState,
@@ -70,6 +75,7 @@ pub struct MySignUp {
 
 /// `GET /api/v1/staff/teams/{team_id}/sign-ups`: the team's waiting sign-ups, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignUpQueueResponse {
     pub team_name: String,
     /// Where the team's join page is: `/join/{team_slug}`.
@@ -78,6 +84,7 @@ pub struct SignUpQueueResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueuedSignUp {
     pub id: String,
     pub given_name: String,
@@ -100,6 +107,7 @@ pub struct QueuedSignUp {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignUpMatch {
     pub record: RecordSummary,
     /// Matched on NHS number and date of birth (else on name and date of birth).
@@ -115,6 +123,7 @@ pub struct SignUpMatch {
 
 /// `POST /api/v1/staff/sign-ups/{id}/link`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LinkSignUpRequest {
     pub record_id: String,
@@ -122,6 +131,7 @@ pub struct LinkSignUpRequest {
 
 /// `POST /api/v1/staff/sign-ups/{id}/decline`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeclineSignUpRequest {
     /// Told to the patient as written, by email and when they sign in.
@@ -130,6 +140,7 @@ pub struct DeclineSignUpRequest {
 
 /// The answer to a decision on a sign-up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignUpDecided {
     pub state: SignUpState,
     /// The record the account now owns, when linked or created.
@@ -138,6 +149,7 @@ pub struct SignUpDecided {
 
 /// `GET` and `PUT /api/v1/staff/teams/{team_id}/join-page`: a team's join page settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct JoinPageSettings {
     pub enabled: bool,

@@ -15,4 +15,4 @@ pub mod stage;
 pub mod upload;
 mod write;
 
-pub use routes::routes;
+pub use routes::{Docs, routes};

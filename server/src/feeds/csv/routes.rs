@@ -32,6 +32,11 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/teams/{team_id}/imports/{import_id}/commit", post(commit))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(upload, show, discard, commit))]
+pub struct Docs;
+
 /// A refusal of this API: the shared problems, and the ones only uploads have.
 #[derive(Debug)]
 enum Refused {
@@ -111,7 +116,8 @@ impl IntoResponse for Refused {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct UploadQuery {
     /// The file's name on the admin's computer, shown back in the preview.
@@ -136,6 +142,16 @@ fn check_media_type(headers: &HeaderMap) -> Result<(), Refused> {
     if media == "text/csv" && charset_ok { Ok(()) } else { Err(Refused::NotCsv) }
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/teams/{team_id}/imports",
+    operation_id = "imports_upload",
+    tag = "imports",
+    params(("team_id" = String, Path, description = "The team's id"), UploadQuery),
+    request_body(content = String, content_type = "text/csv", description = "The file of patients, UTF-8 CSV"),
+    responses((status = 201, description = "The preview: good rows counted, every bad row named", body = CsvImportView), (status = 413), (status = 415), (status = 422)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn upload(
     State(state): State<AppState>,
     professional: Professional,
@@ -165,6 +181,15 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff/teams/{team_id}/imports/{import_id}",
+    operation_id = "imports_show",
+    tag = "imports",
+    params(("team_id" = String, Path, description = "The team's id"), ("import_id" = String, Path, description = "The import's id"), CsvImportQuery),
+    responses((status = 200, description = "OK", body = CsvImportView)),
+    security(("session" = []))
+)]
 async fn show(
     State(state): State<AppState>,
     professional: Professional,
@@ -199,6 +224,15 @@ fn not_waiting(state: ImportState) -> Refused {
     Refused::Conflict(status, message)
 }
 
+#[utoipa::path(
+    post,
+    path = "/staff/teams/{team_id}/imports/{import_id}/commit",
+    operation_id = "imports_commit",
+    tag = "imports",
+    params(("team_id" = String, Path, description = "The team's id"), ("import_id" = String, Path, description = "The import's id")),
+    responses((status = 202, description = "Accepted", body = CsvImportView), (status = 409)),
+    security(("session" = [], "csrf" = []))
+)]
 async fn commit(
     State(state): State<AppState>,
     professional: Professional,
@@ -226,6 +260,15 @@ async fn commit(
     Ok((StatusCode::ACCEPTED, Json(view)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/staff/teams/{team_id}/imports/{import_id}",
+    operation_id = "imports_discard",
+    tag = "imports",
+    params(("team_id" = String, Path, description = "The team's id"), ("import_id" = String, Path, description = "The import's id")),
+    responses((status = 204, description = "Done; no body")),
+    security(("session" = [], "csrf" = []))
+)]
 async fn discard(
     State(state): State<AppState>,
     professional: Professional,

@@ -14,4 +14,4 @@ mod model;
 pub mod read;
 mod routes;
 
-pub use routes::routes;
+pub use routes::{Docs, routes};

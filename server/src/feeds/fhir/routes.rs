@@ -27,6 +27,11 @@ pub fn routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(FHIR_BODY_LIMIT))
 }
 
+/// This module's operations in the OpenAPI document (`crate::http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(bundle, resource))]
+pub struct Docs;
+
 /// A FHIR answer: `body` as `application/fhir+json`.
 fn fhir(status: StatusCode, body: Value) -> Response {
     let mut response = (status, Json(body)).into_response();
@@ -78,6 +83,21 @@ fn status_line(done: &Done) -> (String, Value) {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/feeds/fhir",
+    operation_id = "feeds_bundle",
+    tag = "feeds",
+    request_body(content = Object, content_type = "application/fhir+json", description = "A FHIR R4 `Bundle` of type `transaction` (all or nothing) or `batch` of `Patient` resources"),
+    responses(
+        (status = 200, description = "The `transaction-response` or `batch-response` Bundle", content_type = "application/fhir+json", body = Object),
+        (status = 400, description = "Not FHIR R4 this feed reads; the `OperationOutcome` names each issue", content_type = "application/fhir+json", body = Object),
+        (status = 401, description = "No feed key, or a revoked one", content_type = "application/fhir+json", body = Object),
+        (status = 413, description = "Larger than 32 MiB", content_type = "application/fhir+json", body = Object),
+        (status = 415, description = "Not sent as `application/fhir+json`", content_type = "application/fhir+json", body = Object)
+    ),
+    security(("feed_key" = []))
+)]
 async fn bundle(State(state): State<AppState>, client: FeedClient, headers: HeaderMap, body: Bytes) -> Response {
     let today = state.now().date();
     let source_system = format!("fhir:{}", client.organisation_id);
@@ -120,6 +140,24 @@ async fn bundle(State(state): State<AppState>, client: FeedClient, headers: Head
     fhir(StatusCode::OK, json!({ "resourceType": "Bundle", "type": kind, "entry": entries }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/feeds/fhir/{resource_type}",
+    operation_id = "feeds_resource",
+    tag = "feeds",
+    params(("resource_type" = String, Path, description = "The FHIR resource type (`Patient`)")),
+    request_body(content = Object, content_type = "application/fhir+json", description = "One FHIR R4 `Patient` resource"),
+    responses(
+        (status = 201, description = "A new record", content_type = "application/fhir+json", body = Object),
+        (status = 200, description = "An existing record, updated or unchanged", content_type = "application/fhir+json", body = Object),
+        (status = 400, description = "Not FHIR R4 this feed reads; the `OperationOutcome` names each issue", content_type = "application/fhir+json", body = Object),
+        (status = 401, description = "No feed key, or a revoked one", content_type = "application/fhir+json", body = Object),
+        (status = 413, description = "Larger than 32 MiB", content_type = "application/fhir+json", body = Object),
+        (status = 415, description = "Not sent as `application/fhir+json`", content_type = "application/fhir+json", body = Object),
+        (status = 422, description = "A resource Portico cannot apply (ambiguous match, invalid NHS number)", content_type = "application/fhir+json", body = Object)
+    ),
+    security(("feed_key" = []))
+)]
 async fn resource(
     State(state): State<AppState>,
     client: FeedClient,
