@@ -147,14 +147,15 @@ impl ApiError {
 /// not a 500 that reads like a bug. Reads go on working.
 const STORAGE_FULL_RETRY_SECS: u64 = 300;
 
-/// Whether `cause` is the database (or its file) out of space: SQLite's
-/// SQLITE_FULL (13), a write refused by the OS for size or space (EFBIG,
-/// ENOSPC), or PostgreSQL's disk_full (53100).
+/// Whether `cause` is the database (or its file) unable to take a write:
+/// SQLite's SQLITE_FULL (13, a disk out of space) or SQLITE_IOERR (10 and its
+/// extended codes, as a file-size limit's EFBIG comes back), a write refused
+/// by the OS for size or space (EFBIG, ENOSPC), or PostgreSQL's disk_full (53100).
 fn storage_full(cause: &anyhow::Error) -> bool {
     cause.chain().any(|err| {
         if let Some(sqlx::Error::Database(db)) = err.downcast_ref::<sqlx::Error>() {
             let code = db.code().unwrap_or_default();
-            let sqlite_full = code.parse::<i32>().is_ok_and(|c| c & 0xff == 13);
+            let sqlite_full = code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 10 | 13));
             return sqlite_full || code == "53100";
         }
         let io = err.downcast_ref::<std::io::Error>().or_else(|| match err.downcast_ref::<sqlx::Error>() {
