@@ -44,31 +44,20 @@ pub async fn complete_registration(body: &CompleteRegistrationRequest) -> Result
     Ok(completed.hand_back)
 }
 
-/// The part of `RegistrationCompleted` the registration pages read: whether
-/// the device goes back, and whether the session waits for a second factor.
-/// The session itself is for pages of other bundles, and reading it here
-/// would weigh on this bundle's first load.
+/// The part of `RegistrationCompleted` the registration pages read: the
+/// session in it is for pages of other bundles, and reading it here would
+/// weigh on this bundle's first load.
 #[derive(serde::Deserialize)]
 struct Completed {
-    #[serde(default)]
     hand_back: bool,
-    signed_in: Option<Waiting>,
-}
-
-#[derive(serde::Deserialize)]
-struct Waiting {
-    #[serde(default)]
-    second_factor: Option<serde::de::IgnoredAny>,
 }
 
 /// `POST /api/v1/registration/link`: a professional's record joins the
 /// account they have, by its password; signs in.
-/// Answers whether the work account's sign-in still waits for its second factor.
-pub async fn link_account(password: &str) -> Result<bool, ApiError> {
+pub async fn link_account(password: &str) -> Result<(), ApiError> {
     let body = LinkAccountRequest { password: password.to_owned() };
     let request = write(Request::post(&url("/registration/link"))).json(&body).map_err(|_| ApiError::Unavailable)?;
-    let linked: Completed = read(request.send().await).await?;
-    Ok(linked.signed_in.is_some_and(|s| s.second_factor.is_some()))
+    accepted(request.send().await).await
 }
 
 /// `GET /api/v1/session/handover`: who handed this device to the patient

@@ -51,9 +51,10 @@ fn LinkForm(registration: RegistrationView) -> impl IntoView {
             let answer = api::link_account(&typed).await;
             busy.set(false);
             match answer {
-                // The record is another bundle's page: a page load, signed in,
-                // once the work account's second factor is given on the sign-in page.
-                Ok(waiting) => navigate(if waiting { "/sign-in" } else { "/record" }),
+                // A work account's sign-in always waits for its second factor:
+                // the sign-in page asks for the code (or sends a professional
+                // with no authenticator to set one up), then opens the record.
+                Ok(()) => navigate("/sign-in"),
                 Err(ApiError::Refused(problem)) if is_final(&problem) => refused.set(Some(problem)),
                 Err(error) => {
                     password.set(String::new());
