@@ -60,10 +60,7 @@ async fn verify(
     }
     let proof = Proof { session: &session, code: &body.code, ip: &ip, user_agent: user_agent(&headers) };
     let proven = second_factor::verify(&state, proof).await.map_err(refusal)?;
-    let jar = match &proven.token {
-        Some(token) => jar.add(session_cookie(&state, token)),
-        None => jar,
-    };
+    let jar = with_new_session(&state, jar, &proven);
     Ok((jar, Json(session_response(&state, &session.account_id).await?)))
 }
 
@@ -125,10 +122,7 @@ async fn confirm_enrolment(
     }
     let proof = Proof { session: &session, code: &body.code, ip: &ip, user_agent: user_agent(&headers) };
     let proven = second_factor::confirm_enrolment(&state, proof).await.map_err(refusal)?;
-    let jar = match &proven.token {
-        Some(token) => jar.add(session_cookie(&state, token)),
-        None => jar,
-    };
+    let jar = with_new_session(&state, jar, &proven);
     let session = session_response(&state, &session.account_id).await?;
     Ok((jar, Json(SecondFactorConfirmed { session, recovery_codes: proven.recovery_codes })))
 }
@@ -192,6 +186,14 @@ async fn remove(
     }
     second_factor::remove(&state, &session.account_id, &ip).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The cookie of the whole session that replaced a waiting one, if it was.
+fn with_new_session(state: &AppState, jar: CookieJar, proven: &second_factor::Proven) -> CookieJar {
+    match &proven.token {
+        Some(token) => jar.add(session_cookie(state, token)),
+        None => jar,
+    }
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<&str> {
