@@ -51,6 +51,9 @@ async function childRecord(staff: Page): Promise<Child> {
 }
 
 test('staff add a child\'s mother, see the invitation and its email, and a safeguarding lead ends her access', async ({ browser }) => {
+  // Three people and two staff sign-ins, each with its code: about 10 s on quiet
+  // cores, more than the default 30 s once a run shares them with builds.
+  test.setTimeout(90_000);
   const asha = await phone(browser);
   let child: Child = { id: '', name: '' };
 
