@@ -77,7 +77,7 @@ pub async fn request(
     let token = OneTimeToken::generate();
     let base = &state.settings.public_base_url;
     let mut tx = state.db.begin_write().await?;
-    sqlx::query("DELETE FROM sign_in_throttles WHERE throttle_key = $1").bind(key.text()).execute(&mut *tx).await?;
+    crate::auth::throttle::forgive_key(&mut tx, &key).await?;
     tokens::retire(&mut tx, account_id, Purpose::EmailChange, now).await?;
     let to_new = match taken {
         Some(_) => templates::new_email_taken(base, new_email),

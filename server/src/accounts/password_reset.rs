@@ -129,10 +129,7 @@ pub async fn complete(state: &AppState, token: &OneTimeToken, password: &str, ip
     .await?;
     let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(&account_id).execute(&mut *tx).await?;
     // A person locked out of signing in is let back in by a new password.
-    sqlx::query("DELETE FROM sign_in_throttles WHERE throttle_key = $1")
-        .bind(Key::email(email.as_str()).text())
-        .execute(&mut *tx)
-        .await?;
+    crate::auth::throttle::forgive_key(&mut tx, &Key::email(email.as_str())).await?;
     let event = Event::new(Action::PasswordReset, now)
         .actor(&account_id)
         .ip(Some(ip))

@@ -171,10 +171,7 @@ pub async fn check_in(
     };
 
     let mut tx = state.db.begin_write().await?;
-    sqlx::query("DELETE FROM sign_in_throttles WHERE throttle_key = $1")
-        .bind(identity_key.text())
-        .execute(&mut *tx)
-        .await?;
+    crate::auth::throttle::forgive_key(&mut tx, &identity_key).await?;
     if owner.is_some() {
         tx.commit().await?;
         return Ok(CheckedIn::AlreadyRegistered);
