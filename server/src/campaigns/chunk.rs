@@ -530,6 +530,7 @@ async fn issue(
                         base,
                         &to,
                         &invitee.candidate.given_name,
+                        &invitations::named_for(&invitee.candidate.given_name, &invitee.candidate.family_name),
                         &campaign.team_name,
                         &invitee.code,
                         &expires,
@@ -546,7 +547,9 @@ async fn issue(
                     })
                 }
                 SendTo::Mobile(to) => {
-                    let text = sms::invitation(base, to, &campaign.team_name, &invitee.code, &expires);
+                    let for_whom =
+                        invitations::named_for(&invitee.candidate.given_name, &invitee.candidate.family_name);
+                    let text = sms::invitation(base, to, &for_whom, &campaign.team_name, &invitee.code, &expires);
                     Some(OutboxRow {
                         key,
                         channel: "sms",

@@ -34,5 +34,6 @@ mod second_factor;
 mod security;
 mod self_registration;
 mod sessions;
+mod shared_contacts;
 mod sign_in;
 mod uptake;

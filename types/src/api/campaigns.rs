@@ -76,6 +76,21 @@ pub struct CohortPreview {
     /// left out), with the first few rows that named them.
     #[serde(default)]
     pub not_in_team: Option<ListedNotInTeam>,
+    /// For texts and emails: of those to be invited, the ones whose mobile
+    /// number or email address is also another's in this cohort (a family's,
+    /// usually). Each still gets a message of their own naming whom it is for.
+    #[serde(default)]
+    pub shared_contacts: Option<SharedContacts>,
+}
+
+/// Contact details on more than one record of a cohort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SharedContacts {
+    /// Records whose contact detail is another record's too.
+    pub records: u64,
+    /// The distinct numbers or addresses they share.
+    pub contacts: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
