@@ -197,8 +197,13 @@ async fn a_plan_escalates_across_channels_and_each_stop_rule_holds(engine: Engin
     assert_eq!(told, ["sent", "no_contact", "sent"]);
     assert_eq!(reminders(&app, &asha, &opts_out).await.history[0].outcome, "opted_out");
     assert_eq!(reminders(&app, &asha, &registers).await.history[0].outcome, "registered");
-    // An admin may not know of the exclusion; a safeguarding lead may.
-    assert_eq!(reminders(&app, &asha, &excluded).await.history[0].outcome, "not_sent");
+    // A receptionist may not know of the exclusion; a clinician (Asha) and a safeguarding lead may.
+    let sam = browser();
+    app.sign_in_as(&sam, "sam.okafor@demo.portico.example", DEMO_PASSWORD).await;
+    let receptionist = reminders(&app, &sam, &excluded).await;
+    assert_eq!(receptionist.history[0].outcome, "not_sent");
+    assert!(receptionist.may_change_opt_out, "a receptionist records what the patient asks at the desk");
+    assert_eq!(reminders(&app, &asha, &excluded).await.history[0].outcome, "excluded");
     let morgan = browser();
     app.sign_in_as(&morgan, MORGAN, DEMO_PASSWORD).await;
     let lead = reminders(&app, &morgan, &excluded).await;
@@ -268,11 +273,11 @@ async fn bad_plans_are_refused_field_by_field_and_nothing_starts(engine: Engine)
     let back_in_time =
         start(json!({ "steps": [{ "channel": "sms", "after_days": 28 }, { "channel": "email", "after_days": 14 }] }))
             .await;
-    assert!(back_in_time[0].1.contains("must come after step 1"), "{back_in_time:?}");
+    assert!(back_in_time[0].1.contains("must come after reminder 1"), "{back_in_time:?}");
     let repeated =
         start(json!({ "steps": [{ "channel": "sms", "after_days": 14 }, { "channel": "sms", "after_days": 14 }] }))
             .await;
-    assert!(repeated[0].1.contains("repeats step 1"), "{repeated:?}");
+    assert!(repeated[0].1.contains("repeats reminder 1"), "{repeated:?}");
     let six: Vec<Value> = (1..=6).map(|n| json!({ "channel": "sms", "after_days": n * 7 })).collect();
     assert_eq!(start(json!({ "steps": six })).await[0].0, "plan");
     assert_eq!(start(json!({ "steps": [] })).await[0].0, "plan");

@@ -50,11 +50,10 @@ pub fn step_field(index: usize, what: &str) -> String {
 pub fn parse(request: &PlanRequest) -> Result<Plan, Vec<FieldError>> {
     let mut problems = Vec::new();
     if request.steps.is_empty() {
-        problems
-            .push(FieldError::new("plan", "Add at least one reminder step, or start the campaign without reminders"));
+        problems.push(FieldError::new("plan", "Add at least one reminder, or start the campaign without reminders"));
     }
     if request.steps.len() > MAX_STEPS {
-        problems.push(FieldError::new("plan", format!("A plan has at most {MAX_STEPS} reminder steps")));
+        problems.push(FieldError::new("plan", format!("A plan has at most {MAX_STEPS} reminders")));
     }
     let mut steps: Vec<Step> = Vec::with_capacity(request.steps.len());
     // The last step's days that parsed, to say what the next must exceed.
@@ -65,7 +64,7 @@ pub fn parse(request: &PlanRequest) -> Result<Plan, Vec<FieldError>> {
         if channel.is_none() {
             problems.push(FieldError::new(
                 step_field(index, "channel"),
-                format!("Select how step {number} reminds: letter, text message or email"),
+                format!("Select how reminder {number} is sent: letter, text message or email"),
             ));
         }
         let days = match u32::try_from(asked.after_days) {
@@ -73,14 +72,14 @@ pub fn parse(request: &PlanRequest) -> Result<Plan, Vec<FieldError>> {
             _ if asked.after_days <= 0 => {
                 problems.push(FieldError::new(
                     step_field(index, "after_days"),
-                    format!("Enter how many days after the campaign starts step {number} goes: 1 or more"),
+                    format!("Enter how many days after the campaign starts reminder {number} goes: 1 or more"),
                 ));
                 None
             }
             _ => {
                 problems.push(FieldError::new(
                     step_field(index, "after_days"),
-                    format!("Step {number} must go within {MAX_DAYS} days of the campaign starting"),
+                    format!("Reminder {number} must go within {MAX_DAYS} days of the campaign starting"),
                 ));
                 None
             }
@@ -90,12 +89,15 @@ pub fn parse(request: &PlanRequest) -> Result<Plan, Vec<FieldError>> {
         if let Some(same) = steps.iter().position(|s| *s == step) {
             problems.push(FieldError::new(
                 step_field(index, "after_days"),
-                format!("Step {number} repeats step {}: change its channel or its days", same + 1),
+                format!("Reminder {number} repeats reminder {}: change its channel or its days", same + 1),
             ));
         } else if let Some((before, before_days)) = previous.filter(|(_, d)| days <= *d) {
             problems.push(FieldError::new(
                 step_field(index, "after_days"),
-                format!("Step {number} must come after step {}: enter more than {before_days} days", before + 1),
+                format!(
+                    "Reminder {number} must come after reminder {}: enter more than {before_days} days",
+                    before + 1
+                ),
             ));
         }
         previous = Some((index, days));
@@ -164,7 +166,10 @@ mod tests {
         let problems = fields(&plan(&[("sms", 28), ("email", 14)], None));
         assert_eq!(
             problems,
-            [("plan_step_2_after_days".into(), "Step 2 must come after step 1: enter more than 28 days".into())]
+            [(
+                "plan_step_2_after_days".into(),
+                "Reminder 2 must come after reminder 1: enter more than 28 days".into()
+            )]
         );
         let same_day = fields(&plan(&[("sms", 14), ("email", 14)], None));
         assert_eq!(same_day[0].0, "plan_step_2_after_days", "the same day is not after");
@@ -175,7 +180,7 @@ mod tests {
         let problems = fields(&plan(&[("sms", 14), ("email", 21), ("sms", 14)], None));
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].0, "plan_step_3_after_days");
-        assert!(problems[0].1.contains("repeats step 1"), "{}", problems[0].1);
+        assert!(problems[0].1.contains("repeats reminder 1"), "{}", problems[0].1);
     }
 
     #[test]
