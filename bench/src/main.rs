@@ -21,6 +21,8 @@
 //!   a raw batched insert of the same rows, with memory; texts handed to the
 //!   Notify stand-in per second against its client alone, and paced; and
 //!   kill -9 at random points in 20 runs per engine (lost, doubled, resent).
+//! - Reminder escalation: records per second through a plan's text step over
+//!   the same cohort, against a plain campaign over it in the same run.
 //! - Carers: a record read behind the access check with 0, 1 and 50 carer
 //!   links, against the same read without it, on both engines.
 //! - Notification emails delivered per second from the outbox to a local SMTP
@@ -40,6 +42,7 @@ mod campaigns;
 mod carer_access;
 mod csv_import;
 mod enumeration;
+mod escalation;
 mod fault_delivery;
 mod fault_disk;
 mod fault_postgres;
@@ -90,6 +93,10 @@ fn main() -> anyhow::Result<()> {
     if only.as_deref().is_none_or(|o| o == "campaigns") {
         let cohort = std::env::var("PORTICO_BENCH_COHORT").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
         campaigns::report(cohort)?;
+    }
+    if only.as_deref().is_none_or(|o| o == "escalation") {
+        let cohort = std::env::var("PORTICO_BENCH_COHORT").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
+        escalation::report(cohort)?;
     }
     if only.as_deref().is_none_or(|o| o == "carers") {
         carer_access::report()?;

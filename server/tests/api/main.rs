@@ -14,6 +14,7 @@ mod campaign_crash;
 mod campaigns;
 mod carers;
 mod csv_import;
+mod escalation;
 mod exclusions;
 mod face_to_face;
 mod fhir;
