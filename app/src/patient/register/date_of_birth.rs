@@ -12,7 +12,7 @@ use super::renewal::ExpiredCode;
 use super::{Caption, Draft, path_of};
 use crate::api::{self, ApiError};
 use crate::forms::{self, Button, DateInput, DateParts, ErrorItem, ErrorSummary};
-use crate::page::show_page;
+use crate::page::{focus_heading, show_page};
 use crate::patient::SERVICE;
 use crate::patient::router::{Link, navigate};
 
@@ -57,7 +57,11 @@ pub fn EnterDateOfBirth() -> impl IntoView {
                     super::forget_join_page();
                     navigate(path_of(view.step));
                 }
-                Err(ApiError::Refused(problem)) if is_final(&problem) => refused.set(Some((problem, request))),
+                Err(ApiError::Refused(problem)) if is_final(&problem) => {
+                    refused.set(Some((problem, request)));
+                    // A new page in all but address: a screen reader starts from its heading.
+                    request_animation_frame(focus_heading);
+                }
                 Err(error) => errors.set(refusal_errors(&error)),
             }
         });
