@@ -340,7 +340,7 @@ async fn an_email_goes_to_the_address_on_the_record(engine: Engine) {
     let (token, options) = token_for(&app, &device, &patient).await;
     assert!(options.contains(&KioskInviteVia::Email));
     assert_eq!(invite(&app, &device, &token, "email").await.status(), 201);
-    let email = mail.wait_for(&patient.email, "your invitation to see your health record online").await;
+    let email = mail.wait_for(&patient.email, "Your invitation to see your health record online").await;
     assert!(email.body.contains("register?code="), "{}", email.body);
 }
 
