@@ -15,6 +15,9 @@
 //! - Registration: wrong-code checks under load (rate, p50/p99) against
 //!   `/healthz`, and sign-ins per second against the raw argon2id rate, with
 //!   `/healthz`'s latency while sign-ins saturate the cores.
+//! - Code renewal: a flood of requests for a new code for one record (from
+//!   many addresses) and from one address, answered against sent; and a
+//!   renewal request's cost against a plain step-one request.
 //! - Letters rendered into batch PDFs on one core and two, against writing
 //!   the same words as plain PDF pages.
 //! - Campaigns: invitations per second over a 1,000,000-record cohort against
@@ -53,6 +56,7 @@ mod letters;
 mod load;
 mod notifications;
 mod registration;
+mod renewal;
 mod server;
 mod startup;
 mod totp;
@@ -86,6 +90,12 @@ fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|o| o == "registration") {
         registration::report(&target.join("release").join("portico"))?;
+    }
+    if only.as_deref().is_none_or(|o| o == "renewal") {
+        // PORTICO_BENCH_BINARY: another build of `portico` (a debug one, where no release build is at hand).
+        let binary = std::env::var_os("PORTICO_BENCH_BINARY")
+            .map_or_else(|| target.join("release").join("portico"), PathBuf::from);
+        renewal::report(&binary)?;
     }
     if only.as_deref().is_none_or(|o| o == "letters") {
         letters::report()?;

@@ -239,6 +239,10 @@ pub struct InvitationSummary {
     /// The professional who issued it, by name.
     #[serde(default)]
     pub issued_by: Option<String>,
+    /// A new code the patient asked for in place of an expired one (sent
+    /// to the contact on the record; `issued_by` issued the one it renews).
+    #[serde(default)]
+    pub renewed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,6 +16,8 @@ pub mod complete;
 pub mod confirm;
 pub mod email;
 pub mod link;
+pub mod renewal;
+pub mod renewal_limit;
 pub mod routes;
 pub mod start;
 

@@ -24,7 +24,7 @@ use crate::state::AppState;
 /// Wrong tries a code gets before it locks.
 pub const ATTEMPTS_PER_CODE: i64 = 5;
 
-const PER_CODE: Policy = Policy {
+pub(super) const PER_CODE: Policy = Policy {
     free_attempts: ATTEMPTS_PER_CODE,
     first_lock: Duration::days(30),
     max_lock: Duration::days(30),
@@ -179,7 +179,7 @@ pub async fn start(
 
 /// Records a wrong code or date of birth: counted on a real invitation (and
 /// locking it on the last try), audited either way.
-async fn count_failure(
+pub(super) async fn count_failure(
     state: &AppState,
     invitation: Option<(String, String)>,
     code_claim: Claim,

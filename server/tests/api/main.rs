@@ -31,6 +31,7 @@ mod record_history;
 mod records;
 mod registration;
 mod registration_bad_input;
+mod renewal;
 mod second_factor;
 mod security;
 mod self_registration;
