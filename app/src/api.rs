@@ -24,11 +24,15 @@ mod campaigns;
 #[cfg(feature = "staff")]
 mod kiosk;
 #[cfg(feature = "staff")]
+mod reports;
+#[cfg(feature = "staff")]
 mod staff_carers;
 #[cfg(feature = "staff")]
 pub use campaigns::*;
 #[cfg(feature = "staff")]
 pub use kiosk::*;
+#[cfg(feature = "staff")]
+pub use reports::*;
 #[cfg(feature = "staff")]
 pub use staff_carers::*;
 

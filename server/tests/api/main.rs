@@ -17,6 +17,7 @@ mod csv_import;
 mod exclusions;
 mod face_to_face;
 mod fhir;
+mod funnel;
 mod health;
 mod hl7;
 mod kiosk;
