@@ -88,7 +88,7 @@ async fn invite_and_stop(db: &Db, team: &str, now: time::OffsetDateTime) -> anyh
     let n = "(CAST(SUBSTR(r.given_name, 6) AS INTEGER))";
     let bench = "r.given_name LIKE 'Given%'";
     let invitations = format!(
-            "INSERT INTO invitations (id, record_id, team_id, channel, code_hash, state, issued_at, expires_at, updated_at) \
+        "INSERT INTO invitations (id, record_id, team_id, channel, code_hash, state, issued_at, expires_at, updated_at) \
              SELECT r.id, r.id, $1, CASE {n} % 3 WHEN 0 THEN 'letter' WHEN 1 THEN 'sms' ELSE 'email' END, \
              'bench-' || r.id, CASE WHEN {n} % 10 = 4 THEN 'expired' WHEN {n} % 10 >= 8 THEN 'used' \
              WHEN {n} % 10 >= 5 THEN 'opened' ELSE 'issued' END, $2, $3, \

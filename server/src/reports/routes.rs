@@ -92,7 +92,11 @@ async fn report(state: &AppState, professional: &Professional, params: UptakePar
 }
 
 /// The funnel's rows, as [`report`] reads the uptake's.
-async fn funnel_report(state: &AppState, professional: &Professional, params: UptakeParams) -> ApiResult<Vec<FunnelRow>> {
+async fn funnel_report(
+    state: &AppState,
+    professional: &Professional,
+    params: UptakeParams,
+) -> ApiResult<Vec<FunnelRow>> {
     let scope = scope_of(state, professional, params).await?;
     Ok(super::funnel(&state.db, &scope).await?)
 }

@@ -158,7 +158,10 @@ async fn patients_stop_at_each_step_and_fail_for_each_reason(engine: Engine) {
     // The uptake report's own figures agree with the funnel's.
     let uptake: Value = asha.get(app.url("/api/v1/staff/reports/uptake")).send().await.unwrap().json().await.unwrap();
     let row = &uptake["rows"][0];
-    assert_eq!((row["invited"].as_u64(), row["opened"].as_u64(), row["registered"].as_u64()), (Some(9), Some(4), Some(1)));
+    assert_eq!(
+        (row["invited"].as_u64(), row["opened"].as_u64(), row["registered"].as_u64()),
+        (Some(9), Some(4), Some(1))
+    );
 
     // The period filters by day of issue: the expired letter was issued 91 days earlier.
     let today = (time::macros::date!(2026 - 11 - 25) + Duration::days(91)).to_string();

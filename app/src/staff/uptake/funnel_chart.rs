@@ -36,7 +36,12 @@ pub fn svg(row: &FunnelRow) -> String {
         .enumerate()
         .map(|(n, step)| {
             let stopped = if n == 0 { String::new() } else { format!(", {}", stopped_words(step)) };
-            format!("{}: {} ({}){stopped}.", step_name(&step.step), grouped(step.records), percent_of_permille(step.share_permille))
+            format!(
+                "{}: {} ({}){stopped}.",
+                step_name(&step.step),
+                grouped(step.records),
+                percent_of_permille(step.share_permille)
+            )
         })
         .collect();
     let mut svg = format!(
@@ -93,7 +98,13 @@ mod tests {
                 }
             })
             .collect();
-        FunnelRow { team_id: "t".into(), team_name: "Team".into(), channel: "face_to_face".into(), steps, refusals: vec![] }
+        FunnelRow {
+            team_id: "t".into(),
+            team_name: "Team".into(),
+            channel: "face_to_face".into(),
+            steps,
+            refusals: vec![],
+        }
     }
 
     #[test]
