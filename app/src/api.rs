@@ -22,6 +22,8 @@ pub use self_registration::*;
 #[cfg(feature = "staff")]
 mod campaigns;
 #[cfg(feature = "staff")]
+mod escalation;
+#[cfg(feature = "staff")]
 mod kiosk;
 #[cfg(feature = "staff")]
 mod reports;
@@ -29,6 +31,8 @@ mod reports;
 mod staff_carers;
 #[cfg(feature = "staff")]
 pub use campaigns::*;
+#[cfg(feature = "staff")]
+pub use escalation::*;
 #[cfg(feature = "staff")]
 pub use kiosk::*;
 #[cfg(feature = "staff")]
