@@ -26,6 +26,8 @@
 //!   kill -9 at random points in 20 runs per engine (lost, doubled, resent).
 //! - Reminder escalation: records per second through a plan's text step over
 //!   the same cohort, against a plain campaign over it in the same run.
+//! - Uptake report: its drop-off funnel over 1,000,000 invitations spread
+//!   over every step, against the uptake report over the same rows.
 //! - Carers: a record read behind the access check with 0, 1 and 50 carer
 //!   links, against the same read without it, on both engines.
 //! - Notification emails delivered per second from the outbox to a local SMTP
@@ -51,6 +53,7 @@ mod fault_disk;
 mod fault_postgres;
 mod faults;
 mod fhir_import;
+mod funnel;
 mod journeys;
 mod letters;
 mod load;
@@ -103,6 +106,10 @@ fn main() -> anyhow::Result<()> {
     if only.as_deref().is_none_or(|o| o == "campaigns") {
         let cohort = std::env::var("PORTICO_BENCH_COHORT").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
         campaigns::report(cohort)?;
+    }
+    if only.as_deref().is_none_or(|o| o == "funnel") {
+        let count = std::env::var("PORTICO_BENCH_INVITATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
+        funnel::report(count)?;
     }
     if only.as_deref().is_none_or(|o| o == "escalation") {
         let cohort = std::env::var("PORTICO_BENCH_COHORT").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);

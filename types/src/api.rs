@@ -10,6 +10,7 @@ use crate::{DateOfBirth, EmailAddress, NhsNumber, OdsCode};
 
 mod campaigns;
 mod carers;
+mod funnel;
 mod escalation;
 mod kiosk;
 mod notifications;
@@ -18,6 +19,7 @@ mod second_factor;
 mod self_registration;
 pub use campaigns::*;
 pub use carers::*;
+pub use funnel::*;
 pub use escalation::*;
 pub use kiosk::*;
 pub use notifications::*;

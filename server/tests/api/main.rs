@@ -18,6 +18,7 @@ mod escalation;
 mod exclusions;
 mod face_to_face;
 mod fhir;
+mod funnel;
 mod health;
 mod hl7;
 mod kiosk;
