@@ -361,7 +361,8 @@ pub async fn issue_for(
                     mail::enqueue(tx, &key, &email, Some(&id), now).await?;
                 }
                 (_, Occasion::Renewal { .. }) => {
-                    let email = templates::renewed_invitation(base, &to, &given_name, &for_whom, &team_name, &code, &expires);
+                    let email =
+                        templates::renewed_invitation(base, &to, &given_name, &for_whom, &team_name, &code, &expires);
                     let about = mail::About { kind: Some(RENEWAL_KIND), ..mail::About::default() };
                     mail::enqueue_about(tx, &key, &email, Some(&id), about, now).await?;
                 }
