@@ -12,9 +12,11 @@
 
 pub mod accept;
 pub mod accept_routes;
+pub mod bands;
 pub mod access;
 pub mod coming_of_age;
 pub mod emails;
+pub mod extension;
 pub mod history;
 pub mod invite;
 pub mod links;

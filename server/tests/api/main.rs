@@ -12,6 +12,7 @@ mod bad_input;
 mod bulk_upsert;
 mod campaign_crash;
 mod campaigns;
+mod age_bands;
 mod carers;
 mod csv_import;
 mod exclusions;

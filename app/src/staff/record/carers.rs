@@ -1,7 +1,8 @@
 //! "Carers and parents" on the record page: who holds the record on the
 //! patient's behalf, on what grounds and until when, the invitations not yet
-//! accepted, and, for the staff the server lets, "End access" with a reason
-//! and the way to add a parent, guardian or carer.
+//! accepted, and, for the staff the server lets, "End access" with a reason,
+//! "Keep access as it is" past a child's next age band (until a later day,
+//! with a reason) and the way to add a parent, guardian or carer.
 //!
 //! What a professional may do mirrors the server's rule (clinicians, admins
 //! and safeguarding leads manage carers; only a safeguarding lead ends a
@@ -10,14 +11,15 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_types::api::{
-    CarerInvitationView, CarerKind, CarerLinkView, EndCarerLinkRequest, RecordCarersResponse, Role, TeamsResponse,
+    CarerInvitationView, CarerKind, CarerLinkView, EndCarerLinkRequest, ExtendCarerLinkRequest, RecordCarersResponse,
+    Role, TeamsResponse,
 };
 
-use super::carer_words::{access_words, basis_words, kind_words};
+use super::carer_words::{access_words, band_words, basis_words, kind_words};
 use super::override_carer::OverrideForm;
 use crate::api::{self, ApiError};
 use crate::dates::local_long_date;
-use crate::forms::{self, Button, CharacterCount, ErrorItem, message_for};
+use crate::forms::{self, Button, CharacterCount, DateInput, DateParts, ErrorItem, message_for};
 use crate::loader::load;
 use crate::summary_list::SummaryList;
 
@@ -122,8 +124,9 @@ fn CarerList(
     changed: Callback<&'static str>,
 ) -> impl IntoView {
     let RecordCarersResponse { carers, invitations } = carers;
-    // The one link whose "End access" form is open.
+    // The one link whose "End access" form is open, and the one whose "Keep access" form is.
     let ending = RwSignal::new(None::<String>);
+    let extending = RwSignal::new(None::<String>);
     let record_id = StoredValue::new(record_id);
     let may_add = powers.manage && (!excluded || powers.safeguarding_lead);
     view! {
@@ -135,8 +138,10 @@ fn CarerList(
                 .into_iter()
                 .map(|link| {
                     let may_end = powers.may_end(link.kind);
+                    let may_extend = powers.manage && link.next_change.is_some();
+                    let open = Open { ending, extending };
                     view! {
-                        <Link link=link may_end=may_end ending=ending record_id=record_id.get_value() errors=errors changed=changed/>
+                        <Link link=link may_end=may_end may_extend=may_extend open=open record_id=record_id.get_value() errors=errors changed=changed/>
                     }
                 })
                 .collect_view()
@@ -172,19 +177,46 @@ fn link_rows(link: &CarerLinkView) -> Vec<(&'static str, String)> {
     if let Some(ends) = &link.ends_at {
         rows.push(("Access ends", local_long_date(ends)));
     }
-    if let Some(review) = &link.review_at {
-        let due = link.review_due_since.as_deref().map(|d| format!(" (due since {})", local_long_date(d)));
-        rows.push(("Ends or is reviewed", format!("{}{}", local_long_date(review), due.unwrap_or_default())));
+    match (&link.review_at, &link.next_change, link.next_change_age) {
+        (Some(at), Some(change), Some(age)) if link.extended_until.is_none() => {
+            rows.push(("Next change", format!("At {age}, on {}: {}", local_long_date(at), band_words(change))));
+        }
+        (Some(_), Some(change), Some(age)) => rows.push(("Next change", format!("At {age}: {}", band_words(change)))),
+        (Some(review), _, _) => rows.push(("Ends or is reviewed", local_long_date(review))),
+        _ => {}
+    }
+    if let Some(since) = &link.review_due_since {
+        rows.push(("Review due since", local_long_date(since)));
+    }
+    if let Some(until) = &link.extended_until {
+        rows.push(("Kept as it is until", local_long_date(until)));
+        rows.push(("Why it was kept", link.extension_reason.clone().unwrap_or_default()));
     }
     rows
 }
 
-/// One carer: who, on what grounds, until when; and "End access".
+/// Which link's form is open: at most one on the page.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    ending: RwSignal<Option<String>>,
+    extending: RwSignal<Option<String>>,
+}
+
+impl Open {
+    fn close(self) {
+        self.ending.set(None);
+        self.extending.set(None);
+    }
+}
+
+/// One carer: who, on what grounds, until when; "End access", and for a
+/// child's parent "Keep access as it is" past the next age band.
 #[component]
 fn Link(
     link: CarerLinkView,
     may_end: bool,
-    ending: RwSignal<Option<String>>,
+    may_extend: bool,
+    open: Open,
     record_id: String,
     errors: RwSignal<Vec<ErrorItem>>,
     changed: Callback<&'static str>,
@@ -193,7 +225,41 @@ fn Link(
     let due = link.review_due_since.is_some();
     let link_id = StoredValue::new(link.id.clone());
     let name = StoredValue::new(link.carer_name.clone());
-    let open = move || ending.with(|e| e.as_deref() == Some(link_id.get_value().as_str()));
+    let record_id = StoredValue::new(record_id);
+    let ending = move || open.ending.with(|e| e.as_deref() == Some(link_id.get_value().as_str()));
+    let extending = move || open.extending.with(|e| e.as_deref() == Some(link_id.get_value().as_str()));
+    let buttons = move || {
+        view! {
+            <div class="nhsuk-button-group nhsuk-u-margin-bottom-0">
+                {may_extend.then(|| view! {
+                    <button
+                        type="button"
+                        class="nhsuk-button nhsuk-button--secondary"
+                        on:click=move |_| {
+                            errors.set(Vec::new());
+                            open.close();
+                            open.extending.set(Some(link_id.get_value()));
+                        }
+                    >
+                        "Keep access as it is"<span class="nhsuk-u-visually-hidden">{format!(" for {}", name.get_value())}</span>
+                    </button>
+                })}
+                {may_end.then(|| view! {
+                    <button
+                        type="button"
+                        class="nhsuk-button nhsuk-button--secondary"
+                        on:click=move |_| {
+                            errors.set(Vec::new());
+                            open.close();
+                            open.ending.set(Some(link_id.get_value()));
+                        }
+                    >
+                        "End access"<span class="nhsuk-u-visually-hidden">{format!(" for {}", name.get_value())}</span>
+                    </button>
+                })}
+            </div>
+        }
+    };
     view! {
         <div class="nhsuk-card">
             <div class="nhsuk-card__content">
@@ -202,34 +268,147 @@ fn Link(
                     {due.then(|| view! { " " <strong class="nhsuk-tag nhsuk-tag--orange">"Review due"</strong> })}
                 </h3>
                 <SummaryList rows=rows class="nhsuk-summary-list--no-border"/>
-                {may_end.then(|| view! {
+                {(may_end || may_extend).then(|| view! {
                     <Show
-                        when=open
-                        fallback=move || view! {
-                            <button
-                                type="button"
-                                class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
-                                on:click=move |_| {
-                                    errors.set(Vec::new());
-                                    ending.set(Some(link_id.get_value()));
-                                }
-                            >
-                                "End access"<span class="nhsuk-u-visually-hidden">{format!(" for {}", name.get_value())}</span>
-                            </button>
-                        }
+                        when=move || ending() || extending()
+                        fallback=buttons
                     >
-                        <EndForm
-                            record_id=record_id.clone()
-                            link_id=link_id.get_value()
-                            name=name.get_value()
-                            ending=ending
-                            errors=errors
-                            changed=changed
-                        />
+                        {move || if extending() {
+                            view! {
+                                <ExtendForm
+                                    record_id=record_id.get_value()
+                                    link_id=link_id.get_value()
+                                    name=name.get_value()
+                                    open=open
+                                    errors=errors
+                                    changed=changed
+                                />
+                            }
+                            .into_any()
+                        } else {
+                            view! {
+                                <EndForm
+                                    record_id=record_id.get_value()
+                                    link_id=link_id.get_value()
+                                    name=name.get_value()
+                                    ending=open.ending
+                                    errors=errors
+                                    changed=changed
+                                />
+                            }
+                            .into_any()
+                        }}
                     </Show>
                 })}
             </div>
         </div>
+    }
+}
+
+/// The day as the server takes it (`YYYY-MM-DD`) when the three boxes are
+/// numbers, else what was typed (which the server refuses with its words).
+fn day_text(day: &str, month: &str, year: &str) -> String {
+    let (day, month, year) = (day.trim(), month.trim(), year.trim());
+    match (day.parse::<u8>(), month.parse::<u8>(), year.parse::<u16>()) {
+        (Ok(d), Ok(m), Ok(y)) => format!("{y:04}-{m:02}-{d:02}"),
+        _ if day.is_empty() && month.is_empty() && year.is_empty() => String::new(),
+        _ => format!("{year}-{month}-{day}"),
+    }
+}
+
+/// What the page can tell before asking the server, in page order.
+fn extend_errors(until: &str, reason: &str) -> Vec<ErrorItem> {
+    let mut errors = Vec::new();
+    if until.is_empty() {
+        errors.push(ErrorItem::field("extend-until-day", "Enter the date their access stays as it is until"));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        errors.push(ErrorItem::field("extend-reason", "Enter why their access stays as it is"));
+    } else if reason.chars().count() > MAX_REASON_CHARS {
+        errors.push(ErrorItem::field("extend-reason", "Write 2,000 characters or fewer"));
+    }
+    errors
+}
+
+/// Keeps a parent's access as it is past the next age band, until a later
+/// day, with a reason; the page reads the carers again after.
+#[component]
+fn ExtendForm(
+    record_id: String,
+    link_id: String,
+    name: String,
+    open: Open,
+    errors: RwSignal<Vec<ErrorItem>>,
+    changed: Callback<&'static str>,
+) -> impl IntoView {
+    let until = DateParts::new();
+    let reason = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let day = day_text(&until.day.get_untracked(), &until.month.get_untracked(), &until.year.get_untracked());
+        let found = extend_errors(&day, &reason.get_untracked());
+        if !found.is_empty() {
+            errors.set(found);
+            return;
+        }
+        busy.set(true);
+        let request = ExtendCarerLinkRequest { until: day, reason: reason.get_untracked().trim().to_owned() };
+        let (record_id, link_id) = (record_id.clone(), link_id.clone());
+        spawn_local(async move {
+            let answer = api::extend_carer_link(&record_id, &link_id, &request).await;
+            busy.set(false);
+            match answer {
+                Ok(()) => changed.run("Access kept as it is until the date you gave. The parent has been told."),
+                Err(ApiError::Refused(p)) if p.status == 404 => changed.run("That access had already ended."),
+                Err(ApiError::Refused(p)) if p.status == 422 && !p.errors.is_empty() => {
+                    let mut named = Vec::new();
+                    for (server, here) in [("until", "extend-until-day"), ("reason", "extend-reason")] {
+                        named.extend(
+                            forms::from_problem(&p, &[server]).into_iter().map(|e| ErrorItem::field(here, e.message)),
+                        );
+                    }
+                    errors.set(named);
+                }
+                Err(error) => errors.set(vec![ErrorItem::form(error.message())]),
+            }
+        });
+    };
+    let error = move |field: &'static str| Signal::derive(move || errors.with(|e| message_for(e, field)));
+    let cancel = move |_| {
+        errors.set(Vec::new());
+        open.close();
+    };
+    view! {
+        <form on:submit=submit novalidate class="nhsuk-u-margin-top-4">
+            <DateInput
+                id="extend-until"
+                heading="Until when does their access stay as it is?"
+                hint="A date after the next change, and no later than the child's 18th birthday. For example, 31 3 2027."
+                parts=until
+                error=error("extend-until-day")
+                one_of_several=true
+            />
+            <CharacterCount
+                id="extend-reason"
+                label="Why does their access stay as it is?"
+                hint="Kept in the audit log with your name, and shown here to staff. The parent is told the date, not the reason."
+                value=reason
+                error=error("extend-reason")
+                max_chars=MAX_REASON_CHARS
+                rows=3
+            />
+            <div class="nhsuk-button-group nhsuk-u-margin-bottom-0">
+                <Button busy=busy>
+                    "Keep access until then"<span class="nhsuk-u-visually-hidden">{format!(" for {name}")}</span>
+                </Button>
+                <button type="button" class="nhsuk-button nhsuk-button--secondary" on:click=cancel>"Cancel"</button>
+            </div>
+        </form>
     }
 }
 
@@ -352,6 +531,16 @@ mod tests {
         assert!(lead.may_end(CarerKind::AdultCarerConsent));
         let receptionist = CarerPowers::from_roles(&[Role::Receptionist]);
         assert!(!receptionist.manage && !receptionist.may_end(CarerKind::ParentGuardian));
+    }
+
+    #[test]
+    fn a_keep_access_form_names_each_empty_field_and_sends_the_day_as_the_server_reads_it() {
+        let fields: Vec<_> = extend_errors("", " ").into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, [Some("extend-until-day".into()), Some("extend-reason".into())]);
+        assert!(extend_errors("2030-06-01", "Exams").is_empty());
+        assert_eq!(day_text("1", "6", "2030"), "2030-06-01");
+        assert_eq!(day_text(" ", "", ""), "");
+        assert_eq!(day_text("x", "6", "2030"), "2030-6-x");
     }
 
     #[test]

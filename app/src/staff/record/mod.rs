@@ -7,7 +7,7 @@
 //! (`?team=…&q=…&page=…`), so the back link returns to the same results.
 
 mod add_carer;
-mod carer_words;
+pub(super) mod carer_words;
 mod carers;
 mod emails_sent;
 mod entries;
