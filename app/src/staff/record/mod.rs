@@ -12,6 +12,7 @@ mod carers;
 mod emails_sent;
 mod entries;
 mod exclusion;
+mod extend_carer;
 mod history;
 mod invite;
 mod override_carer;
