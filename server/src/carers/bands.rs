@@ -157,9 +157,7 @@ impl Bands {
     pub fn from_stored(rows: &[(i64, String)]) -> Self {
         let raw: Option<Vec<AgeBand>> = rows
             .iter()
-            .map(|(age, becomes)| {
-                Some(AgeBand { age: u8::try_from(*age).ok()?, access_becomes: becomes.clone() })
-            })
+            .map(|(age, becomes)| Some(AgeBand { age: u8::try_from(*age).ok()?, access_becomes: becomes.clone() }))
             .collect();
         raw.and_then(|raw| Self::parse(&raw).ok()).unwrap_or_default()
     }
@@ -252,7 +250,11 @@ pub enum Effect {
     Ends,
     /// The link continues at `level` (narrowed, or as it was), `review`
     /// marked if a review band came; `through` the oldest band applied.
-    Continues { level: AccessLevel, review: bool, through: u8 },
+    Continues {
+        level: AccessLevel,
+        review: bool,
+        through: u8,
+    },
 }
 
 impl Due {
@@ -328,10 +330,23 @@ mod tests {
         assert_eq!(fields(&[(13, "not_private"), (16, "review")]), ["bands[1].access_becomes"]);
         assert_eq!(
             fields(&[(12, "end"); 8]),
-            ["bands", "bands[1].age", "bands[1].access_becomes", "bands[2].age", "bands[2].access_becomes",
-             "bands[3].age", "bands[3].access_becomes", "bands[4].age", "bands[4].access_becomes", "bands[5].age",
-             "bands[5].access_becomes", "bands[6].age", "bands[6].access_becomes", "bands[7].age",
-             "bands[7].access_becomes"]
+            [
+                "bands",
+                "bands[1].age",
+                "bands[1].access_becomes",
+                "bands[2].age",
+                "bands[2].access_becomes",
+                "bands[3].age",
+                "bands[3].access_becomes",
+                "bands[4].age",
+                "bands[4].access_becomes",
+                "bands[5].age",
+                "bands[5].access_becomes",
+                "bands[6].age",
+                "bands[6].access_becomes",
+                "bands[7].age",
+                "bands[7].access_becomes"
+            ]
         );
     }
 
@@ -364,11 +379,17 @@ mod tests {
         // Years missed at once (a link extended, or a job that did not run): all of them.
         let due = bands.due(13, born, datetime!(2029-01-01 00:00 UTC));
         assert_eq!(due.effect(AccessLevel::Everything, born, made), reviewed);
-        assert_eq!(bands.due(13, born, datetime!(2030-06-15 00:00 UTC)).effect(AccessLevel::Everything, born, made), Effect::Ends);
+        assert_eq!(
+            bands.due(13, born, datetime!(2030-06-15 00:00 UTC)).effect(AccessLevel::Everything, born, made),
+            Effect::Ends
+        );
         // A review band that came before the link began asks for none.
         let late = datetime!(2028-07-01 00:00 UTC);
         let due = bands.due(13, born, datetime!(2028-07-02 00:00 UTC));
-        assert_eq!(due.effect(AccessLevel::Everything, born, late), Effect::Continues { level: AccessLevel::NotPrivate, review: false, through: 16 });
+        assert_eq!(
+            due.effect(AccessLevel::Everything, born, late),
+            Effect::Continues { level: AccessLevel::NotPrivate, review: false, through: 16 }
+        );
         // Where a link goes after a band, or after bands that moved under it.
         assert_eq!(bands.after(None).age, 13);
         assert_eq!(bands.after(Some(13)).age, 16);

@@ -150,8 +150,11 @@ async fn apply_bands(state: &AppState, now: OffsetDateTime, outcome: &mut Outcom
                 if new_level != level {
                     outcome.narrowed += 1;
                     let detail = json!({ "link_id": link_id, "from": level.as_str(), "to": new_level.as_str(), "band_age": through });
-                    audit::record(&mut tx, Event::new(Action::CarerLinkNarrowed, now).record(&record_id).detail(detail))
-                        .await?;
+                    audit::record(
+                        &mut tx,
+                        Event::new(Action::CarerLinkNarrowed, now).record(&record_id).detail(detail),
+                    )
+                    .await?;
                     let given_name: String = sqlx::query_scalar("SELECT given_name FROM records WHERE id = $1")
                         .bind(&record_id)
                         .fetch_one(&mut *tx)
@@ -166,8 +169,11 @@ async fn apply_bands(state: &AppState, now: OffsetDateTime, outcome: &mut Outcom
                 if review {
                     outcome.marked_for_review += 1;
                     let detail = json!({ "link_id": link_id, "band_age": through });
-                    audit::record(&mut tx, Event::new(Action::CarerLinkReviewDue, now).record(&record_id).detail(detail))
-                        .await?;
+                    audit::record(
+                        &mut tx,
+                        Event::new(Action::CarerLinkReviewDue, now).record(&record_id).detail(detail),
+                    )
+                    .await?;
                 }
             }
             Effect::Nothing => {}

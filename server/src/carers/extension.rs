@@ -34,9 +34,13 @@ pub enum ExtendError {
     /// Not a parent's or guardian's link: it has no bands.
     NoBands,
     /// The day is not after the link's next change (`after`).
-    NotLater { after: Date },
+    NotLater {
+        after: Date,
+    },
     /// The day is after the child's 18th birthday (`latest`).
-    PastEighteen { latest: Date },
+    PastEighteen {
+        latest: Date,
+    },
     Internal(anyhow::Error),
 }
 

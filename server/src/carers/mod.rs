@@ -12,8 +12,8 @@
 
 pub mod accept;
 pub mod accept_routes;
-pub mod bands;
 pub mod access;
+pub mod bands;
 pub mod coming_of_age;
 pub mod emails;
 pub mod extension;

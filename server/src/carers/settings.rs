@@ -90,7 +90,10 @@ pub async fn change(
         .bind(i64::from(settings.invite_age))
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM carer_age_bands WHERE organisation_id = $1").bind(organisation_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM carer_age_bands WHERE organisation_id = $1")
+        .bind(organisation_id)
+        .execute(&mut *tx)
+        .await?;
     for band in settings.bands.as_slice() {
         sqlx::query("INSERT INTO carer_age_bands (organisation_id, age, access_becomes) VALUES ($1, $2, $3)")
             .bind(organisation_id)

@@ -15,17 +15,17 @@ use portico_types::api::{
 use portico_types::problem::FieldError;
 use portico_types::{DateOfBirth, EmailAddress};
 
+use super::bands::{Bands, narrower};
 use super::extension::{self, ExtendError, Extension};
 use super::invite::{self, Offer};
 use super::links::{self, Ender};
 use super::routes::invite_refusal;
-use super::bands::{Bands, narrower};
 use super::terms::{AdultBasis, ChildBasis, Grounds, Terms, parse_end_day};
 use super::{AccessLevel, CarerKind, settings};
 use crate::auth::extract::ClientIp;
-use crate::mail::templates::long_date;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
+use crate::mail::templates::long_date;
 use crate::staff::{self, Professional};
 use crate::state::AppState;
 

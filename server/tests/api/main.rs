@@ -8,11 +8,11 @@ mod invitations;
 mod mail_catcher;
 
 mod account_basics;
+mod age_bands;
 mod bad_input;
 mod bulk_upsert;
 mod campaign_crash;
 mod campaigns;
-mod age_bands;
 mod carers;
 mod csv_import;
 mod exclusions;
