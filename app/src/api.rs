@@ -22,11 +22,15 @@ pub use self_registration::*;
 #[cfg(feature = "staff")]
 mod campaigns;
 #[cfg(feature = "staff")]
+mod escalation;
+#[cfg(feature = "staff")]
 mod kiosk;
 #[cfg(feature = "staff")]
 mod staff_carers;
 #[cfg(feature = "staff")]
 pub use campaigns::*;
+#[cfg(feature = "staff")]
+pub use escalation::*;
 #[cfg(feature = "staff")]
 pub use kiosk::*;
 #[cfg(feature = "staff")]

@@ -26,7 +26,7 @@ const PER_TRANSACTION: usize = 1_000;
 
 /// The engines to measure: both, or the one PORTICO_BENCH_ENGINE names
 /// (`sqlite` or `postgres`), to repeat one figure without the other's half hour.
-fn engines() -> Vec<Engine> {
+pub fn engines() -> Vec<Engine> {
     match std::env::var("PORTICO_BENCH_ENGINE").as_deref() {
         Ok("sqlite") => vec![Engine::Sqlite],
         Ok("postgres") => vec![Engine::Postgres],

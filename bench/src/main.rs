@@ -21,6 +21,8 @@
 //!   a raw batched insert of the same rows, with memory; texts handed to the
 //!   Notify stand-in per second against its client alone, and paced; and
 //!   kill -9 at random points in 20 runs per engine (lost, doubled, resent).
+//! - Reminder escalation: records per second through a plan's text step over
+//!   the same cohort, against a plain campaign over it in the same run.
 //! - Carers: a record read behind the access check with 0, 1 and 50 carer
 //!   links, against the same read without it, on both engines.
 //! - Age bands: the coming-of-age job narrowing 100,000 parents' links
@@ -30,9 +32,9 @@
 //!   server with 1 and 2 senders, against the raw rate over one SMTP
 //!   connection; and feed entry commit to notification sent (p50, p99).
 //!
-//! `load` and `faults` are the battery's (`scripts/battery`), run only when
-//! named: a sustained mix of the patient journeys, and the faults the service
-//! must come back from. With `--short` both are their quick CI versions, and
+//! `load`, `faults` and `attack` are the battery's (`scripts/battery`), run
+//! only when named: a sustained mix of the patient journeys, the faults the
+//! service must come back from, and account enumeration by answer and timing. With `--short` both are their quick CI versions, and
 //! the command fails when anything was lost, doubled or answered in error.
 
 mod age_bands;
@@ -43,6 +45,8 @@ mod campaign_notify;
 mod campaigns;
 mod carer_access;
 mod csv_import;
+mod enumeration;
+mod escalation;
 mod fault_delivery;
 mod fault_disk;
 mod fault_postgres;
@@ -63,8 +67,11 @@ fn main() -> anyhow::Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let only = std::env::args().nth(1);
-    if matches!(only.as_deref(), Some("load" | "faults")) {
-        return battery(&target, only.as_deref() == Some("load"));
+    match only.as_deref() {
+        Some("load") => return battery(&target, Part::Load),
+        Some("faults") => return battery(&target, Part::Faults),
+        Some("attack") => return battery(&target, Part::Attack),
+        _ => {}
     }
     if only.as_deref().is_none_or(|o| o == "bundle") {
         bundle::report(&target.join("site"))?;
@@ -91,6 +98,10 @@ fn main() -> anyhow::Result<()> {
         let cohort = std::env::var("PORTICO_BENCH_COHORT").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
         campaigns::report(cohort)?;
     }
+    if only.as_deref().is_none_or(|o| o == "escalation") {
+        let cohort = std::env::var("PORTICO_BENCH_COHORT").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
+        escalation::report(cohort)?;
+    }
     if only.as_deref().is_none_or(|o| o == "carers") {
         carer_access::report()?;
     }
@@ -108,17 +119,30 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The battery's parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Load,
+    Faults,
+    Attack,
+}
+
 /// The battery's part named on the command line; fails when it found errors.
-fn battery(target: &std::path::Path, load_part: bool) -> anyhow::Result<()> {
+fn battery(target: &std::path::Path, part: Part) -> anyhow::Result<()> {
     let short = std::env::args().any(|a| a == "--short");
     // `scripts/test` runs the short battery on the debug build it has made.
     let binary = std::env::var_os("PORTICO_BATTERY_BINARY")
         .map_or_else(|| target.join("release").join("portico"), PathBuf::from);
     let seconds = std::env::var("PORTICO_BATTERY_SECONDS").ok().and_then(|n| n.parse().ok());
-    if load_part {
+    if part == Part::Load {
         let setups = if short { load::Setups::SqliteOnly } else { load::Setups::Both };
         let verdict = load::report(&binary, seconds.unwrap_or(if short { 5 } else { 60 }), setups)?;
         anyhow::ensure!(verdict.errors == 0, "load: {} of {} requests failed", verdict.errors, verdict.requests);
+    } else if part == Part::Attack {
+        // Timing is reported, not judged (these machines are noisy); a
+        // different answer is a finding.
+        let differing = enumeration::report(&binary, short)?;
+        anyhow::ensure!(differing.is_empty(), "attack: answers told accounts apart: {}", differing.join("; "));
     } else {
         let outcomes = faults::report(&binary, short)?;
         let bad: Vec<&str> = outcomes

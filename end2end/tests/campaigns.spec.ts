@@ -12,7 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { maildir, sixDigits, waitForMail } from './mail';
-import { notifyRecord, waitForText } from './notify';
+import { notifyRecord, notifyRequests, waitForText } from './notify';
+import { sharedDatabase } from './authenticator';
 import { checkPage, enterDateOfBirth, heading, phone, signInStaff, snap, summary } from './support';
 
 const JORDAN = 'jordan.hughes@demo.portico.example';
@@ -348,5 +349,50 @@ test('a running campaign is followed live, and paused, resumed and cancelled fro
     const whenLeft = reads;
     await jordan.waitForTimeout(4_500);
     expect(reads).toBe(whenLeft);
+  });
+});
+
+test('a family sharing one mobile: staff are warned, and each text names its own patient', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const jordan = await phone(browser);
+  await signInStaff(jordan, JORDAN);
+  // The last two of a dozen, so the other journeys' first picks stay theirs.
+  const family = (await respiratoryOnly(jordan, 12, 'mobile')).slice(-2);
+  const shared: string = (await recordDetail(jordan, family[0].id)).mobile;
+  // Feeds set contact details; here the test stands in for one giving both the parent's mobile.
+  execFileSync('sqlite3', ['-cmd', '.timeout 10000', sharedDatabase(),
+    `UPDATE records SET mobile = '${shared}' WHERE id = '${family[1].id}'`]);
+  const name = 'Texts to a family';
+
+  await test.step('counting the cohort warns that two patients share one mobile number', async () => {
+    await openNewCampaign(jordan);
+    await jordan.getByLabel('Name of the campaign').fill(name);
+    await jordan.getByLabel('Text messages').check();
+    await jordan.getByLabel('Not registered', { exact: true }).check();
+    await jordan.getByLabel('Only these NHS numbers (optional)').setInputFiles(csvOf(family.map((r) => r.nhs_number)));
+    await jordan.getByRole('button', { name: 'Count the cohort' }).click();
+    await expect(jordan.getByText('2 patients will be invited')).toBeVisible();
+    const warning = jordan.locator('.nhsuk-warning-callout', { hasText: '2 patients share 1 mobile number' });
+    await expect(warning).toBeVisible();
+    await expect(warning).toContainText('names whom it is for');
+    await checkPage(jordan, 'campaigns-9-shared-mobile');
+    await jordan.getByRole('button', { name: 'Start the campaign' }).click();
+    await expect(heading(jordan)).toContainText(name);
+    await waitUntilFinished(jordan, 2);
+  });
+
+  await test.step('the phone gets two texts, each naming its patient, each code its own', async () => {
+    let texts: { body: any }[] = [];
+    await expect
+      .poll(() => {
+        texts = notifyRequests().filter(
+          (r) => r.path === '/v2/notifications/sms' && r.status === 201 && r.body?.phone_number === shared,
+        );
+        return texts.length;
+      }, { timeout: 10_000 })
+      .toBe(2);
+    const named = family.map((r) => `${r.given_name} ${r.family_name[0].toUpperCase()}.`).sort();
+    expect(texts.map((t) => t.body.personalisation.name).sort()).toEqual(named);
+    expect(new Set(texts.map((t) => t.body.personalisation.code)).size).toBe(2);
   });
 });

@@ -54,6 +54,12 @@ pub enum Action {
     CampaignResumed,
     CampaignCancelled,
     CampaignFinished,
+    /// A step of a campaign's reminder plan fell due and its campaign started.
+    ReminderStepStarted,
+    /// Staff recorded that a patient wants no more reminders.
+    ReminderOptOutSet,
+    /// Staff lifted a patient's opt-out of reminders.
+    ReminderOptOutLifted,
     DeliveryReceipt,
     KioskRegistered,
     KioskRevoked,
@@ -157,6 +163,9 @@ impl Action {
             Action::CampaignResumed => "campaign_resumed",
             Action::CampaignCancelled => "campaign_cancelled",
             Action::CampaignFinished => "campaign_finished",
+            Action::ReminderStepStarted => "reminder_step_started",
+            Action::ReminderOptOutSet => "reminder_opt_out_set",
+            Action::ReminderOptOutLifted => "reminder_opt_out_lifted",
             Action::DeliveryReceipt => "delivery_receipt",
             Action::KioskRegistered => "kiosk_registered",
             Action::KioskRevoked => "kiosk_revoked",

@@ -29,12 +29,23 @@ pub struct Sms {
 /// The invitation by text message. Notify template:
 ///
 /// ```text
-/// ((team)) invites you to see your health record online. Register at ((link))
-/// or go to ((register_address)) and enter code ((code)). You will need your
-/// date of birth. The code expires on ((expires)).
+/// For ((name)): ((team)) invites you to see your health record online.
+/// Register at ((link)) or go to ((register_address)) and enter code ((code)).
+/// You will need your date of birth. The code expires on ((expires)).
 /// ```
-pub fn invitation(base: &Url, to: MobileNumber, team: &str, code: &InvitationCode, expires: &str) -> Sms {
+///
+/// `for_whom` names the person the code is for (`invitations::named_for`):
+/// a family often shares one mobile.
+pub fn invitation(
+    base: &Url,
+    to: MobileNumber,
+    for_whom: &str,
+    team: &str,
+    code: &InvitationCode,
+    expires: &str,
+) -> Sms {
     let personalisation: BTreeMap<String, String> = [
+        ("name", for_whom.to_owned()),
         ("team", team.to_owned()),
         ("link", registration_link(base, code)),
         ("register_address", link(base, "register", None)),
@@ -45,7 +56,7 @@ pub fn invitation(base: &Url, to: MobileNumber, team: &str, code: &InvitationCod
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     let body = format!(
-        "{team} invites you to see your health record online. Register at {link} \
+        "For {for_whom}: {team} invites you to see your health record online. Register at {link} \
          or go to {start} and enter code {code}. You will need your date of birth. The code expires on {expires}.",
         link = personalisation["link"],
         start = personalisation["register_address"],
@@ -90,11 +101,15 @@ mod tests {
         let base = Url::parse("https://portico.example/").unwrap();
         let code = InvitationCode::from_random_bits(0x7AB1_2C3D_4E5F);
         let to = MobileNumber::parse("07700 900982").unwrap();
-        let sms = invitation(&base, to, "Diabetes clinic", &code, "4 December 2026");
+        let sms = invitation(&base, to.clone(), "Leo S.", "Diabetes clinic", &code, "4 December 2026");
+        assert!(sms.body.starts_with("For Leo S.: Diabetes clinic invites you"), "{}", sms.body);
         assert!(sms.body.contains(&code.grouped()), "{}", sms.body);
         assert!(sms.body.contains("https://portico.example/register?code="), "{}", sms.body);
         assert_eq!(sms.personalisation["team"], "Diabetes clinic");
-        // Two text messages at most: 306 characters.
+        assert_eq!(sms.personalisation["name"], "Leo S.");
+        // Two text messages at most: 306 characters, with a long name too.
+        let long = invitation(&base, to, "Maximiliana-Josephine W.", "Diabetes clinic", &code, "4 December 2026");
+        assert!(long.body.chars().count() <= 306, "{} chars", long.body.chars().count());
         assert!(sms.body.chars().count() <= 306, "{} chars", sms.body.chars().count());
     }
 }

@@ -10,6 +10,7 @@ use crate::{DateOfBirth, EmailAddress, NhsNumber, OdsCode};
 
 mod campaigns;
 mod carers;
+mod escalation;
 mod kiosk;
 mod notifications;
 mod registration;
@@ -17,6 +18,7 @@ mod second_factor;
 mod self_registration;
 pub use campaigns::*;
 pub use carers::*;
+pub use escalation::*;
 pub use kiosk::*;
 pub use notifications::*;
 pub use registration::*;

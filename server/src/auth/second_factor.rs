@@ -23,6 +23,7 @@ use super::throttle::{self, Claim, Key, Policy};
 use crate::audit::{self, Action, Event};
 use crate::clock::stored;
 use crate::db::Tx;
+use crate::mail::{self, templates, templates::SecondFactorChange};
 use crate::state::AppState;
 
 /// The name authenticator apps show beside the account.
@@ -302,6 +303,7 @@ pub async fn confirm_enrolment(state: &AppState, proof: Proof<'_>) -> Result<Pro
     let recovery_codes = replace_recovery_codes(&mut tx, state, account_id, now).await?;
     throttle::forgive_key(&mut tx, &key).await?;
     audit::record(&mut tx, Event::new(Action::SecondFactorEnrolled, now).actor(account_id).ip(Some(proof.ip))).await?;
+    tell_owner(&mut tx, state, account_id, SecondFactorChange::TurnedOn, now).await?;
     let token = complete(&mut tx, proof, now).await?;
     tx.commit().await?;
     Ok(Proven { token, recovery_codes })
@@ -357,6 +359,7 @@ pub async fn verify(state: &AppState, proof: Proof<'_>) -> Result<Proven, Second
         Code::Authenticator(_) => Event::new(Action::SecondFactorVerified, now),
         Code::Recovery(_) => {
             let left: i64 = sqlx::query_scalar(UNUSED_RECOVERY_CODES).bind(account_id).fetch_one(&mut *tx).await?;
+            tell_owner(&mut tx, state, account_id, SecondFactorChange::RecoveryCodeUsed { left }, now).await?;
             Event::new(Action::RecoveryCodeUsed, now).detail(serde_json::json!({ "recovery_codes_left": left }))
         }
     };
@@ -364,6 +367,32 @@ pub async fn verify(state: &AppState, proof: Proof<'_>) -> Result<Proven, Second
     let token = complete(&mut tx, proof, now).await?;
     tx.commit().await?;
     Ok(Proven { token, recovery_codes: Vec::new() })
+}
+
+/// Emails the account's owner that its second factor changed: a security
+/// notice, so someone who took over the account cannot do it unseen.
+async fn tell_owner(
+    tx: &mut Tx,
+    state: &AppState,
+    account_id: &str,
+    change: SecondFactorChange,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    let address: String =
+        sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1").bind(account_id).fetch_one(&mut **tx).await?;
+    let Ok(to) = portico_types::EmailAddress::parse(&address) else {
+        tracing::warn!(account_id, "an account whose email does not parse: no second-factor notice");
+        return Ok(());
+    };
+    let message =
+        templates::second_factor_changed(&state.settings.public_base_url, &to, change, &templates::long_date_time(now));
+    let about =
+        mail::About { account_id: Some(account_id), kind: Some("second_factor_changed"), ..mail::About::default() };
+    // Written in the change's own transaction, so it cannot be queued twice;
+    // two changes in one instant (a test's clock stands still) are two notices.
+    let key = format!("second-factor-changed:{account_id}:{}", uuid::Uuid::now_v7());
+    mail::enqueue_about(tx, &key, &message, None, about, now).await?;
+    Ok(())
 }
 
 const UNUSED_RECOVERY_CODES: &str = "SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL";
@@ -457,6 +486,7 @@ pub async fn remove(state: &AppState, account_id: &str, ip: &str) -> Result<bool
     sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(account_id).execute(&mut *tx).await?;
     if removed.rows_affected() > 0 {
         audit::record(&mut tx, Event::new(Action::SecondFactorRemoved, now).actor(account_id).ip(Some(ip))).await?;
+        tell_owner(&mut tx, state, account_id, SecondFactorChange::TurnedOff, now).await?;
     }
     tx.commit().await?;
     Ok(removed.rows_affected() > 0)

@@ -7,7 +7,7 @@ use portico_types::{EmailAddress, InvitationCode, MobileNumber};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::cohort::{CampaignChannel, Cohort, ListSource};
+use super::cohort::{CampaignChannel, Cohort, ListSource, Registration};
 use crate::audit::{self, Action, Event};
 use crate::clock::stored;
 use crate::db::{Db, Engine, Statement, Tx};
@@ -24,6 +24,37 @@ pub struct Campaign {
     pub team_name: String,
     pub cohort: Cohort,
     pub created_by: String,
+    pub plan: PlanRole,
+}
+
+/// A campaign's part in a reminder plan (see `super::escalation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanRole {
+    /// No plan.
+    None,
+    /// The plan's own campaign: its chunks write the plan's step 0.
+    First,
+    /// Step `step` of campaign `root`'s plan.
+    Step { root: String, step: i64, max_messages: i64 },
+}
+
+impl PlanRole {
+    fn of(plan_of: Option<String>, plan_step: Option<i64>, max_messages: Option<i64>) -> Self {
+        match (plan_of, plan_step, max_messages) {
+            (Some(root), Some(step), Some(max_messages)) => Self::Step { root, step, max_messages },
+            (None, _, Some(_)) => Self::First,
+            _ => Self::None,
+        }
+    }
+
+    /// Where its chunks' history goes: the plan's campaign and the step.
+    fn history_key<'a>(&'a self, campaign_id: &'a str) -> Option<(&'a str, i64)> {
+        match self {
+            Self::None => None,
+            Self::First => Some((campaign_id, 0)),
+            Self::Step { root, step, .. } => Some((root.as_str(), *step)),
+        }
+    }
 }
 
 impl Campaign {
@@ -31,9 +62,23 @@ impl Campaign {
         if self.cohort.listed { ListSource::Campaign(&self.id) } else { ListSource::None }
     }
 
+    /// A reminder (a plan's step, or a reminder cohort): a patient's opt-out stops it.
+    fn is_reminder(&self) -> bool {
+        matches!(self.plan, PlanRole::Step { .. }) || matches!(self.cohort.registration, Registration::Reminder { .. })
+    }
+
     /// The cohort's filters, plus (for reminders) leaving out those who have
     /// had all their reminders: they are not counted in the campaign at all.
+    /// A plan's step takes the plan's cohort: every record its first send counted.
     fn push_filters(&self, sql: &mut Statement) {
+        if let PlanRole::Step { root, .. } = &self.plan {
+            sql.push(" AND tr.team_id = ")
+                .bind(self.team_id.as_str())
+                .push(" AND EXISTS (SELECT 1 FROM reminder_history h WHERE h.campaign_id = ")
+                .bind(root.as_str())
+                .push(" AND h.step = 0 AND h.record_id = r.id)");
+            return;
+        }
         self.cohort.push_filters(sql, &self.team_id, &self.list());
         if let Some(capped) = self.cohort.reminder_cap_sql() {
             sql.push(" AND NOT ").push(&capped);
@@ -59,7 +104,7 @@ pub enum Next {
     Idle,
 }
 
-type CampaignRow = (String, String, String, String, String, String, i64);
+type CampaignRow = (String, String, String, String, String, String, i64, Option<String>, Option<i64>, Option<i64>);
 
 /// Claims the next chunk of any running campaign: one whose lease ran out
 /// first, else the next records after those already claimed. A campaign
@@ -67,17 +112,19 @@ type CampaignRow = (String, String, String, String, String, String, i64);
 pub async fn claim_next(state: &AppState) -> Result<Next, sqlx::Error> {
     let now = state.now();
     let running: Vec<CampaignRow> = sqlx::query_as(
-        "SELECT c.id, c.team_id, t.name, c.cohort, c.created_by, c.claimed_through, c.chunks_claimed FROM campaigns c \
+        "SELECT c.id, c.team_id, t.name, c.cohort, c.created_by, c.claimed_through, c.chunks_claimed, c.plan_of, \
+         c.plan_step, c.max_messages FROM campaigns c \
          JOIN teams t ON t.id = c.team_id WHERE c.state = 'running' ORDER BY c.updated_at, c.id LIMIT 20",
     )
     .fetch_all(&state.db.pool)
     .await?;
-    for (id, team_id, team_name, cohort, created_by, _, _) in running {
+    for (id, team_id, team_name, cohort, created_by, _, _, plan_of, plan_step, max_messages) in running {
         let Ok(cohort) = serde_json::from_str::<Cohort>(&cohort) else {
             tracing::error!(campaign_id = %id, "campaign cohort unreadable: skipped");
             continue;
         };
-        let campaign = Campaign { id, team_id, team_name, cohort, created_by };
+        let plan = PlanRole::of(plan_of, plan_step, max_messages);
+        let campaign = Campaign { id, team_id, team_name, cohort, created_by, plan };
         let backlog = state.settings.campaign_backlog;
         if backlog > 0
             && campaign.cohort.channel != CampaignChannel::Letter
@@ -227,6 +274,10 @@ struct Candidate {
     mobile: Option<String>,
     registered: bool,
     excluded: bool,
+    /// The patient asked for no more reminders.
+    opted_out: bool,
+    /// Messages the record's plan sent it so far (a plan's steps only).
+    plan_sent: i64,
 }
 
 type CandidateRow = (
@@ -239,6 +290,8 @@ type CandidateRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
+    i64,
 );
 
 /// One record to invite, with where the message goes.
@@ -263,6 +316,68 @@ pub struct ChunkOutcome {
     pub skipped_excluded: u64,
     pub skipped_registered: u64,
     pub skipped_no_contact: u64,
+    pub skipped_opted_out: u64,
+    pub skipped_cap: u64,
+}
+
+/// Why a record was not sent this time, as the plan's history keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    Registered,
+    Excluded,
+    OptedOut,
+    Cap,
+    NoContact,
+}
+
+impl Skip {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::Excluded => "excluded",
+            Self::OptedOut => "opted_out",
+            Self::Cap => "cap",
+            Self::NoContact => "no_contact",
+        }
+    }
+}
+
+impl ChunkOutcome {
+    fn count(&mut self, skip: Skip) {
+        match skip {
+            Skip::Registered => self.skipped_registered += 1,
+            Skip::Excluded => self.skipped_excluded += 1,
+            Skip::OptedOut => self.skipped_opted_out += 1,
+            Skip::Cap => self.skipped_cap += 1,
+            Skip::NoContact => self.skipped_no_contact += 1,
+        }
+    }
+
+    fn skipped(&self) -> u64 {
+        self.skipped_excluded
+            + self.skipped_registered
+            + self.skipped_no_contact
+            + self.skipped_opted_out
+            + self.skipped_cap
+    }
+}
+
+/// The first stop rule a record meets, before its contact is looked at:
+/// excluded, registered, then (reminders) opted out and the plan's cap.
+fn stop_rule(campaign: &Campaign, candidate: &Candidate) -> Option<Skip> {
+    if candidate.excluded {
+        Some(Skip::Excluded)
+    } else if candidate.registered {
+        Some(Skip::Registered)
+    } else if campaign.is_reminder() && candidate.opted_out {
+        Some(Skip::OptedOut)
+    } else if let PlanRole::Step { max_messages, .. } = &campaign.plan
+        && candidate.plan_sent >= *max_messages
+    {
+        Some(Skip::Cap)
+    } else {
+        None
+    }
 }
 
 /// Does a claimed chunk: reads and sorts its records, renders a letter
@@ -275,22 +390,25 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
     let candidates = read_candidates(&state.db, claimed).await?;
     let mut outcome = ChunkOutcome::default();
     let mut invitees = Vec::with_capacity(candidates.len());
+    let mut skipped: Vec<(String, Skip)> = Vec::new();
     for candidate in candidates {
-        if candidate.excluded {
-            outcome.skipped_excluded += 1;
-        } else if candidate.registered {
-            outcome.skipped_registered += 1;
-        } else {
-            match contact_for(campaign.cohort.channel, &candidate) {
-                Some(send_to) => invitees.push(Invitee {
-                    send_to,
-                    code: invitations::new_code(),
-                    invitation_id: uuid::Uuid::now_v7().to_string(),
-                    candidate,
-                }),
-                None => outcome.skipped_no_contact += 1,
-            }
-        }
+        let skip = match stop_rule(campaign, &candidate) {
+            Some(skip) => skip,
+            None => match contact_for(campaign.cohort.channel, &candidate) {
+                Some(send_to) => {
+                    invitees.push(Invitee {
+                        send_to,
+                        code: invitations::new_code(),
+                        invitation_id: uuid::Uuid::now_v7().to_string(),
+                        candidate,
+                    });
+                    continue;
+                }
+                None => Skip::NoContact,
+            },
+        };
+        outcome.count(skip);
+        skipped.push((candidate.record_id, skip));
     }
     let expires_at = now + state.settings.invitations.lifetime(campaign.cohort.channel.invitation_channel());
     let mut batch = match campaign.cohort.channel {
@@ -319,16 +437,15 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
     // read: checked again under the transaction that issues.
     let changed = changed_since_read(&mut tx, state.db.engine, &invitees).await?;
     if !changed.is_empty() {
-        invitees.retain(|invitee| match changed.iter().find(|(id, _)| *id == invitee.candidate.record_id) {
-            Some((_, Change::Excluded)) => {
-                outcome.skipped_excluded += 1;
-                false
-            }
-            Some((_, Change::Registered)) => {
-                outcome.skipped_registered += 1;
-                false
-            }
-            None => true,
+        invitees.retain(|invitee| {
+            let skip = match changed.iter().find(|(id, _)| *id == invitee.candidate.record_id) {
+                Some((_, Change::Excluded)) => Skip::Excluded,
+                Some((_, Change::Registered)) => Skip::Registered,
+                None => return true,
+            };
+            outcome.count(skip);
+            skipped.push((invitee.candidate.record_id.clone(), skip));
+            false
         });
         if batch.is_some() {
             batch = if invitees.is_empty() {
@@ -341,6 +458,10 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
     outcome.issued = invitees.len() as u64;
     if !invitees.is_empty() {
         issue(&mut tx, state, campaign, &invitees, now, expires_at).await?;
+    }
+    if let Some((plan, step)) = campaign.plan.history_key(&campaign.id) {
+        let history = History { plan, step, channel: campaign.cohort.channel.as_str(), at: stored(now) };
+        history.write(&mut tx, state.db.engine, &invitees, &skipped).await?;
     }
     if let Some(batch) = batch {
         sqlx::query(
@@ -355,15 +476,15 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
         .execute(&mut *tx)
         .await?;
     }
-    let processed = outcome.issued + outcome.skipped_excluded + outcome.skipped_registered + outcome.skipped_no_contact;
+    let processed = outcome.issued + outcome.skipped();
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     // Last, so the campaign's row is locked only for the commit; and it says
     // whether the campaign was cancelled meanwhile (then nothing is written:
     // a cancel either saw this chunk's messages and gave them up, or waits).
     let state_now: String = sqlx::query_scalar(
         "UPDATE campaigns SET processed = processed + $2, issued = issued + $3, skipped_excluded = skipped_excluded + $4, \
-         skipped_registered = skipped_registered + $5, skipped_no_contact = skipped_no_contact + $6, updated_at = $7 \
-         WHERE id = $1 RETURNING state",
+         skipped_registered = skipped_registered + $5, skipped_no_contact = skipped_no_contact + $6, updated_at = $7, \
+         skipped_opted_out = skipped_opted_out + $8, skipped_cap = skipped_cap + $9 WHERE id = $1 RETURNING state",
     )
     .bind(&campaign.id)
     .bind(n(processed))
@@ -372,6 +493,8 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
     .bind(n(outcome.skipped_registered))
     .bind(n(outcome.skipped_no_contact))
     .bind(stored(now))
+    .bind(n(outcome.skipped_opted_out))
+    .bind(n(outcome.skipped_cap))
     .fetch_one(&mut *tx)
     .await?;
     if state_now == "cancelled" {
@@ -383,10 +506,30 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
 }
 
 async fn read_candidates(db: &Db, claimed: &Claimed) -> Result<Vec<Candidate>, sqlx::Error> {
+    let campaign = &claimed.campaign;
     let mut sql = Statement::for_engine(
         db.engine,
         "SELECT r.id, r.given_name, r.family_name, r.address_lines, r.postcode, r.email, r.mobile, r.owner_account_id, \
-         x.record_id FROM team_records tr JOIN records r ON r.id = tr.record_id \
+         x.record_id, ",
+    );
+    // Only reminders read the opt-outs and the plan's messages so far.
+    sql.push(if campaign.is_reminder() {
+        "(SELECT o.record_id FROM reminder_opt_outs o WHERE o.record_id = r.id), "
+    } else {
+        "CAST(NULL AS TEXT), "
+    });
+    match &campaign.plan {
+        PlanRole::Step { root, .. } => {
+            sql.push("(SELECT count(*) FROM reminder_history s WHERE s.campaign_id = ")
+                .bind(root.as_str())
+                .push(" AND s.record_id = r.id AND s.outcome = 'sent')");
+        }
+        _ => {
+            sql.push("CAST(0 AS BIGINT)");
+        }
+    }
+    sql.push(
+        " FROM team_records tr JOIN records r ON r.id = tr.record_id \
          LEFT JOIN exclusions x ON x.record_id = r.id WHERE tr.record_id >= ",
     );
     sql.bind(claimed.first_record_id.as_str()).push(" AND tr.record_id <= ").bind(claimed.last_record_id.as_str());
@@ -395,8 +538,8 @@ async fn read_candidates(db: &Db, claimed: &Claimed) -> Result<Vec<Candidate>, s
     let rows: Vec<CandidateRow> = sql.query_as()?.fetch_all(&db.pool).await?;
     Ok(rows
         .into_iter()
-        .map(|(record_id, given_name, family_name, address_lines, postcode, email, mobile, owner, excluded)| {
-            Candidate {
+        .map(
+            |(
                 record_id,
                 given_name,
                 family_name,
@@ -404,10 +547,26 @@ async fn read_candidates(db: &Db, claimed: &Claimed) -> Result<Vec<Candidate>, s
                 postcode,
                 email,
                 mobile,
-                registered: owner.is_some(),
-                excluded: excluded.is_some(),
-            }
-        })
+                owner,
+                excluded,
+                opted_out,
+                plan_sent,
+            )| {
+                Candidate {
+                    opted_out: opted_out.is_some(),
+                    plan_sent,
+                    record_id,
+                    given_name,
+                    family_name,
+                    address_lines,
+                    postcode,
+                    email,
+                    mobile,
+                    registered: owner.is_some(),
+                    excluded: excluded.is_some(),
+                }
+            },
+        )
         .collect())
 }
 
@@ -530,6 +689,7 @@ async fn issue(
                         base,
                         &to,
                         &invitee.candidate.given_name,
+                        &invitations::named_for(&invitee.candidate.given_name, &invitee.candidate.family_name),
                         &campaign.team_name,
                         &invitee.code,
                         &expires,
@@ -546,7 +706,9 @@ async fn issue(
                     })
                 }
                 SendTo::Mobile(to) => {
-                    let text = sms::invitation(base, to, &campaign.team_name, &invitee.code, &expires);
+                    let for_whom =
+                        invitations::named_for(&invitee.candidate.given_name, &invitee.candidate.family_name);
+                    let text = sms::invitation(base, to, &for_whom, &campaign.team_name, &invitee.code, &expires);
                     Some(OutboxRow {
                         key,
                         channel: "sms",
@@ -587,6 +749,49 @@ async fn issue(
         insert.query()?.execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// Where a chunk of a plan writes what it did for each record.
+struct History<'a> {
+    plan: &'a str,
+    step: i64,
+    channel: &'static str,
+    at: String,
+}
+
+impl History<'_> {
+    /// One row per record of the chunk, keyed by plan, step and record: a
+    /// chunk done twice fails here rather than doubling a row.
+    async fn write(
+        &self,
+        tx: &mut Tx,
+        engine: Engine,
+        invitees: &[Invitee],
+        skipped: &[(String, Skip)],
+    ) -> Result<(), sqlx::Error> {
+        let rows: Vec<(&str, &'static str, Option<&str>)> = invitees
+            .iter()
+            .map(|i| (i.candidate.record_id.as_str(), "sent", Some(i.invitation_id.as_str())))
+            .chain(skipped.iter().map(|(record_id, skip)| (record_id.as_str(), skip.as_str(), None)))
+            .collect();
+        for slice in rows.chunks(engine.rows_per_statement(7)) {
+            let mut insert = Statement::for_engine(
+                engine,
+                "INSERT INTO reminder_history (campaign_id, step, record_id, channel, outcome, invitation_id, at) ",
+            );
+            insert.values(slice, |row, (record_id, outcome, invitation_id)| {
+                row.bind(self.plan)
+                    .bind(self.step)
+                    .bind(*record_id)
+                    .bind(self.channel)
+                    .bind(*outcome)
+                    .bind(invitation_id.map(str::to_owned))
+                    .bind(self.at.as_str());
+            });
+            insert.query()?.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
 }
 
 /// A message for the outbox, as a campaign writes it (bulk messages: priority 1).
@@ -723,10 +928,56 @@ mod tests {
             mobile: Some("+447700900982".into()),
             registered: false,
             excluded: false,
+            opted_out: false,
+            plan_sent: 0,
         };
         assert!(contact_for(CampaignChannel::Letter, &candidate).is_none(), "no postcode");
         assert!(matches!(contact_for(CampaignChannel::Sms, &candidate), Some(Some(SendTo::Mobile(_)))));
         let landline = Candidate { mobile: Some("+441132000000".into()), ..candidate };
         assert!(contact_for(CampaignChannel::Sms, &landline).is_none());
+    }
+
+    #[test]
+    fn a_step_stops_for_exclusion_registration_opt_out_then_the_cap_in_that_order() {
+        let cohort = Cohort {
+            channel: CampaignChannel::Sms,
+            registration: Registration::NotInvited,
+            min_age: None,
+            max_age: None,
+            as_of: time::macros::date!(2026 - 11 - 27),
+            listed: false,
+        };
+        let campaign = |plan| Campaign {
+            id: "c".into(),
+            team_id: "t".into(),
+            team_name: "Team".into(),
+            cohort: cohort.clone(),
+            created_by: "a".into(),
+            plan,
+        };
+        let step = campaign(PlanRole::Step { root: "p".into(), step: 1, max_messages: 2 });
+        let first = campaign(PlanRole::First);
+        let who = Candidate {
+            record_id: "r".into(),
+            given_name: "Ada".into(),
+            family_name: "L".into(),
+            address_lines: None,
+            postcode: None,
+            email: None,
+            mobile: Some("+447700900982".into()),
+            registered: true,
+            excluded: true,
+            opted_out: true,
+            plan_sent: 2,
+        };
+        assert_eq!(stop_rule(&step, &who), Some(Skip::Excluded));
+        let who = Candidate { excluded: false, ..who };
+        assert_eq!(stop_rule(&step, &who), Some(Skip::Registered));
+        let who = Candidate { registered: false, ..who };
+        assert_eq!(stop_rule(&step, &who), Some(Skip::OptedOut));
+        assert_eq!(stop_rule(&first, &who), None, "an opt-out stops reminders, not a first invitation");
+        let who = Candidate { opted_out: false, ..who };
+        assert_eq!(stop_rule(&step, &who), Some(Skip::Cap));
+        assert_eq!(stop_rule(&step, &Candidate { plan_sent: 1, ..who }), None);
     }
 }

@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use portico_types::NhsNumber;
-use portico_types::api::{CohortPreview, CohortRequest, ListedNotInTeam};
+use portico_types::api::{CohortPreview, CohortRequest, ListedNotInTeam, SharedContacts};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -81,6 +81,18 @@ impl CampaignChannel {
             Self::Letter => Channel::Letter,
             Self::Sms => Channel::Sms,
             Self::Email => Channel::Email,
+        }
+    }
+
+    /// SQL for the contact detail a message on this channel goes to, in a
+    /// form that compares equal when two records share it; `None` for
+    /// letters (a household's letters are each addressed by name).
+    fn contact_key_sql(self) -> Option<&'static str> {
+        match self {
+            Self::Letter => None,
+            Self::Sms => Some("r.mobile"),
+            // Addresses are stored as given; their case says nothing.
+            Self::Email => Some("lower(r.email)"),
         }
     }
 
@@ -369,6 +381,8 @@ pub async fn preview(db: &Db, team_id: &str, asked: &CohortAsked) -> Result<Coho
         Some(listed) => Some(listed_not_in_team(db, team_id, listed).await?),
         None => None,
     };
+    let shared_contacts =
+        shared_contacts(db, team_id, &asked.cohort, asked.listed.is_some().then_some(&numbers)).await?;
     Ok(CohortPreview {
         matching: totals.matching,
         excluded: totals.excluded,
@@ -377,7 +391,55 @@ pub async fn preview(db: &Db, team_id: &str, asked: &CohortAsked) -> Result<Coho
         to_invite: totals.matching - totals.excluded - totals.lacking_contact - totals.capped,
         listed: asked.listed.as_ref().map(|l| l.numbers.len() as u64),
         not_in_team,
+        shared_contacts,
     })
+}
+
+/// Of the records a campaign would message, those whose number or address
+/// is another's in the same cohort, and how many such contacts there are.
+async fn shared_contacts(
+    db: &Db,
+    team_id: &str,
+    cohort: &Cohort,
+    listed: Option<&Vec<String>>,
+) -> Result<Option<SharedContacts>, sqlx::Error> {
+    let Some(key) = cohort.channel.contact_key_sql() else { return Ok(None) };
+    // The records a campaign would message, after `select`.
+    let invitable = |list: &ListSource<'_>, select: &str| {
+        let contact = cohort.channel.has_contact_sql();
+        let capped = cohort.reminder_cap_sql().unwrap_or_else(|| "1 = 0".into());
+        let mut sql = Statement::for_engine(db.engine, "");
+        sql.push(&format!(
+            "{select} FROM team_records tr JOIN records r ON r.id = tr.record_id \
+             LEFT JOIN exclusions x ON x.record_id = r.id \
+             WHERE x.record_id IS NULL AND r.owner_account_id IS NULL AND {contact} AND NOT {capped}"
+        ));
+        cohort.push_filters(&mut sql, team_id, list);
+        sql
+    };
+    let Some(numbers) = listed else {
+        // The whole cohort at once: counted in SQL, however large.
+        let select = format!(
+            "SELECT count(*), CAST(coalesce(sum(s.n), 0) AS BIGINT) FROM (SELECT {key} AS contact, count(*) AS n"
+        );
+        let mut sql = invitable(&ListSource::None, &select);
+        sql.push(&format!(" GROUP BY {key} HAVING count(*) > 1) s"));
+        let (contacts, records): (i64, i64) = sql.query_as()?.fetch_one(&db.pool).await?;
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        return Ok(Some(SharedContacts { records: n(records), contacts: n(contacts) }));
+    };
+    // A list (at most MAX_LISTED numbers) is read in slices, so a family
+    // split across two slices is counted here rather than in SQL.
+    let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for slice in numbers.chunks(500) {
+        let sql = invitable(&ListSource::Numbers(slice), &format!("SELECT {key}"));
+        let contacts: Vec<String> = sql.query_scalar()?.fetch_all(&db.pool).await?;
+        for contact in contacts {
+            *seen.entry(contact).or_default() += 1;
+        }
+    }
+    let shared = seen.values().filter(|n| **n > 1);
+    Ok(Some(SharedContacts { records: shared.clone().sum(), contacts: shared.count() as u64 }))
 }
 
 #[derive(Debug, Default, Clone, Copy)]

@@ -18,10 +18,11 @@
 
 pub mod chunk;
 pub mod cohort;
+pub mod escalation;
 pub mod routes;
 pub mod worker;
 
-use portico_types::api::{CampaignFailure, CampaignProgress, CampaignSummary, CampaignView, LetterBatchView};
+use portico_types::api::{CampaignFailure, CampaignProgress, CampaignSummary, CampaignView, LetterBatchView, StepOf};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -78,6 +79,18 @@ pub async fn start(
     asked: &CohortAsked,
     started_by: &str,
 ) -> Result<String, CampaignError> {
+    start_with_plan(state, team_id, name, asked, None, started_by).await
+}
+
+/// [`start`], with a reminder plan whose steps follow the first send.
+pub async fn start_with_plan(
+    state: &AppState,
+    team_id: &str,
+    name: &str,
+    asked: &CohortAsked,
+    plan: Option<&escalation::plan::Plan>,
+    started_by: &str,
+) -> Result<String, CampaignError> {
     let preview = cohort::preview(&state.db, team_id, asked).await?;
     if preview.to_invite == 0 {
         return Err(CampaignError::EmptyCohort);
@@ -117,9 +130,17 @@ pub async fn start(
             insert.query()?.execute(&mut *tx).await?;
         }
     }
+    if let Some(plan) = plan {
+        escalation::store_plan(&mut tx, &id, plan).await?;
+    }
+    let steps: Vec<serde_json::Value> = plan
+        .map(|p| {
+            p.steps().iter().map(|s| json!({ "channel": s.channel.as_str(), "after_days": s.after_days })).collect()
+        })
+        .unwrap_or_default();
     let event = Event::new(Action::CampaignStarted, now).actor(started_by).team(team_id).detail(json!({
         "campaign_id": id, "channel": asked.cohort.channel.as_str(), "kind": kind, "total": preview.matching,
-        "to_invite": preview.to_invite,
+        "to_invite": preview.to_invite, "plan": steps, "max_messages": plan.map(|p| p.max_messages()),
     }));
     audit::record(&mut tx, event).await?;
     tx.commit().await?;
@@ -218,11 +239,15 @@ struct SummaryRow {
     skipped_excluded: i64,
     skipped_registered: i64,
     skipped_no_contact: i64,
+    skipped_opted_out: i64,
+    skipped_cap: i64,
+    plan_of: Option<String>,
+    plan_step: Option<i64>,
 }
 
 const SUMMARY_COLUMNS: &str = "c.id, c.team_id, c.name, c.channel, c.kind, c.state, a.display_name AS created_by, \
      c.created_at, c.finished_at, c.cohort, c.total, c.processed, c.issued, c.skipped_excluded, c.skipped_registered, \
-     c.skipped_no_contact";
+     c.skipped_no_contact, c.skipped_opted_out, c.skipped_cap, c.plan_of, c.plan_step";
 
 fn summary_of(row: SummaryRow) -> CampaignSummary {
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
@@ -243,6 +268,8 @@ fn summary_of(row: SummaryRow) -> CampaignSummary {
             skipped_excluded: n(row.skipped_excluded),
             skipped_registered: n(row.skipped_registered),
             skipped_no_contact: n(row.skipped_no_contact),
+            skipped_opted_out: n(row.skipped_opted_out),
+            skipped_cap: n(row.skipped_cap),
             ..CampaignProgress::default()
         },
     }
@@ -279,11 +306,35 @@ pub async fn view(db: &Db, id: &str, now: OffsetDateTime) -> Result<Option<Campa
     .await?;
     let Some(row) = row else { return Ok(None) };
     let cohort: Option<Cohort> = serde_json::from_str(&row.cohort).ok();
+    let step_of = match (&row.plan_of, row.plan_step) {
+        (Some(plan_of), Some(step)) => {
+            Some(StepOf { campaign_id: plan_of.clone(), step: u32::try_from(step).unwrap_or(0) })
+        }
+        _ => None,
+    };
+    let first = escalation::StepTally {
+        issued: row.issued,
+        skipped_registered: row.skipped_registered,
+        skipped_excluded: row.skipped_excluded,
+        skipped_opted_out: row.skipped_opted_out,
+        skipped_cap: row.skipped_cap,
+        skipped_no_contact: row.skipped_no_contact,
+    };
     let mut campaign = summary_of(row);
     add_message_counts(db, id, &campaign.channel, &mut campaign.progress, Some(now)).await?;
     let failures = failures(db, id).await?;
     let batches = batches(db, id).await?;
-    Ok(Some(CampaignView { campaign, cohort: cohort.map(|c| c.describe()).unwrap_or_default(), failures, batches }))
+    let plan = escalation::plan_view(db, id, &campaign.channel, &campaign.state, &campaign.created_at, first).await?;
+    let cohort = match (&step_of, cohort) {
+        (Some(step_of), Some(cohort)) => vec![
+            format!("Reminder {} of a plan: everyone its first send counted", step_of.step),
+            "Not registered, not opted out of reminders, and under the plan's most messages".to_owned(),
+            cohort.describe().pop().unwrap_or_default(),
+        ],
+        (None, Some(cohort)) => cohort.describe(),
+        (_, None) => Vec::new(),
+    };
+    Ok(Some(CampaignView { campaign, cohort, failures, batches, plan, step_of }))
 }
 
 /// Sent, delivered, failed, waiting and (with `now`) per-minute counts

@@ -77,8 +77,16 @@ async fn start(
     if name.is_empty() || name.chars().count() > MAX_NAME {
         return Err(ApiError::field("name", format!("Enter a name for the campaign, up to {MAX_NAME} characters")));
     }
-    let asked = cohort::parse(&body.cohort, state.now().date())?;
-    let id = super::start(&state, &team_id, name, &asked, &professional.account_id).await.map_err(refusal)?;
+    let (asked, plan) = match &body.plan {
+        Some(plan) => {
+            let (asked, plan) = super::escalation::routes::parse_with_plan(&body.cohort, plan, state.now().date())?;
+            (asked, Some(plan))
+        }
+        None => (cohort::parse(&body.cohort, state.now().date())?, None),
+    };
+    let id = super::start_with_plan(&state, &team_id, name, &asked, plan.as_ref(), &professional.account_id)
+        .await
+        .map_err(refusal)?;
     let view = super::view(&state.db, &id, state.now()).await?.ok_or(ApiError::NotFound)?;
     Ok((StatusCode::CREATED, Json(view)))
 }

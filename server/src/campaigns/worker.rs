@@ -14,6 +14,7 @@ const POLL_EVERY: Duration = Duration::from_secs(1);
 /// chunk, another reads (or renders the letters of) the next.
 pub async fn run(state: AppState, stop: tokio::sync::watch::Receiver<bool>) {
     let mut loops = tokio::task::JoinSet::new();
+    loops.spawn(start_due_steps_until_stopped(state.clone(), stop.clone()));
     for _ in 0..workers(&state) {
         loops.spawn(work_until_stopped(state.clone(), stop.clone()));
     }
@@ -42,6 +43,23 @@ async fn work_until_stopped(state: AppState, mut stop: tokio::sync::watch::Recei
     }
 }
 
+/// Starts reminder plans' steps as they fall due (see `super::escalation`),
+/// until told to stop. Each instance runs one; a step starts once however many look.
+async fn start_due_steps_until_stopped(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if let Err(err) = super::escalation::start_due_steps(&state).await {
+            tracing::warn!(error = %err, "campaigns: could not start due reminder steps");
+        }
+        if *stop.borrow() {
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(POLL_EVERY) => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+    }
+}
+
 /// Claims and does one chunk; answers whether there was one.
 pub async fn work_once(state: &AppState) -> anyhow::Result<bool> {
     match chunk::claim_next(state).await? {
@@ -50,7 +68,8 @@ pub async fn work_once(state: &AppState) -> anyhow::Result<bool> {
             match chunk::process(state, &claimed).await? {
                 Some(outcome) => tracing::info!(
                     campaign_id = %claimed.campaign.id, seq = claimed.seq, issued = outcome.issued,
-                    skipped = outcome.skipped_excluded + outcome.skipped_registered + outcome.skipped_no_contact,
+                    skipped = outcome.skipped_excluded + outcome.skipped_registered + outcome.skipped_no_contact
+                        + outcome.skipped_opted_out + outcome.skipped_cap,
                     "campaign chunk done"
                 ),
                 None => {

@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(feeds::csv::routes())
         .merge(invitations::routes::routes())
         .merge(campaigns::routes::routes())
+        .merge(campaigns::escalation::routes::routes())
         .merge(kiosk::routes::routes())
         .merge(registration::routes::routes())
         .merge(nhs_login::routes::routes())

@@ -93,6 +93,7 @@ pub fn document() -> Document {
         feeds::fhir::Docs::openapi(),
         invitations::routes::Docs::openapi(),
         campaigns::routes::Docs::openapi(),
+        campaigns::escalation::routes::Docs::openapi(),
         kiosk::routes::Docs::openapi(),
         registration::routes::Docs::openapi(),
         nhs_login::routes::Docs::openapi(),

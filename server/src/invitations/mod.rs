@@ -187,13 +187,25 @@ impl From<sqlx::Error> for IssueError {
 }
 
 /// A fresh code: 55 bits from the operating system's CSPRNG.
+/// Whom an invitation is for, as its message names them: the given name and
+/// the family name's initial ("Leo S."). One mobile or email is often a
+/// family's, so each message says whose code it carries, and no more: no
+/// date of birth (the code's other half), nothing clinical.
+pub fn named_for(given_name: &str, family_name: &str) -> String {
+    let given = given_name.trim();
+    match family_name.trim().chars().next() {
+        Some(initial) => format!("{given} {}.", initial.to_uppercase()),
+        None => given.to_owned(),
+    }
+}
+
 pub fn new_code() -> InvitationCode {
     InvitationCode::from_random_bits(rand::rng().next_u64())
 }
 
 /// The record's given name, its team's name, its email, its mobile, its
 /// owner and its exclusion (the excluded record's id), as `issue` reads them.
-type RecordToInvite = (String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+type RecordToInvite = (String, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
 
 /// Issues an invitation for `request.record_id` on its channel, revoking the
 /// live ones on that channel, and (for email and text message) queues the
@@ -231,7 +243,7 @@ pub async fn explained(state: &AppState, record_id: &str, err: IssueError) -> Is
 pub async fn issue_in(tx: &mut Tx, state: &AppState, request: &IssueRequest<'_>) -> Result<Issued, IssueError> {
     let now = state.now();
     let record: Option<RecordToInvite> = sqlx::query_as(
-        "SELECT r.given_name, t.name, r.email, r.mobile, r.owner_account_id, x.record_id FROM records r \
+        "SELECT r.given_name, r.family_name, t.name, r.email, r.mobile, r.owner_account_id, x.record_id FROM records r \
          JOIN team_records tr ON tr.record_id = r.id JOIN teams t ON t.id = tr.team_id \
          LEFT JOIN exclusions x ON x.record_id = r.id WHERE r.id = $1 AND tr.team_id = $2",
     )
@@ -239,7 +251,8 @@ pub async fn issue_in(tx: &mut Tx, state: &AppState, request: &IssueRequest<'_>)
     .bind(request.team_id)
     .fetch_optional(&mut **tx)
     .await?;
-    let (given_name, team_name, record_email, record_mobile, owner, excluded) = record.ok_or(IssueError::NotFound)?;
+    let (given_name, family_name, team_name, record_email, record_mobile, owner, excluded) =
+        record.ok_or(IssueError::NotFound)?;
     if excluded.is_some() {
         return Err(IssueError::Excluded(None));
     }
@@ -300,17 +313,18 @@ pub async fn issue_in(tx: &mut Tx, state: &AppState, request: &IssueRequest<'_>)
     audit::record(tx, event).await?;
     let expires = templates::long_date(expires_at.date());
     let base = &state.settings.public_base_url;
+    let for_whom = named_for(&given_name, &family_name);
     match send_to {
         Some(SendTo::Email(to)) => {
             let email = if request.channel == Channel::Professional {
                 templates::professional_invitation(base, &to, &given_name, &team_name, &code, &expires)
             } else {
-                templates::invitation(base, &to, &given_name, &team_name, &code, &expires)
+                templates::invitation(base, &to, &given_name, &for_whom, &team_name, &code, &expires)
             };
             mail::enqueue(tx, &format!("invitation:{id}"), &email, Some(&id), now).await?;
         }
         Some(SendTo::Mobile(to)) => {
-            let text = sms::invitation(base, to, &team_name, &code, &expires);
+            let text = sms::invitation(base, to, &for_whom, &team_name, &code, &expires);
             sms::enqueue(tx, &format!("invitation:{id}"), &text, Some(&id), now).await?;
         }
         None => {}
@@ -499,6 +513,14 @@ pub async fn expire_every_few_minutes(db: Db, clock: std::sync::Arc<dyn crate::c
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_names_its_person_by_given_name_and_initial() {
+        assert_eq!(named_for("Leo", "Smith"), "Leo S.");
+        assert_eq!(named_for(" Ada ", " lovelace"), "Ada L.");
+        assert_eq!(named_for("Zoë", "Ørsted"), "Zoë Ø.");
+        assert_eq!(named_for("Cher", ""), "Cher");
+    }
 
     #[test]
     fn the_qr_code_is_an_svg_for_a_page() {

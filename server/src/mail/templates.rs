@@ -78,10 +78,13 @@ fn forgotten_password(base: &Url) -> String {
     link(base, "forgotten-password", None)
 }
 
+/// `for_whom` names the person the code is for (see
+/// `invitations::named_for`): one address is often a family's.
 pub fn invitation(
     base: &Url,
     to: &EmailAddress,
     given_name: &str,
+    for_whom: &str,
     team: &str,
     code: &InvitationCode,
     expires: &str,
@@ -90,7 +93,7 @@ pub fn invitation(
         to,
         "invitation",
         context! {
-            given_name, team, expires,
+            given_name, for_whom, team, expires,
             link => registration_link(base, code),
             start => link(base, "register", None),
             code => code.grouped(),
@@ -217,6 +220,28 @@ pub fn email_changed_new(base: &Url, to: &EmailAddress) -> Email {
 /// [`long_date_time`] writes it.
 pub fn new_device_sign_in(base: &Url, to: &EmailAddress, when: &str) -> Email {
     compose(to, "new_device_sign_in", context! { when, forgotten_link => forgotten_password(base) })
+}
+
+/// A change to how the account signs in with a second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactorChange {
+    TurnedOn,
+    TurnedOff,
+    /// A recovery code was used; this many are left.
+    RecoveryCodeUsed {
+        left: i64,
+    },
+}
+
+/// A security notice, which cannot be turned off: two-step sign-in set up or
+/// turned off, or a recovery code used. `when` as [`long_date_time`] writes it.
+pub fn second_factor_changed(base: &Url, to: &EmailAddress, change: SecondFactorChange, when: &str) -> Email {
+    let (change, left) = match change {
+        SecondFactorChange::TurnedOn => ("on", 0),
+        SecondFactorChange::TurnedOff => ("off", 0),
+        SecondFactorChange::RecoveryCodeUsed { left } => ("recovery_code_used", left),
+    };
+    compose(to, "second_factor_changed", context! { change, left, when, forgotten_link => forgotten_password(base) })
 }
 
 /// New entries on the person's own record, or (`for_carer`) on one they look

@@ -17,12 +17,12 @@ const TEMPLATE_ID: &str = "f33517ff-2a88-4f6e-b855-c550268ce08a";
 const CALLBACK_TOKEN: &str = "receipts-token-for-tests-0123456789";
 const JORDAN: &str = "jordan.hughes@demo.portico.example";
 
-async fn team_id(app: &TestApp, slug: &str) -> String {
+pub(crate) async fn team_id(app: &TestApp, slug: &str) -> String {
     sqlx::query_scalar("SELECT id FROM teams WHERE slug = $1").bind(slug).fetch_one(&app.db.pool).await.unwrap()
 }
 
 /// NHS numbers of records only in `slug`'s team (not shared with the other), in record id order.
-async fn only_in(app: &TestApp, slug: &str) -> Vec<(String, String)> {
+pub(crate) async fn only_in(app: &TestApp, slug: &str) -> Vec<(String, String)> {
     sqlx::query_as(
         "SELECT r.id, r.nhs_number FROM records r JOIN team_records tr ON tr.record_id = r.id \
          JOIN teams t ON t.id = tr.team_id WHERE t.slug = $1 AND r.nhs_number IS NOT NULL \
@@ -34,7 +34,7 @@ async fn only_in(app: &TestApp, slug: &str) -> Vec<(String, String)> {
     .unwrap()
 }
 
-async fn exclude(app: &TestApp, record_id: &str) {
+pub(crate) async fn exclude(app: &TestApp, record_id: &str) {
     sqlx::query(
         "INSERT INTO exclusions (record_id, reason, note, set_by, set_at) \
          SELECT $1, 'safeguarding_concern', 'test', id, $2 FROM accounts WHERE email = 'morgan.reid@demo.portico.example'",
@@ -46,18 +46,23 @@ async fn exclude(app: &TestApp, record_id: &str) {
     .unwrap();
 }
 
-async fn post(app: &TestApp, client: &Client, path: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn post(app: &TestApp, client: &Client, path: &str, body: Value) -> reqwest::Response {
     client.post(app.url(&format!("/api/v1{path}"))).json(&body).send().await.unwrap()
 }
 
-async fn campaign(app: &TestApp, client: &Client, id: &str) -> CampaignView {
+pub(crate) async fn campaign(app: &TestApp, client: &Client, id: &str) -> CampaignView {
     let response = client.get(app.url(&format!("/api/v1/staff/campaigns/{id}"))).send().await.unwrap();
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
 }
 
 /// Polls the campaign page until `done` says so (10 seconds at most).
-async fn until(app: &TestApp, client: &Client, id: &str, done: impl Fn(&CampaignView) -> bool) -> CampaignView {
+pub(crate) async fn until(
+    app: &TestApp,
+    client: &Client,
+    id: &str,
+    done: impl Fn(&CampaignView) -> bool,
+) -> CampaignView {
     for _ in 0..200 {
         let view = campaign(app, client, id).await;
         if done(&view) {
@@ -243,7 +248,7 @@ async fn bad_cohorts_are_refused_with_every_reason_and_nothing_starts(engine: En
 
 /// A server whose texts go to a Notify stand-in (3 a minute at most, receipts
 /// with a token), and the stand-in.
-async fn app_with_paced_notify(engine: Engine, per_minute: u32) -> (TestApp, NotifyStandIn) {
+pub(crate) async fn app_with_paced_notify(engine: Engine, per_minute: u32) -> (TestApp, NotifyStandIn) {
     let notify = NotifyStandIn::start().await.unwrap();
     let (base, key) = (notify.base_url(), notify.api_key());
     let app = spawn_app_configured(engine, Options { tls_base_url: false }, move |s| {
@@ -258,7 +263,7 @@ async fn app_with_paced_notify(engine: Engine, per_minute: u32) -> (TestApp, Not
     (app, notify)
 }
 
-fn texts_sent(notify: &NotifyStandIn) -> Vec<portico_notify::standin::RecordedRequest> {
+pub(crate) fn texts_sent(notify: &NotifyStandIn) -> Vec<portico_notify::standin::RecordedRequest> {
     notify.requests().unwrap().into_iter().filter(|r| r.path == "/v2/notifications/sms" && r.status == 201).collect()
 }
 

@@ -24,6 +24,17 @@ async fn get(app: &TestApp, client: &Client, path: &str) -> reqwest::Response {
     client.get(app.url(path)).send().await.unwrap()
 }
 
+/// The subjects of the second-factor notices queued to `email`, oldest first.
+async fn notices(app: &TestApp, email: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT subject FROM outbox WHERE to_address = $1 AND kind = 'second_factor_changed' ORDER BY created_at, id",
+    )
+    .bind(email)
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap()
+}
+
 async fn a_staff_session_is_good_for_nothing_until_its_code(engine: Engine) {
     let app = spawn_app(engine).await;
     let client = browser();
@@ -178,6 +189,20 @@ async fn a_professional_without_one_sets_an_authenticator_up_and_keeps_recovery_
     let used = post(&app, &reuse, "/api/v1/session/second-factor", json!({ "code": codes[0] })).await;
     assert_eq!(used.status(), 422);
     assert!(app.audit_actions().await.contains(&"recovery_code_used".to_owned()));
+    assert_eq!(
+        notices(&app, SAM).await,
+        [
+            "Two-step sign-in is now on for your Portico account",
+            "A recovery code was used to sign in to your Portico account"
+        ]
+    );
+    let told: String =
+        sqlx::query_scalar("SELECT body_text FROM outbox WHERE to_address = $1 AND subject LIKE 'A recovery code%'")
+            .bind(SAM)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert!(told.contains("you have 9 left"), "{told}");
     // A professional cannot turn it off.
     let off = later
         .delete(app.url("/api/v1/me/second-factor"))
@@ -228,6 +253,13 @@ async fn a_patient_may_turn_a_second_factor_on_and_off(engine: Engine) {
     let after: Value = app.password_only(&browser(), DEMO_PATIENT_EMAIL, DEMO_PASSWORD).await.json().await.unwrap();
     assert!(after.get("second_factor").is_none());
     assert!(app.audit_actions().await.contains(&"second_factor_removed".to_owned()));
+    assert_eq!(
+        notices(&app, DEMO_PATIENT_EMAIL).await,
+        [
+            "Two-step sign-in is now on for your Portico account",
+            "Two-step sign-in has been turned off for your Portico account"
+        ]
+    );
 }
 
 crate::on_both_engines!(

@@ -76,6 +76,21 @@ pub struct CohortPreview {
     /// left out), with the first few rows that named them.
     #[serde(default)]
     pub not_in_team: Option<ListedNotInTeam>,
+    /// For texts and emails: of those to be invited, the ones whose mobile
+    /// number or email address is also another's in this cohort (a family's,
+    /// usually). Each still gets a message of their own naming whom it is for.
+    #[serde(default)]
+    pub shared_contacts: Option<SharedContacts>,
+}
+
+/// Contact details on more than one record of a cohort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SharedContacts {
+    /// Records whose contact detail is another record's too.
+    pub records: u64,
+    /// The distinct numbers or addresses they share.
+    pub contacts: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,6 +109,9 @@ pub struct StartCampaignRequest {
     /// What staff call it ("Spring letters, over 65s").
     pub name: String,
     pub cohort: CohortRequest,
+    /// Reminder steps after the first send, if any.
+    #[serde(default)]
+    pub plan: Option<super::PlanRequest>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,6 +156,12 @@ pub struct CampaignProgress {
     pub skipped_registered: u64,
     /// Left out because the record has not (or no longer has) the contact detail the channel needs.
     pub skipped_no_contact: u64,
+    /// Reminders left out because the patient asked for no more.
+    #[serde(default)]
+    pub skipped_opted_out: u64,
+    /// Reminder steps left out because the patient had the plan's most messages.
+    #[serde(default)]
+    pub skipped_cap: u64,
     /// Texts and emails handed to the provider (letters: put into a batch).
     pub sent: u64,
     /// Reported delivered by the provider (Notify's delivery receipts).
@@ -160,6 +184,20 @@ pub struct CampaignView {
     pub failures: Vec<CampaignFailure>,
     /// A letter campaign's print-ready batches, in order.
     pub batches: Vec<LetterBatchView>,
+    /// Its reminder plan, with counts per step.
+    #[serde(default)]
+    pub plan: Option<super::PlanView>,
+    /// For a step of another campaign's plan: that campaign and the step.
+    #[serde(default)]
+    pub step_of: Option<StepOf>,
+}
+
+/// The plan a step's campaign belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StepOf {
+    pub campaign_id: String,
+    pub step: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

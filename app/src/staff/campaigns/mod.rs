@@ -12,6 +12,8 @@ mod controls;
 mod list;
 mod new;
 mod page;
+mod plan_form;
+mod plan_view;
 mod preview;
 mod progress;
 mod team_gate;

@@ -2,22 +2,25 @@
 //! chooses the channel and the cohort, counts it, and only then starts it.
 //!
 //! The start button answers for the counts on the page: change the cohort
-//! and it goes until the cohort is counted again, so what is started is what
-//! was counted.
+//! (or its reminder plan) and it goes until the cohort is counted again, so
+//! what is started is what was counted.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use portico_types::api::{CohortPreview, CohortRequest, StartCampaignRequest, TeamSummary};
+use portico_types::api::{
+    CohortPreview, CohortRequest, PlanPreview, PlanPreviewRequest, PlanRequest, StartCampaignRequest, TeamSummary,
+};
 
 use super::cohort_form::{
     CHANNEL, CHANNELS, CSV, CohortFields, INVITED_DAYS_AGO, MAX_AGE, MAX_REMINDERS, MIN_AGE, NAME, REGISTRATION,
     REGISTRATIONS, server_field_errors,
 };
+use super::plan_form::{PLAN_FIELDS, PlanCounts, PlanFields, PlanFieldset};
 use super::preview::CohortCounts;
 use super::{AdminTeamPage, campaign_href, campaigns_href};
 use crate::api::{self, ApiError};
-use crate::forms::{Button, ErrorItem, ErrorSummary, FileInput, Radios, TextInput, message_for};
+use crate::forms::{Button, ErrorItem, ErrorSummary, FileInput, Radios, TextInput, from_problem, message_for};
 use crate::page::{focus_selector, show_page};
 use crate::staff::session::{Notice, StaffSession};
 use crate::staff::{SERVICE, SIGN_IN_PATH};
@@ -34,7 +37,8 @@ fn refusal(error: &ApiError) -> Vec<ErrorItem> {
     match error {
         ApiError::Refused(p) if p.status == 413 => vec![ErrorItem::field(CSV, "The selected file is too large")],
         ApiError::Refused(p) => {
-            let named = server_field_errors(p);
+            let mut named = server_field_errors(p);
+            named.extend(from_problem(p, &PLAN_FIELDS));
             if named.is_empty() { vec![ErrorItem::form(error.message())] } else { named }
         }
         other => vec![ErrorItem::form(other.message())],
@@ -44,10 +48,11 @@ fn refusal(error: &ApiError) -> Vec<ErrorItem> {
 #[component]
 fn NewCampaign(team: TeamSummary) -> impl IntoView {
     let fields = CohortFields::new();
+    let plan_fields = PlanFields::new();
     let errors = RwSignal::new(Vec::<ErrorItem>::new());
     let busy = RwSignal::new(false);
-    // The cohort last counted, with its counts.
-    let counted = RwSignal::new(None::<(CohortRequest, CohortPreview)>);
+    // The cohort and plan last counted, with their counts.
+    let counted = RwSignal::new(None::<Counted>);
     let team_id = StoredValue::new(team.id.clone());
     let session = StaffSession::get();
     let navigate = use_navigate();
@@ -60,6 +65,7 @@ fn NewCampaign(team: TeamSummary) -> impl IntoView {
         fields.max_age.track();
         fields.invited_days_ago.track();
         fields.max_reminders.track();
+        plan_fields.track();
         if first.is_some() {
             counted.set(None);
         }
@@ -84,9 +90,9 @@ fn NewCampaign(team: TeamSummary) -> impl IntoView {
             errors.set(Vec::new());
             let signed_out = signed_out.clone();
             spawn_local(async move {
-                let request = fields.read().await.and_then(|input| input.request());
+                let request = asked(fields, plan_fields).await;
                 let answer = match request {
-                    Ok(request) => api::preview_cohort(&team_id.get_value(), &request).await.map(|p| (request, p)),
+                    Ok((cohort, plan)) => count(&team_id.get_value(), cohort, plan).await,
                     Err(items) => {
                         busy.set(false);
                         errors.set(items);
@@ -110,7 +116,7 @@ fn NewCampaign(team: TeamSummary) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let Some((cohort, _)) = counted.get_untracked() else { return };
+        let Some(Counted { cohort, plan, .. }) = counted.get_untracked() else { return };
         let name = fields.name.get_untracked().trim().to_owned();
         if name.is_empty() {
             errors.set(vec![ErrorItem::field(NAME, "Enter a name for the campaign")]);
@@ -122,14 +128,14 @@ fn NewCampaign(team: TeamSummary) -> impl IntoView {
         spawn_local(async move {
             // The file is read again: if another was chosen since, the
             // counts are of the old one, and the admin counts again.
-            let now = fields.read().await.and_then(|input| input.request());
-            if now.as_ref().ok() != Some(&cohort) {
+            let now = asked(fields, plan_fields).await;
+            if now.as_ref().ok() != Some(&(cohort.clone(), plan.clone())) {
                 busy.set(false);
                 counted.set(None);
                 errors.set(vec![ErrorItem::form("The cohort has changed since it was counted. Count it again.")]);
                 return;
             }
-            let answer = api::start_campaign(&team_id.get_value(), &StartCampaignRequest { name, cohort }).await;
+            let answer = api::start_campaign(&team_id.get_value(), &StartCampaignRequest { name, cohort, plan }).await;
             busy.set(false);
             match answer {
                 Ok(view) => navigate(&campaign_href(&view.campaign.id), Default::default()),
@@ -201,14 +207,16 @@ fn NewCampaign(team: TeamSummary) -> impl IntoView {
                     error=error_of(CSV)
                 />
             </div>
+            <PlanFieldset fields=plan_fields errors=errors/>
             <Button busy=busy class="nhsuk-button--secondary">"Count the cohort"</Button>
         </form>
-        {move || counted.get().map(|(cohort, preview)| {
+        {move || counted.get().map(|Counted { cohort, preview, plan_preview, .. }| {
             let to_invite = preview.to_invite;
             let reminder = cohort.registration == "reminder";
             view! {
                 <h2 id="cohort-counts" tabindex="-1">"Who this campaign will invite"</h2>
                 <CohortCounts preview=preview channel=cohort.channel.clone() reminder=reminder/>
+                {plan_preview.map(|plan| view! { <PlanCounts preview=plan/> })}
                 {if to_invite == 0 {
                     view! {
                         <div class="nhsuk-inset-text">
@@ -228,5 +236,41 @@ fn NewCampaign(team: TeamSummary) -> impl IntoView {
             }
         })}
         <p><a href=campaigns_href(&team.id)>"Back to the team's campaigns"</a></p>
+    }
+}
+
+/// A cohort and plan as counted, with their counts.
+#[derive(Debug, Clone, PartialEq)]
+struct Counted {
+    cohort: CohortRequest,
+    plan: Option<PlanRequest>,
+    preview: CohortPreview,
+    plan_preview: Option<PlanPreview>,
+}
+
+/// The cohort and plan as the form holds them now, or every field that is wrong in either.
+async fn asked(fields: CohortFields, plan: PlanFields) -> Result<(CohortRequest, Option<PlanRequest>), Vec<ErrorItem>> {
+    let cohort = fields.read().await.and_then(|input| input.request());
+    let plan = plan.input().request();
+    match (cohort, plan) {
+        (Ok(cohort), Ok(plan)) => Ok((cohort, plan)),
+        (cohort, plan) => {
+            Err(cohort.err().unwrap_or_default().into_iter().chain(plan.err().unwrap_or_default()).collect())
+        }
+    }
+}
+
+/// Counts the cohort, and with a plan checks it and counts each step's reach.
+async fn count(team_id: &str, cohort: CohortRequest, plan: Option<PlanRequest>) -> Result<Counted, ApiError> {
+    match plan {
+        None => {
+            let preview = api::preview_cohort(team_id, &cohort).await?;
+            Ok(Counted { cohort, plan: None, preview, plan_preview: None })
+        }
+        Some(plan) => {
+            let request = PlanPreviewRequest { cohort: cohort.clone(), plan: plan.clone() };
+            let answer = api::preview_plan(team_id, &request).await?;
+            Ok(Counted { cohort, plan: Some(plan), preview: answer.cohort.clone(), plan_preview: Some(answer) })
+        }
     }
 }

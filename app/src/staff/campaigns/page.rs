@@ -12,8 +12,9 @@ use portico_types::api::CampaignView;
 
 use super::batches::Batches;
 use super::controls::Controls;
+use super::plan_view::PlanSteps;
 use super::progress::{Failures, Progress};
-use super::{campaigns_href, channel_words, state_tag};
+use super::{campaign_href, campaigns_href, channel_words, state_tag};
 use crate::api::{self, ApiError};
 use crate::dates::local_long_date_time;
 use crate::forms::{ErrorItem, ErrorSummary};
@@ -125,17 +126,22 @@ fn Campaign(
     let Some(first) = latest.with_untracked(|v| v.as_ref().map(|v| v.campaign.clone())) else { return ().into_any() };
     let letters = first.channel == "letter";
     let kind = if first.kind == "reminder" { "Reminder campaign" } else { "Campaign" };
+    let step_of = latest.with_untracked(|v| v.as_ref().and_then(|v| v.step_of.clone()));
     view! {
         <a class="nhsuk-back-link" href=campaigns_href(&first.team_id)>"Back to the team's campaigns"</a>
         <h1 tabindex="-1">
             <span class="nhsuk-caption-l">{kind}<span class="nhsuk-u-visually-hidden">" – "</span></span>
             {move || latest.with(|v| v.as_ref().map(|v| v.campaign.name.clone()).unwrap_or_default())}
         </h1>
+        {step_of.map(|of| view! {
+            <p>"Reminder "{of.step}" of "<a href=campaign_href(&of.campaign_id)>"its campaign's plan"</a>"."</p>
+        })}
         {move || poll_failed.get().then(|| view! {
             <p class="nhsuk-body-s" role="status">"Could not check for updates. Refresh the page to see the latest."</p>
         })}
         {move || latest.get().map(|view| view! { <Status view=view/> })}
         <Controls campaign_id=first.id.clone() state=state errors=errors asked=asked/>
+        {move || latest.with(|v| v.as_ref().and_then(|v| v.plan.clone()).map(|plan| view! { <PlanSteps plan=plan/> }))}
         {move || latest.with(|v| v.as_ref().map(|v| view! { <Failures failures=v.failures.clone()/> }))}
         {letters.then(|| view! { <Batches batches=batches asked=asked/> })}
     }

@@ -5,7 +5,7 @@
 //! links to an excluded patient, and the words do not say why.
 
 use leptos::prelude::*;
-use portico_types::api::CohortPreview;
+use portico_types::api::{CohortPreview, SharedContacts};
 
 use crate::numbers::{count, grouped};
 
@@ -17,6 +17,20 @@ fn lacking_words(channel: &str, n: u64) -> String {
         _ => "email address",
     };
     format!("{} {} no {what}", grouped(n), if n == 1 { "has" } else { "have" })
+}
+
+/// The warning about contact details on more than one record: families
+/// often share a mobile or an inbox, so staff know before anything is sent.
+fn shared_words(channel: &str, shared: SharedContacts) -> (String, String) {
+    let (one, many) =
+        if channel == "sms" { ("mobile number", "mobile numbers") } else { ("email address", "email addresses") };
+    let heading =
+        format!("{} share {}", count(shared.records, "patient", "patients"), count(shared.contacts, one, many));
+    let detail = format!(
+        "Some patients in this campaign have the same {one} as another (often a family). Each will get a message of \
+         their own that names whom it is for, and each code works only with its own patient's date of birth."
+    );
+    (heading, detail)
 }
 
 /// "rows 3, 7 and 12" (the first rows the server names; "and more" when it named fewer than there are).
@@ -51,6 +65,7 @@ pub fn CohortCounts(preview: CohortPreview, channel: String, reminder: bool) -> 
     }
     let listed = preview.listed.map(|n| count(n, "NHS number", "NHS numbers"));
     let not_in_team = preview.not_in_team.filter(|n| n.count > 0);
+    let shared = preview.shared_contacts.filter(|s| s.records > 0).map(|s| shared_words(&channel, s));
     view! {
         {listed.map(|listed| view! { <p>"Your file lists "{listed}"."</p> })}
         {not_in_team.map(|missing| view! {
@@ -67,6 +82,17 @@ pub fn CohortCounts(preview: CohortPreview, channel: String, reminder: bool) -> 
                 </p>
             </div>
         })}
+        {shared.map(|(heading, detail)| view! {
+            <div class="nhsuk-warning-callout">
+                <h3 class="nhsuk-warning-callout__label">
+                    <span role="text">
+                        <span class="nhsuk-u-visually-hidden">"Important: "</span>
+                        {heading}
+                    </span>
+                </h3>
+                <p>{detail}</p>
+            </div>
+        })}
         <ul class="nhsuk-list nhsuk-list--bullet">
             {lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
         </ul>
@@ -76,13 +102,22 @@ pub fn CohortCounts(preview: CohortPreview, channel: String, reminder: bool) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{lacking_words, rows_words};
+    use super::{SharedContacts, lacking_words, rows_words, shared_words};
 
     #[test]
     fn what_is_lacking_agrees_with_how_many() {
         assert_eq!(lacking_words("letter", 1), "1 has no postal address");
         assert_eq!(lacking_words("sms", 1_200), "1,200 have no mobile number");
         assert_eq!(lacking_words("email", 0), "0 have no email address");
+    }
+
+    #[test]
+    fn shared_contacts_are_counted_in_words() {
+        let (heading, detail) = shared_words("sms", SharedContacts { records: 5, contacts: 2 });
+        assert_eq!(heading, "5 patients share 2 mobile numbers");
+        assert!(detail.contains("same mobile number"), "{detail}");
+        let (heading, _) = shared_words("email", SharedContacts { records: 2, contacts: 1 });
+        assert_eq!(heading, "2 patients share 1 email address");
     }
 
     #[test]

@@ -18,6 +18,13 @@ fn facts(progress: &CampaignProgress, letters: bool) -> Vec<(&'static str, Strin
         ("Left out: registered meanwhile", n(progress.skipped_registered)),
         ("Left out: no contact detail for this channel", n(progress.skipped_no_contact)),
     ];
+    // Only reminders stop for these.
+    if progress.skipped_opted_out > 0 {
+        facts.push(("Left out: asked for no more reminders", n(progress.skipped_opted_out)));
+    }
+    if progress.skipped_cap > 0 {
+        facts.push(("Left out: had the plan's most messages", n(progress.skipped_cap)));
+    }
     if letters {
         facts.push(("Letters in batches", n(progress.sent)));
     } else {

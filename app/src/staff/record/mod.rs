@@ -16,6 +16,7 @@ mod extend_carer;
 mod history;
 mod invite;
 mod override_carer;
+mod reminders;
 mod summary;
 
 pub use add_carer::AddCarerPage;
@@ -251,6 +252,7 @@ fn Record(
             changed=changed
         />
         <emails_sent::EmailsSent record_id=record_id.clone()/>
+        <reminders::Reminders record_id=record_id.clone() errors=errors changed=changed/>
         {may_manage_exclusion.then(|| {
             if excluded {
                 view! { <exclusion::LiftForm record_id=record_id.clone() errors=errors changed=changed/> }.into_any()

@@ -28,7 +28,7 @@ fn every_email() -> Vec<Email> {
     let code = InvitationCode::from_random_bits(12345);
     let f = footer();
     vec![
-        invitation(&b, &to, "Jo", "Diabetes Clinic", &code, "1 January 2027"),
+        invitation(&b, &to, "Jo", "Jo B.", "Diabetes Clinic", &code, "1 January 2027"),
         professional_invitation(&b, &to, "Jo", "Diabetes Clinic", &code, "1 January 2027"),
         confirm_registration_email(&b, &to, "abc", "123456"),
         already_registered(&b, &to),
@@ -46,6 +46,14 @@ fn every_email() -> Vec<Email> {
         email_changed(&to, &EmailAddress::parse("jordan@example.org").unwrap()),
         email_changed_new(&b, &to),
         new_device_sign_in(&b, &to, "1 January 2027 at 9:05am (UTC)"),
+        second_factor_changed(&b, &to, SecondFactorChange::TurnedOn, "1 January 2027 at 9:05am (UTC)"),
+        second_factor_changed(&b, &to, SecondFactorChange::TurnedOff, "1 January 2027 at 9:05am (UTC)"),
+        second_factor_changed(
+            &b,
+            &to,
+            SecondFactorChange::RecoveryCodeUsed { left: 7 },
+            "1 January 2027 at 9:05am (UTC)",
+        ),
         new_entries(&b, &to, "Jo", false, &f),
         new_entries(&b, &to, "Jo", true, &f),
         invitation_accepted(&b, &to, "Jo", "Sam", &f),
@@ -102,14 +110,14 @@ fn notifications_that_can_be_turned_off_say_how() {
 #[test]
 fn notification_templates_say_what_they_said_before_templates_were_files() {
     let code = InvitationCode::from_random_bits(12345);
-    let mail = invitation(&base(), &jo(), "Jo", "Diabetes Clinic", &code, "1 January 2027");
-    assert_eq!(mail.subject, "Your invitation to see your health record online");
+    let mail = invitation(&base(), &jo(), "Jo", "Jo B.", "Diabetes Clinic", &code, "1 January 2027");
+    assert_eq!(mail.subject, "For Jo B.: your invitation to see your health record online");
     let g = code.grouped();
     assert_eq!(
         mail.body,
         format!(
             "Dear Jo,\n\nDiabetes Clinic invites you to register for Portico, to see your letters, test results and \
-             appointments online.\n\nTo register, go to:\nhttps://portico.example.nhs.uk/register?code={g}\n\n\
+             appointments online.\n\nThis invitation is for Jo B. and works only with their date of birth.\n\nTo register, go to:\nhttps://portico.example.nhs.uk/register?code={g}\n\n\
              Or go to https://portico.example.nhs.uk/register and enter this registration code:\n\n    {g}\n\n\
              You will need your date of birth. The code works once and expires on 1 January 2027.\n\n\
              If you were not expecting this email, you can ignore it.\n\nPortico\n\n\
@@ -137,7 +145,7 @@ fn names_are_escaped_in_html_and_kept_out_of_subjects() {
 #[test]
 fn links_come_from_the_configured_address_and_carry_the_code() {
     let code = InvitationCode::from_random_bits(12345);
-    let mail = invitation(&base(), &jo(), "Jo", "Diabetes Clinic", &code, "1 January 2027");
+    let mail = invitation(&base(), &jo(), "Jo", "Jo B.", "Diabetes Clinic", &code, "1 January 2027");
     let expected = format!("https://portico.example.nhs.uk/register?code={}", code.grouped());
     assert!(mail.body.contains(&expected), "{}", mail.body);
     assert!(mail.body.contains(&code.grouped()));
