@@ -26,6 +26,8 @@ mod escalation;
 #[cfg(feature = "staff")]
 mod kiosk;
 #[cfg(feature = "staff")]
+mod reports;
+#[cfg(feature = "staff")]
 mod staff_carers;
 #[cfg(feature = "staff")]
 pub use campaigns::*;
@@ -33,6 +35,8 @@ pub use campaigns::*;
 pub use escalation::*;
 #[cfg(feature = "staff")]
 pub use kiosk::*;
+#[cfg(feature = "staff")]
+pub use reports::*;
 #[cfg(feature = "staff")]
 pub use staff_carers::*;
 

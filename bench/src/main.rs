@@ -15,6 +15,9 @@
 //! - Registration: wrong-code checks under load (rate, p50/p99) against
 //!   `/healthz`, and sign-ins per second against the raw argon2id rate, with
 //!   `/healthz`'s latency while sign-ins saturate the cores.
+//! - Code renewal: a flood of requests for a new code for one record (from
+//!   many addresses) and from one address, answered against sent; and a
+//!   renewal request's cost against a plain step-one request.
 //! - Letters rendered into batch PDFs on one core and two, against writing
 //!   the same words as plain PDF pages.
 //! - Campaigns: invitations per second over a 1,000,000-record cohort against
@@ -23,6 +26,8 @@
 //!   kill -9 at random points in 20 runs per engine (lost, doubled, resent).
 //! - Reminder escalation: records per second through a plan's text step over
 //!   the same cohort, against a plain campaign over it in the same run.
+//! - Uptake report: its drop-off funnel over 1,000,000 invitations spread
+//!   over every step, against the uptake report over the same rows.
 //! - Carers: a record read behind the access check with 0, 1 and 50 carer
 //!   links, against the same read without it, on both engines.
 //! - Age bands: the coming-of-age job narrowing 100,000 parents' links
@@ -52,11 +57,13 @@ mod fault_disk;
 mod fault_postgres;
 mod faults;
 mod fhir_import;
+mod funnel;
 mod journeys;
 mod letters;
 mod load;
 mod notifications;
 mod registration;
+mod renewal;
 mod server;
 mod startup;
 mod totp;
@@ -91,12 +98,22 @@ fn main() -> anyhow::Result<()> {
     if only.as_deref().is_none_or(|o| o == "registration") {
         registration::report(&target.join("release").join("portico"))?;
     }
+    if only.as_deref().is_none_or(|o| o == "renewal") {
+        // PORTICO_BENCH_BINARY: another build of `portico` (a debug one, where no release build is at hand).
+        let binary = std::env::var_os("PORTICO_BENCH_BINARY")
+            .map_or_else(|| target.join("release").join("portico"), PathBuf::from);
+        renewal::report(&binary)?;
+    }
     if only.as_deref().is_none_or(|o| o == "letters") {
         letters::report()?;
     }
     if only.as_deref().is_none_or(|o| o == "campaigns") {
         let cohort = std::env::var("PORTICO_BENCH_COHORT").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
         campaigns::report(cohort)?;
+    }
+    if only.as_deref().is_none_or(|o| o == "funnel") {
+        let count = std::env::var("PORTICO_BENCH_INVITATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
+        funnel::report(count)?;
     }
     if only.as_deref().is_none_or(|o| o == "escalation") {
         let cohort = std::env::var("PORTICO_BENCH_COHORT").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);

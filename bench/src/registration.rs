@@ -33,31 +33,31 @@ const ADDRESSES: usize = 200;
 const PER_ADDRESS: usize = 25;
 
 /// What a run of requests gave.
-struct Load {
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-    statuses: BTreeMap<u16, usize>,
+pub(crate) struct Load {
+    pub(crate) elapsed: Duration,
+    pub(crate) latencies: Vec<Duration>,
+    pub(crate) statuses: BTreeMap<u16, usize>,
 }
 
 impl Load {
-    fn rate(&self) -> f64 {
+    pub(crate) fn rate(&self) -> f64 {
         self.latencies.len() as f64 / self.elapsed.as_secs_f64()
     }
 
-    fn percentile(&self, p: f64) -> Duration {
+    pub(crate) fn percentile(&self, p: f64) -> Duration {
         let mut sorted = self.latencies.clone();
         sorted.sort_unstable();
         let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
         sorted.get(at).copied().unwrap_or_default()
     }
 
-    fn statuses(&self) -> String {
+    pub(crate) fn statuses(&self) -> String {
         self.statuses.iter().map(|(s, n)| format!("{n}× {s}")).collect::<Vec<_>>().join(", ")
     }
 }
 
 /// Sends `total` requests, `CONCURRENCY` at a time; request `n` is made by `send(n)`.
-async fn load<F, Fut>(total: usize, send: F) -> anyhow::Result<Load>
+pub(crate) async fn load<F, Fut>(total: usize, send: F) -> anyhow::Result<Load>
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send,
@@ -94,17 +94,17 @@ where
     Ok(Load { elapsed: started.elapsed(), latencies, statuses })
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn client_from(address: IpAddr) -> reqwest::Result<Client> {
+pub(crate) fn client_from(address: IpAddr) -> reqwest::Result<Client> {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(CSRF.0, reqwest::header::HeaderValue::from_static(CSRF.1));
     Client::builder().local_address(address).default_headers(headers).cookie_store(true).build()
 }
 
-fn wrong_code(n: usize) -> String {
+pub(crate) fn wrong_code(n: usize) -> String {
     let bits = uuid::Uuid::new_v4().as_u128() as u64 ^ n as u64;
     InvitationCode::from_random_bits(bits).grouped()
 }

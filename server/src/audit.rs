@@ -30,6 +30,9 @@ pub enum Action {
     InvitationUsed,
     InvitationExpired,
     InvitationRevoked,
+    /// A patient asked for a new code in place of an expired one; the
+    /// detail's `outcome` says what really happened (they are never told).
+    InvitationRenewalRequested,
     AccountRegistered,
     RegistrationEmailSent,
     RegistrationEmailConfirmed,
@@ -139,6 +142,7 @@ impl Action {
             Action::InvitationUsed => "invitation_used",
             Action::InvitationExpired => "invitation_expired",
             Action::InvitationRevoked => "invitation_revoked",
+            Action::InvitationRenewalRequested => "invitation_renewal_requested",
             Action::AccountRegistered => "account_registered",
             Action::RegistrationEmailSent => "registration_email_sent",
             Action::RegistrationEmailConfirmed => "registration_email_confirmed",

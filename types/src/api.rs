@@ -11,6 +11,7 @@ use crate::{DateOfBirth, EmailAddress, NhsNumber, OdsCode};
 mod campaigns;
 mod carers;
 mod escalation;
+mod funnel;
 mod kiosk;
 mod notifications;
 mod registration;
@@ -19,6 +20,7 @@ mod self_registration;
 pub use campaigns::*;
 pub use carers::*;
 pub use escalation::*;
+pub use funnel::*;
 pub use kiosk::*;
 pub use notifications::*;
 pub use registration::*;
@@ -239,6 +241,10 @@ pub struct InvitationSummary {
     /// The professional who issued it, by name.
     #[serde(default)]
     pub issued_by: Option<String>,
+    /// A new code the patient asked for in place of an expired one (sent
+    /// to the contact on the record; `issued_by` issued the one it renews).
+    #[serde(default)]
+    pub renewed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,9 +2,10 @@
 
 use gloo_net::http::Request;
 use portico_types::api::{
-    ChangeEmailRequest, CompletePasswordResetRequest, CompleteRegistrationRequest, ConfirmEmailChangeRequest,
-    ConfirmEmailRequest, HandoverView, LinkAccountRequest, PasswordResetRequest, RegistrationEmailRequest,
-    RegistrationView, RemoveSecondFactorRequest, SecondFactorStatus, StartRegistrationRequest,
+    ChangeEmailRequest, CodeRenewalAnswer, CompletePasswordResetRequest, CompleteRegistrationRequest,
+    ConfirmEmailChangeRequest, ConfirmEmailRequest, HandoverView, LinkAccountRequest, PasswordResetRequest,
+    RegistrationEmailRequest, RegistrationView, RemoveSecondFactorRequest, SecondFactorStatus,
+    StartRegistrationRequest,
 };
 
 use super::{ApiError, accepted, read, url, write};
@@ -12,6 +13,13 @@ use super::{ApiError, accepted, read, url, write};
 /// `POST /api/v1/registration`: the code and date of birth, together.
 pub async fn start_registration(body: &StartRegistrationRequest) -> Result<RegistrationView, ApiError> {
     let request = write(Request::post(&url("/registration"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
+}
+
+/// `POST /api/v1/registration/renewal`: asks for a new code in place of an
+/// expired one; the answer is the same whatever happened.
+pub async fn ask_for_new_code(body: &StartRegistrationRequest) -> Result<CodeRenewalAnswer, ApiError> {
+    let request = write(Request::post(&url("/registration/renewal"))).json(body).map_err(|_| ApiError::Unavailable)?;
     read(request.send().await).await
 }
 

@@ -90,14 +90,6 @@ pub async fn claim(
     policy: Policy,
     now: OffsetDateTime,
 ) -> Result<Claim, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO sign_in_throttles (throttle_key, failures, window_started_at, locked_until) \
-         VALUES ($1, 0, $2, NULL) ON CONFLICT (throttle_key) DO NOTHING",
-    )
-    .bind(&key.0)
-    .bind(stored(now))
-    .execute(&mut **tx)
-    .await?;
     let lock_row = match engine {
         Engine::Postgres => " FOR UPDATE",
         Engine::Sqlite => "", // BEGIN IMMEDIATE already holds the write lock
@@ -105,8 +97,26 @@ pub async fn claim(
     let select = format!(
         "SELECT failures, window_started_at, locked_until FROM sign_in_throttles WHERE throttle_key = $1{lock_row}"
     );
+    // On PostgreSQL another transaction may forgive (delete) the row between
+    // this one's insert and its locking read, which then finds nothing: the
+    // row is made again and read again.
+    let mut row = None;
+    for _ in 0..3 {
+        sqlx::query(
+            "INSERT INTO sign_in_throttles (throttle_key, failures, window_started_at, locked_until) \
+             VALUES ($1, 0, $2, NULL) ON CONFLICT (throttle_key) DO NOTHING",
+        )
+        .bind(&key.0)
+        .bind(stored(now))
+        .execute(&mut **tx)
+        .await?;
+        row = sqlx::query_as(sqlx::AssertSqlSafe(select.clone())).bind(&key.0).fetch_optional(&mut **tx).await?;
+        if row.is_some() {
+            break;
+        }
+    }
     let (failures, window_started_at, locked_until): (i64, String, Option<String>) =
-        sqlx::query_as(sqlx::AssertSqlSafe(select)).bind(&key.0).fetch_one(&mut **tx).await?;
+        row.ok_or(sqlx::Error::RowNotFound)?;
 
     let locked_until = locked_until.as_deref().and_then(parse_stored);
     if let Some(until) = locked_until.filter(|until| *until > now) {

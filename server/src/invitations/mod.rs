@@ -29,6 +29,10 @@ use crate::state::AppState;
 /// The keyed-hash domain of invitation codes.
 pub const CODE_PURPOSE: &str = "invitation-code";
 
+/// The outbox kind of an email carrying a renewed code, as staff see it
+/// under "Emails sent".
+pub const RENEWAL_KIND: &str = "invitation_renewal";
+
 /// How an invitation reaches the person. Stored as `as_str`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
@@ -238,10 +242,34 @@ pub async fn explained(state: &AppState, record_id: &str, err: IssueError) -> Is
     }
 }
 
+/// Why an invitation is issued: the email that carries it says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occasion<'a> {
+    /// Staff, a kiosk or a job invite the patient.
+    Invitation,
+    /// The patient asked for a new code in place of the expired invitation
+    /// `replaces` (see `crate::registration::renewal`).
+    Renewal { replaces: &'a str },
+}
+
 /// `issue` within a transaction the caller commits. An exclusion comes back
 /// as `Excluded(None)`: `issue` reads who set it.
 pub async fn issue_in(tx: &mut Tx, state: &AppState, request: &IssueRequest<'_>) -> Result<Issued, IssueError> {
+    issue_for(tx, state, request, Occasion::Invitation).await
+}
+
+/// [`issue_in`], for `occasion`.
+pub async fn issue_for(
+    tx: &mut Tx,
+    state: &AppState,
+    request: &IssueRequest<'_>,
+    occasion: Occasion<'_>,
+) -> Result<Issued, IssueError> {
     let now = state.now();
+    let renewal_of = match occasion {
+        Occasion::Invitation => None,
+        Occasion::Renewal { replaces } => Some(replaces),
+    };
     let record: Option<RecordToInvite> = sqlx::query_as(
         "SELECT r.given_name, r.family_name, t.name, r.email, r.mobile, r.owner_account_id, x.record_id FROM records r \
          JOIN team_records tr ON tr.record_id = r.id JOIN teams t ON t.id = tr.team_id \
@@ -284,8 +312,8 @@ pub async fn issue_in(tx: &mut Tx, state: &AppState, request: &IssueRequest<'_>)
     for _ in 0..3 {
         let inserted = sqlx::query(
             "INSERT INTO invitations (id, record_id, team_id, channel, code_hash, state, sent_to, issued_by, issued_at, \
-             expires_at, updated_at, for_account_id) \
-             VALUES ($1, $2, $3, $4, $5, 'issued', $6, $7, $8, $9, $8, $10) ON CONFLICT (code_hash) DO NOTHING",
+             expires_at, updated_at, for_account_id, renewal_of) \
+             VALUES ($1, $2, $3, $4, $5, 'issued', $6, $7, $8, $9, $8, $10, $11) ON CONFLICT (code_hash) DO NOTHING",
         )
         .bind(&id)
         .bind(request.record_id)
@@ -297,6 +325,7 @@ pub async fn issue_in(tx: &mut Tx, state: &AppState, request: &IssueRequest<'_>)
         .bind(stored(now))
         .bind(stored(expires_at))
         .bind(request.for_account_id)
+        .bind(renewal_of)
         .execute(&mut **tx)
         .await?;
         if inserted.rows_affected() == 1 {
@@ -304,24 +333,40 @@ pub async fn issue_in(tx: &mut Tx, state: &AppState, request: &IssueRequest<'_>)
         }
         code = new_code();
     }
+    let mut detail =
+        json!({ "invitation_id": id, "channel": request.channel.as_str(), "expires_at": stored(expires_at) });
+    if let Some(replaces) = renewal_of {
+        detail["renewal_of"] = json!(replaces);
+    }
     let event = Event::new(Action::InvitationIssued, now)
         .actor(request.issued_by)
         .record(request.record_id)
         .team(request.team_id)
         .ip(Some(request.ip))
-        .detail(json!({ "invitation_id": id, "channel": request.channel.as_str(), "expires_at": stored(expires_at) }));
+        .detail(detail);
     audit::record(tx, event).await?;
     let expires = templates::long_date(expires_at.date());
     let base = &state.settings.public_base_url;
     let for_whom = named_for(&given_name, &family_name);
     match send_to {
         Some(SendTo::Email(to)) => {
-            let email = if request.channel == Channel::Professional {
-                templates::professional_invitation(base, &to, &given_name, &team_name, &code, &expires)
-            } else {
-                templates::invitation(base, &to, &given_name, &for_whom, &team_name, &code, &expires)
-            };
-            mail::enqueue(tx, &format!("invitation:{id}"), &email, Some(&id), now).await?;
+            let key = format!("invitation:{id}");
+            match (request.channel, occasion) {
+                (Channel::Professional, _) => {
+                    let email = templates::professional_invitation(base, &to, &given_name, &team_name, &code, &expires);
+                    mail::enqueue(tx, &key, &email, Some(&id), now).await?;
+                }
+                (_, Occasion::Invitation) => {
+                    let email = templates::invitation(base, &to, &given_name, &for_whom, &team_name, &code, &expires);
+                    mail::enqueue(tx, &key, &email, Some(&id), now).await?;
+                }
+                (_, Occasion::Renewal { .. }) => {
+                    let email =
+                        templates::renewed_invitation(base, &to, &given_name, &for_whom, &team_name, &code, &expires);
+                    let about = mail::About { kind: Some(RENEWAL_KIND), ..mail::About::default() };
+                    mail::enqueue_about(tx, &key, &email, Some(&id), about, now).await?;
+                }
+            }
         }
         Some(SendTo::Mobile(to)) => {
             let text = sms::invitation(base, to, &for_whom, &team_name, &code, &expires);
@@ -428,20 +473,21 @@ pub async fn registration_of(
         .bind(record_id)
         .fetch_optional(&db.pool)
         .await?;
-    let newest: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT i.channel, i.state, i.issued_at, i.expires_at, a.display_name FROM invitations i \
+    let newest: Option<(String, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT i.channel, i.state, i.issued_at, i.expires_at, a.display_name, i.renewal_of FROM invitations i \
          LEFT JOIN accounts a ON a.id = i.issued_by WHERE i.record_id = $1 AND i.state <> 'revoked' \
          ORDER BY i.issued_at DESC, i.id DESC LIMIT 1",
     )
     .bind(record_id)
     .fetch_optional(&db.pool)
     .await?;
-    let summary = newest.map(|(channel, state, issued_at, expires_at, issued_by)| InvitationSummary {
+    let summary = newest.map(|(channel, state, issued_at, expires_at, issued_by, renewal_of)| InvitationSummary {
         channel,
         state,
         issued_at,
         expires_at,
         issued_by,
+        renewed: renewal_of.is_some(),
     });
     let state = if owner.flatten().is_some() {
         "registered"

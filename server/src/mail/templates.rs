@@ -89,11 +89,39 @@ pub fn invitation(
     code: &InvitationCode,
     expires: &str,
 ) -> Email {
+    invitation_email(base, to, given_name, for_whom, team, code, expires, false)
+}
+
+/// The invitation again, with a new code the patient asked for because
+/// their last one had expired: it says that this code replaces it.
+pub fn renewed_invitation(
+    base: &Url,
+    to: &EmailAddress,
+    given_name: &str,
+    for_whom: &str,
+    team: &str,
+    code: &InvitationCode,
+    expires: &str,
+) -> Email {
+    invitation_email(base, to, given_name, for_whom, team, code, expires, true)
+}
+
+#[allow(clippy::too_many_arguments)] // the invitation's words, each named
+fn invitation_email(
+    base: &Url,
+    to: &EmailAddress,
+    given_name: &str,
+    for_whom: &str,
+    team: &str,
+    code: &InvitationCode,
+    expires: &str,
+    replaces_expired: bool,
+) -> Email {
     compose(
         to,
         "invitation",
         context! {
-            given_name, for_whom, team, expires,
+            given_name, for_whom, team, expires, replaces_expired,
             link => registration_link(base, code),
             start => link(base, "register", None),
             code => code.grouped(),

@@ -16,6 +16,9 @@ pub mod complete;
 pub mod confirm;
 pub mod email;
 pub mod link;
+pub mod refusals;
+pub mod renewal;
+pub mod renewal_limit;
 pub mod routes;
 pub mod start;
 

@@ -7,7 +7,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use axum_extra::extract::CookieJar;
 use portico_types::api::{
-    CompleteRegistrationRequest, ConfirmEmailRequest, LinkAccountRequest, RegistrationCompleted,
+    CodeRenewalAnswer, CompleteRegistrationRequest, ConfirmEmailRequest, LinkAccountRequest, RegistrationCompleted,
     RegistrationEmailRequest, RegistrationView, StartRegistrationRequest,
 };
 use portico_types::problem::FieldError;
@@ -17,6 +17,7 @@ use super::complete::{self, CompleteError};
 use super::confirm::{self, ConfirmError};
 use super::email::{self, EmailStepError};
 use super::link::{self, LinkError};
+use super::renewal::{self, RenewalError};
 use super::start::{self, StartError};
 use super::{Registration, by_token, cookie, removal_cookie, token, view_of};
 use crate::auth::extract::{ClientIp, session_cookie, session_token};
@@ -35,11 +36,12 @@ pub fn routes() -> Router<AppState> {
         .route("/registration/email/confirm", post(confirm_email))
         .route("/registration/complete", post(finish))
         .route("/registration/link", post(link_account))
+        .route("/registration/renewal", post(ask_for_renewal))
 }
 
 /// This module's operations in the OpenAPI document (`crate::http::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(begin, show, give_email, confirm_email, finish, link_account))]
+#[openapi(paths(begin, show, give_email, confirm_email, finish, link_account, ask_for_renewal))]
 pub struct Docs;
 
 const CONTACT_TEAM: &str = "Contact your clinical team and ask them to send you a new invitation.";
@@ -105,6 +107,42 @@ async fn begin(
         StartError::Internal(err) => ApiError::Internal(err),
     })?;
     Ok((StatusCode::CREATED, jar.add(cookie(&state, &started.token)), Json(started.view)))
+}
+
+/// The one answer to every request for a new code that gets as far as being
+/// looked at: sent, or not, for whatever reason.
+pub const RENEWAL_ANSWER: &str = "If your details match an expired invitation, we have sent a new code to the \
+     contact details your clinical team holds for you.";
+
+#[utoipa::path(
+    post,
+    path = "/registration/renewal",
+    operation_id = "registration_renewal",
+    tag = "registration",
+    request_body = StartRegistrationRequest,
+    responses(
+        (status = 202, description = "The same answer whatever happened", body = CodeRenewalAnswer),
+        (status = 429)
+    ),
+    security(("csrf" = []))
+)]
+async fn ask_for_renewal(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(body): ApiJson<StartRegistrationRequest>,
+) -> ApiResult<(StatusCode, Json<CodeRenewalAnswer>)> {
+    let mut errors = Vec::new();
+    let code = InvitationCode::parse(&body.code).map_err(|e| errors.push(FieldError::new("code", e)));
+    let date_of_birth = DateOfBirth::parse(&body.date_of_birth, state.now().date())
+        .map_err(|e| errors.push(FieldError::new("date_of_birth", e)));
+    let (Ok(code), Ok(date_of_birth)) = (code, date_of_birth) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    renewal::renew(&state, &code, &date_of_birth, &ip).await.map_err(|err| match err {
+        RenewalError::TooManyRequests { retry_after_secs } => ApiError::TooManyAttempts { retry_after_secs },
+        RenewalError::Internal(err) => ApiError::Internal(err),
+    })?;
+    Ok((StatusCode::ACCEPTED, Json(CodeRenewalAnswer { message: RENEWAL_ANSWER.to_owned() })))
 }
 
 /// The registration this browser holds, or a refusal that says to start again.

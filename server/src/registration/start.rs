@@ -7,6 +7,9 @@
 //! lives, so a counter never resets before the code expires. A locked code is
 //! answered the same whether it exists or not; so is every mismatch. Only a
 //! matching code and date of birth learn more (used, expired, registered).
+//! Every refusal on a code that exists is also counted on its invitation,
+//! in the attempt's own transaction, for the uptake report's drop-off funnel
+//! (`super::refusals`); what the patient is told does not change.
 
 use portico_types::api::RegistrationView;
 use portico_types::{DateOfBirth, InvitationCode};
@@ -14,6 +17,7 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use super::REGISTRATION_LIFETIME;
+use super::refusals::Refusal;
 use crate::audit::{self, Action, Event};
 use crate::auth::throttle::{self, Claim, Key, Policy};
 use crate::clock::{parse_stored, stored};
@@ -24,7 +28,7 @@ use crate::state::AppState;
 /// Wrong tries a code gets before it locks.
 pub const ATTEMPTS_PER_CODE: i64 = 5;
 
-const PER_CODE: Policy = Policy {
+pub(super) const PER_CODE: Policy = Policy {
     free_attempts: ATTEMPTS_PER_CODE,
     first_lock: Duration::days(30),
     max_lock: Duration::days(30),
@@ -97,6 +101,7 @@ pub async fn start(
         }
         let code_claim = throttle::claim(&mut tx, state.db.engine, &code_key, PER_CODE, now).await?;
         if let Claim::Refused { .. } = code_claim {
+            Refusal::Locked.count_by_code(&mut tx, &code_hash).await?;
             tx.commit().await?; // the address's count stands
             return Err(StartError::Locked);
         }
@@ -121,25 +126,15 @@ pub async fn start(
         }
     };
 
+    let refused = refusal_after_match(owner.is_some(), &invitation_state, &expires_at, excluded.is_some(), now);
     let mut tx = state.db.begin_write().await?;
     throttle::forgive(&mut tx, &code_key, &address_key, PER_ADDRESS).await?;
+    if let Some((_, refusal)) = &refused {
+        refusal.count(&mut tx, &invitation_id).await?;
+    }
     tx.commit().await?;
-
-    let expired = parse_stored(&expires_at).is_none_or(|at| at <= now);
-    if owner.is_some() && invitation_state != "used" {
-        // Registered with another invitation (which revoked this one).
-        return Err(StartError::AlreadyRegistered);
-    }
-    match State::parse(&invitation_state) {
-        Some(State::Used) => return Err(StartError::Used),
-        Some(State::Locked) => return Err(StartError::Locked),
-        Some(State::Expired) => return Err(StartError::Expired),
-        Some(State::Issued | State::Sent | State::Opened) if expired => return Err(StartError::Expired),
-        Some(State::Issued | State::Sent | State::Opened) => {}
-        Some(State::Revoked) | None => return Err(StartError::NoLongerValid),
-    }
-    if excluded.is_some() {
-        return Err(StartError::NoLongerValid);
+    if let Some((error, _)) = refused {
+        return Err(error);
     }
 
     let token = OneTimeToken::generate();
@@ -177,9 +172,36 @@ pub async fn start(
     Ok(Started { token, view })
 }
 
+/// Why a matched code and date of birth cannot start a registration, if they
+/// cannot: the answer, and the reason the drop-off report counts.
+fn refusal_after_match(
+    has_owner: bool,
+    invitation_state: &str,
+    expires_at: &str,
+    excluded: bool,
+    now: OffsetDateTime,
+) -> Option<(StartError, Refusal)> {
+    let expired = parse_stored(expires_at).is_none_or(|at| at <= now);
+    if has_owner && invitation_state != "used" {
+        // Registered with another invitation (which revoked this one).
+        return Some((StartError::AlreadyRegistered, Refusal::AlreadyRegistered));
+    }
+    match State::parse(invitation_state) {
+        Some(State::Used) => return Some((StartError::Used, Refusal::Used)),
+        Some(State::Locked) => return Some((StartError::Locked, Refusal::Locked)),
+        Some(State::Expired) => return Some((StartError::Expired, Refusal::Expired)),
+        Some(State::Issued | State::Sent | State::Opened) if expired => {
+            return Some((StartError::Expired, Refusal::Expired));
+        }
+        Some(State::Issued | State::Sent | State::Opened) => {}
+        Some(State::Revoked) | None => return Some((StartError::NoLongerValid, Refusal::NoLongerValid)),
+    }
+    excluded.then_some((StartError::NoLongerValid, Refusal::NoLongerValid))
+}
+
 /// Records a wrong code or date of birth: counted on a real invitation (and
 /// locking it on the last try), audited either way.
-async fn count_failure(
+pub(super) async fn count_failure(
     state: &AppState,
     invitation: Option<(String, String)>,
     code_claim: Claim,
@@ -198,6 +220,8 @@ async fn count_failure(
                 .bind(stored(now))
                 .execute(&mut *tx)
                 .await?;
+            let refusal = if locked_now { Refusal::Locked } else { Refusal::Mismatch };
+            refusal.count(&mut tx, invitation_id).await?;
             let event = Event::new(Action::InvitationFailedAttempt, now)
                 .record(record_id)
                 .ip(Some(ip))

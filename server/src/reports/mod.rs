@@ -6,8 +6,14 @@
 //! Everything is counted in SQL, grouped by team and channel, so the work
 //! and the memory do not grow with the number of invitations; the median is
 //! taken in Rust from a histogram of whole hours that SQL also groups.
+//!
+//! The drop-off funnel (`funnel`) reads the same invitations step by step:
+//! where their patients stopped, and why attempts on their codes failed.
 
+pub mod funnel;
 pub mod routes;
+
+pub use funnel::funnel;
 
 use std::collections::BTreeMap;
 

@@ -15,6 +15,15 @@ pub struct StartRegistrationRequest {
     pub date_of_birth: String,
 }
 
+/// `POST /api/v1/registration/renewal` (asked with the code and date of
+/// birth of a `StartRegistrationRequest`): one sentence, the same whatever
+/// happened, so that nothing about a record can be learned from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CodeRenewalAnswer {
+    pub message: String,
+}
+
 /// Where a registration in progress has got to: the answer of every
 /// registration step, and of `GET /api/v1/registration`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,10 +8,11 @@ use portico_types::api::StartRegistrationRequest;
 use portico_types::problem::Problem;
 
 use super::refusal::{Refusal, is_final};
+use super::renewal::ExpiredCode;
 use super::{Caption, Draft, path_of};
 use crate::api::{self, ApiError};
 use crate::forms::{self, Button, DateInput, DateParts, ErrorItem, ErrorSummary};
-use crate::page::show_page;
+use crate::page::{focus_heading, show_page};
 use crate::patient::SERVICE;
 use crate::patient::router::{Link, navigate};
 
@@ -26,7 +27,8 @@ pub fn EnterDateOfBirth() -> impl IntoView {
     let parts = DateParts::new();
     let errors = RwSignal::new(Vec::<ErrorItem>::new());
     let busy = RwSignal::new(false);
-    let refused = RwSignal::new(None::<Problem>);
+    // With the request refused, which an expired code's page sends again to ask for a new one.
+    let refused = RwSignal::new(None::<(Problem, StartRegistrationRequest)>);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -55,7 +57,11 @@ pub fn EnterDateOfBirth() -> impl IntoView {
                     super::forget_join_page();
                     navigate(path_of(view.step));
                 }
-                Err(ApiError::Refused(problem)) if is_final(&problem) => refused.set(Some(problem)),
+                Err(ApiError::Refused(problem)) if is_final(&problem) => {
+                    refused.set(Some((problem, request)));
+                    // A new page in all but address: a screen reader starts from its heading.
+                    request_animation_frame(focus_heading);
+                }
                 Err(error) => errors.set(refusal_errors(&error)),
             }
         });
@@ -66,7 +72,10 @@ pub fn EnterDateOfBirth() -> impl IntoView {
         <div class="nhsuk-grid-row">
             <div class="nhsuk-grid-column-two-thirds">
                 {move || match refused.get() {
-                    Some(problem) => view! { <Refusal problem=problem/> }.into_any(),
+                    Some((problem, request)) if problem.kind == "invitation-expired" => {
+                        view! { <ExpiredCode problem=problem request=request/> }.into_any()
+                    }
+                    Some((problem, _)) => view! { <Refusal problem=problem/> }.into_any(),
                     None => view! {
                         <ErrorSummary errors=errors/>
                         <Caption/>

@@ -26,6 +26,8 @@ mod link_account;
 mod password;
 #[cfg(feature = "register")]
 mod refusal;
+#[cfg(feature = "register")]
+mod renewal;
 
 #[cfg(feature = "register")]
 pub use code::EnterCode;

@@ -14,6 +14,7 @@ use crate::loader::load;
 fn kind_words(kind: &str) -> String {
     let words = match kind {
         "invitation" => "Invitation to register",
+        "invitation_renewal" => "New code for an expired invitation",
         "carer_invitation" => "Invitation to be a carer",
         "registered" => "Registration confirmed",
         "new_entries" => "New entries in the record",

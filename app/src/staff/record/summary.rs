@@ -88,21 +88,32 @@ fn channel_words(channel: &str) -> String {
     }
 }
 
+/// The newest invitation in a sentence: how, by whom (or that the patient
+/// asked for it in place of an expired code), when, and until when.
+fn invitation_line(i: &InvitationSummary) -> String {
+    let how = if i.renewed {
+        format!("A new code the patient asked for, in place of an expired one, was sent {}", channel_words(&i.channel))
+    } else {
+        format!(
+            "Invited {}{}",
+            channel_words(&i.channel),
+            i.issued_by.as_deref().map(|name| format!(" by {name}")).unwrap_or_default()
+        )
+    };
+    format!(
+        "{how} on {}; the invitation {} {}.",
+        local_long_date(&i.issued_at),
+        if i.state == "expired" { "expired on" } else { "lasts until" },
+        local_long_date(&i.expires_at)
+    )
+}
+
 /// Where the patient stands: not invited, invited, registered; and, to staff
 /// who may see it, excluded.
 #[component]
 pub fn Registration(state: String, excluded: bool, invitation: Option<InvitationSummary>) -> impl IntoView {
     let (tag, colour, sentence) = registration_words(&state);
-    let invited = invitation.filter(|_| state != "registered").map(|i| {
-        format!(
-            "Invited {}{} on {}; the invitation {} {}.",
-            channel_words(&i.channel),
-            i.issued_by.as_deref().map(|name| format!(" by {name}")).unwrap_or_default(),
-            local_long_date(&i.issued_at),
-            if i.state == "expired" { "expired on" } else { "lasts until" },
-            local_long_date(&i.expires_at)
-        )
-    });
+    let invited = invitation.filter(|_| state != "registered").map(|i| invitation_line(&i));
     view! {
         <h2>"Registration"</h2>
         <p>

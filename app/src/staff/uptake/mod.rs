@@ -4,6 +4,8 @@
 //! with the same figures as a CSV download.
 
 mod chart;
+mod funnel;
+mod funnel_chart;
 
 use leptos::prelude::*;
 use portico_types::api::{TeamSummary, UptakeRow};
@@ -87,6 +89,7 @@ fn Uptake(team: TeamSummary) -> impl IntoView {
             <a href=team_uptake_csv_href(&team.id) download="uptake.csv">"Download as CSV"</a>
             " (for a spreadsheet)"
         </p>
+        <funnel::Funnel team_id=team.id.clone()/>
         <p><a href=campaigns_href(&team.id)>"The team's campaigns"</a></p>
     }
 }

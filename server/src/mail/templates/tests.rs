@@ -111,7 +111,7 @@ fn notifications_that_can_be_turned_off_say_how() {
 fn notification_templates_say_what_they_said_before_templates_were_files() {
     let code = InvitationCode::from_random_bits(12345);
     let mail = invitation(&base(), &jo(), "Jo", "Jo B.", "Diabetes Clinic", &code, "1 January 2027");
-    assert_eq!(mail.subject, "For Jo B.: your invitation to see your health record online");
+    assert_eq!(mail.subject, "Your invitation to see your health record online (for Jo B.)");
     let g = code.grouped();
     assert_eq!(
         mail.body,
