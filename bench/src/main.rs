@@ -30,6 +30,9 @@
 //!   over every step, against the uptake report over the same rows.
 //! - Carers: a record read behind the access check with 0, 1 and 50 carer
 //!   links, against the same read without it, on both engines.
+//! - Age bands: the coming-of-age job narrowing 100,000 parents' links
+//!   whose band has come (a transaction, audit event and email each),
+//!   against a plain UPDATE of the same rows, on both engines.
 //! - Notification emails delivered per second from the outbox to a local SMTP
 //!   server with 1 and 2 senders, against the raw rate over one SMTP
 //!   connection; and feed entry commit to notification sent (p50, p99).
@@ -39,6 +42,7 @@
 //! service must come back from, and account enumeration by answer and timing. With `--short` both are their quick CI versions, and
 //! the command fails when anything was lost, doubled or answered in error.
 
+mod age_bands;
 mod baseline;
 mod bundle;
 mod campaign_crash;
@@ -117,6 +121,10 @@ fn main() -> anyhow::Result<()> {
     }
     if only.as_deref().is_none_or(|o| o == "carers") {
         carer_access::report()?;
+    }
+    if only.as_deref().is_none_or(|o| o == "age-bands") {
+        let links = std::env::var("PORTICO_BENCH_BAND_LINKS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+        age_bands::report(links)?;
     }
     if only.as_deref().is_none_or(|o| o == "notifications") {
         notifications::report()?;

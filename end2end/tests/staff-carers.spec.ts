@@ -197,23 +197,31 @@ test('staff add a child\'s mother, see the invitation and its email, and a safeg
     await expect(waiting).toContainText('Carer invited by the patient');
   });
 
-  await test.step('Asha, an admin, sets when parents\' access comes up', async () => {
+  await test.step('Asha, an admin, sets how parents\' access changes as a child grows up', async () => {
     await asha.goto('/staff');
     await asha.getByRole('link', { name: 'Parents\' access as a child grows up' }).click();
     await expect(heading(asha)).toHaveText('Parents\' access as a child grows up');
-    const ageBox = asha.getByLabel('At what age does a parent\'s access come up?');
-    await expect(ageBox).toHaveValue('16');
-    await ageBox.fill('19');
+    const at16 = asha.getByLabel('At 16');
+    await expect(at16).toHaveValue('end');
+    const inviteAge = asha.getByLabel('At what age is the young person invited to their own record?');
+    await expect(inviteAge).toHaveValue('16');
+    await inviteAge.fill('19');
     await asha.getByRole('button', { name: 'Save the carer settings' }).click();
     await expect(summary(asha).getByRole('link')).toHaveText(['Enter an age from 12 to 18']);
     await checkPage(asha, 'carers-08-settings-errors-320');
-    await ageBox.fill('16');
-    await asha.getByLabel('Their access stays until a professional reviews it').check();
+    await inviteAge.fill('16');
+    await at16.selectOption('review');
+    await asha.getByRole('button', { name: 'Save the carer settings' }).click();
+    await expect(summary(asha).getByRole('link')).toHaveText([
+      'The last age must end a parent\'s access (at 18 at the latest)',
+    ]);
+    await asha.getByLabel('At 18').selectOption('end');
     await asha.getByRole('button', { name: 'Save the carer settings' }).click();
     await expect(asha.locator('.nhsuk-notification-banner--success')).toContainText('The carer settings are saved.');
     await checkPage(asha, 'carers-09-settings-saved-320');
     // Back as it was, for the journeys after this one.
-    await asha.getByLabel('Their access ends').check();
+    await at16.selectOption('end');
+    await asha.getByLabel('At 18').selectOption({ label: 'No change' });
     await asha.getByRole('button', { name: 'Save the carer settings' }).click();
     await expect(asha.locator('.nhsuk-notification-banner--success')).toBeVisible();
   });

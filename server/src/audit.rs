@@ -92,11 +92,15 @@ pub enum Action {
     CarerLinkEnded,
     /// A child's record reached the organisation's age and its link awaits a professional's review.
     CarerLinkReviewDue,
+    /// A child's record reached an age band that narrows a parent's or guardian's access.
+    CarerLinkNarrowed,
+    /// A professional kept a parent's or guardian's access as it is past an age band, with a reason.
+    CarerLinkExtended,
     /// A carer opened the record: shown to the patient in their access history.
     CarerRecordViewed,
     /// The patient marked an entry private, or unmarked it.
     EntryPrivacyChanged,
-    /// An organisation's admin changed its carer review age or action.
+    /// An organisation's admin changed its carer age bands or the young person's invitation age.
     CarerSettingsChanged,
     /// A person changed how they get notifications.
     NotificationPreferencesChanged,
@@ -183,6 +187,8 @@ impl Action {
             Action::CarerLinkChanged => "carer_link_changed",
             Action::CarerLinkEnded => "carer_link_ended",
             Action::CarerLinkReviewDue => "carer_link_review_due",
+            Action::CarerLinkNarrowed => "carer_link_narrowed",
+            Action::CarerLinkExtended => "carer_link_extended",
             Action::CarerRecordViewed => "carer_record_viewed",
             Action::EntryPrivacyChanged => "entry_privacy_changed",
             Action::CarerSettingsChanged => "carer_settings_changed",

@@ -1,13 +1,13 @@
 //! The staff side of carers: a record's carers and the invitations waiting,
 //! adding a parent/guardian or the carer of an adult who lacks capacity,
-//! ending a link with a reason, a safeguarding lead's override of an
+//! ending a link with a reason, extending one past an age band, a safeguarding lead's override of an
 //! exclusion, the organisation's carer settings; and the emails sent for a
 //! record, which the same page shows.
 
 use gloo_net::http::Request;
 use portico_types::api::{
-    AddCarerRequest, CarerInvitationView, CarerSettings, EndCarerLinkRequest, OverrideCarerInvitationRequest,
-    RecordCarersResponse, RecordNotificationsResponse,
+    AddCarerRequest, CarerInvitationView, CarerSettings, EndCarerLinkRequest, ExtendCarerLinkRequest,
+    OverrideCarerInvitationRequest, RecordCarersResponse, RecordNotificationsResponse,
 };
 
 use super::{ApiError, accepted, encode, read, record_url, url, write};
@@ -40,6 +40,14 @@ pub async fn override_carer_invitation(
 /// `POST /api/v1/staff/records/{record_id}/carers/{link_id}/end`: ends a link now, with a reason.
 pub async fn end_carer_link(record_id: &str, link_id: &str, body: &EndCarerLinkRequest) -> Result<(), ApiError> {
     let rest = format!("/carers/{}/end", encode(link_id));
+    let request = write(Request::post(&record_url(record_id, &rest))).json(body).map_err(|_| ApiError::Unavailable)?;
+    accepted(request.send().await).await
+}
+
+/// `POST /api/v1/staff/records/{record_id}/carers/{link_id}/extend`: keep a
+/// parent's access as it is past the next age band, with a reason.
+pub async fn extend_carer_link(record_id: &str, link_id: &str, body: &ExtendCarerLinkRequest) -> Result<(), ApiError> {
+    let rest = format!("/carers/{}/extend", encode(link_id));
     let request = write(Request::post(&record_url(record_id, &rest))).json(body).map_err(|_| ApiError::Unavailable)?;
     accepted(request.send().await).await
 }

@@ -11,7 +11,10 @@ use portico_types::new_password::NewPasswordError;
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::AccessLevel;
+use super::bands::{Standing, narrower};
 use super::emails;
+use super::settings;
 use crate::audit::{self, Action, Event};
 use crate::auth::new_password;
 use crate::auth::sessions::{self, Token};
@@ -261,11 +264,26 @@ async fn take(
     .bind(&now_text)
     .execute(&mut **tx)
     .await?;
+    // A parent's link starts where the child is among the organisation's
+    // bands today (they may have changed since the invitation went).
+    let (mut level, mut review_at) = (level, review_at);
+    let mut band_ages: (Option<i64>, Option<i64>) = (None, None);
+    if kind == "parent_guardian"
+        && let Some(organisation_id) = organisation_id.as_deref()
+    {
+        let standing = band_standing(tx, organisation_id, &record_id, now).await?.ok_or(AcceptError::CameOfAge)?;
+        if let (Some(cap), Some(asked)) = (standing.cap, AccessLevel::parse(&level)) {
+            level = narrower(asked, cap).as_str().to_owned();
+        }
+        review_at = Some(stored(standing.next_at));
+        band_ages = (standing.through.map(i64::from), Some(i64::from(standing.next.age)));
+    }
     let link_id = uuid::Uuid::now_v7().to_string();
     let made = sqlx::query(
         "INSERT INTO carer_links (id, record_id, carer_account_id, kind, access_level, relationship, legal_basis, \
-         legal_note, organisation_id, starts_at, ends_at, review_at, granted_by, invitation_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         legal_note, organisation_id, starts_at, ends_at, review_at, granted_by, invitation_id, band_age, \
+         next_band_age) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
          ON CONFLICT (record_id, carer_account_id) WHERE ended_at IS NULL DO NOTHING",
     )
     .bind(&link_id)
@@ -282,6 +300,8 @@ async fn take(
     .bind(&review_at)
     .bind(&invited_by)
     .bind(&invitation_id)
+    .bind(band_ages.0)
+    .bind(band_ages.1)
     .execute(&mut **tx)
     .await?;
     if made.rows_affected() != 1 {
@@ -320,4 +340,20 @@ async fn take(
         None => {}
     }
     Ok(AcceptedCarerInvitation { record_id, link_id })
+}
+
+/// Where a new link to the child `record_id` starts among the bands of
+/// `organisation_id` at `now`; `None` once access would have ended.
+async fn band_standing(
+    tx: &mut Tx,
+    organisation_id: &str,
+    record_id: &str,
+    now: OffsetDateTime,
+) -> Result<Option<Standing>, AcceptError> {
+    let born: String = sqlx::query_scalar("SELECT date_of_birth FROM records WHERE id = $1")
+        .bind(record_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let Ok(born) = portico_types::DateOfBirth::from_stored(&born) else { return Ok(None) };
+    Ok(settings::bands_in(tx, organisation_id).await?.standing(born.date(), now))
 }

@@ -8,7 +8,7 @@ use crate::db::Db;
 /// The audit actions a patient sees about their own record.
 const SHOWN: &str = "('carer_record_viewed', 'carer_invited', 'carer_invitation_withdrawn', \
      'carer_exclusion_overridden', 'carer_link_granted', 'carer_link_changed', 'carer_link_ended', \
-     'carer_link_review_due')";
+     'carer_link_review_due', 'carer_link_narrowed', 'carer_link_extended')";
 
 /// How many events the page shows, newest first.
 pub const LIMIT: i64 = 500;

@@ -74,38 +74,69 @@ type CarerRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
 );
 
-/// The live links of `record_id`, oldest first.
+/// The live links of `record_id`, oldest first, with a parent's next age band.
 pub async fn of_record(db: &Db, record_id: &str, now: OffsetDateTime) -> Result<Vec<CarerLinkView>, sqlx::Error> {
     let sql = format!(
         "SELECT l.id, a.display_name, a.email, l.kind, l.relationship, l.legal_basis, l.access_level, l.starts_at, \
-         l.ends_at, l.review_at, l.review_due_since FROM carer_links l JOIN accounts a ON a.id = l.carer_account_id \
+         l.ends_at, l.review_at, l.review_due_since, l.organisation_id, l.next_band_age, l.extended_until, \
+         l.extension_reason FROM carer_links l JOIN accounts a ON a.id = l.carer_account_id \
          WHERE l.record_id = $1 AND {} ORDER BY l.starts_at, l.id",
         LIVE.replace("$now", "$2")
     );
     let rows: Vec<CarerRow> =
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(record_id).bind(stored(now)).fetch_all(&db.pool).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            let (id, carer_name, carer_email, kind, relationship, legal_basis, level, since, ends_at, review_at, due) =
-                row;
-            Some(CarerLinkView {
-                id,
-                carer_name,
-                carer_email,
-                kind: CarerKind::parse(&kind)?,
-                relationship,
-                legal_basis,
-                access_level: AccessLevel::parse(&level)?,
-                since,
-                ends_at,
-                review_at,
-                review_due_since: due,
-            })
-        })
-        .collect())
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (
+            id,
+            carer_name,
+            carer_email,
+            kind,
+            relationship,
+            legal_basis,
+            level,
+            since,
+            ends_at,
+            review_at,
+            due,
+            organisation_id,
+            next_band_age,
+            extended_until,
+            extension_reason,
+        ) = row;
+        let (Some(kind), Some(access_level)) = (CarerKind::parse(&kind), AccessLevel::parse(&level)) else { continue };
+        let next_change_age = next_band_age.and_then(|age| u8::try_from(age).ok());
+        let next_change = match (next_change_age, organisation_id.as_deref()) {
+            (Some(age), Some(organisation_id)) => {
+                super::settings::bands_of(db, organisation_id).await?.at(age).map(|b| b.becomes.as_str().to_owned())
+            }
+            _ => None,
+        };
+        views.push(CarerLinkView {
+            id,
+            carer_name,
+            carer_email,
+            kind,
+            relationship,
+            legal_basis,
+            access_level,
+            since,
+            ends_at,
+            review_at,
+            review_due_since: due,
+            next_change,
+            next_change_age,
+            extended_until,
+            extension_reason,
+        });
+    }
+    Ok(views)
 }
 
 /// The invitations of `record_id` still waiting to be accepted.

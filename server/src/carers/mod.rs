@@ -13,8 +13,10 @@
 pub mod accept;
 pub mod accept_routes;
 pub mod access;
+pub mod bands;
 pub mod coming_of_age;
 pub mod emails;
+pub mod extension;
 pub mod history;
 pub mod invite;
 pub mod links;

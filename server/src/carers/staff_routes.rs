@@ -9,20 +9,23 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use portico_types::api::{
-    AddCarerRequest, CarerInvitationView, CarerSettings, EndCarerLinkRequest, OverrideCarerInvitationRequest,
-    RecordCarersResponse, Role,
+    AddCarerRequest, CarerInvitationView, CarerSettings, EndCarerLinkRequest, ExtendCarerLinkRequest,
+    OverrideCarerInvitationRequest, RecordCarersResponse, Role,
 };
 use portico_types::problem::FieldError;
 use portico_types::{DateOfBirth, EmailAddress};
 
+use super::bands::{Bands, narrower};
+use super::extension::{self, ExtendError, Extension};
 use super::invite::{self, Offer};
 use super::links::{self, Ender};
 use super::routes::invite_refusal;
-use super::terms::{AdultBasis, ChildBasis, Grounds, Terms, day_of_age, parse_end_day};
+use super::terms::{AdultBasis, ChildBasis, Grounds, Terms, parse_end_day};
 use super::{AccessLevel, CarerKind, settings};
 use crate::auth::extract::ClientIp;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
+use crate::mail::templates::long_date;
 use crate::staff::{self, Professional};
 use crate::state::AppState;
 
@@ -33,12 +36,13 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/records/{record_id}/carers", get(list).post(add))
         .route("/staff/records/{record_id}/carers/override", post(override_exclusion))
         .route("/staff/records/{record_id}/carers/{link_id}/end", post(end))
+        .route("/staff/records/{record_id}/carers/{link_id}/extend", post(extend))
         .route("/staff/organisation/carer-settings", get(show_settings).put(change_settings))
 }
 
 /// This module's operations in the OpenAPI document (`crate::http::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list, add, override_exclusion, end, show_settings, change_settings))]
+#[openapi(paths(list, add, override_exclusion, end, extend, show_settings, change_settings))]
 pub struct Docs;
 
 /// Who may add and end carers: clinicians, admins and safeguarding leads of
@@ -85,18 +89,15 @@ fn text(field: &str, raw: &str, missing: &str) -> Result<String, FieldError> {
     Ok(text.to_owned())
 }
 
-/// The organisation's age for a child's review, and the child's date of birth.
-async fn age_and_birth(state: &AppState, organisation_id: &str, record_id: &str) -> ApiResult<(u8, DateOfBirth)> {
-    let (age, born): (i64, String) = sqlx::query_as(
-        "SELECT o.carer_review_age, r.date_of_birth FROM organisations o, records r WHERE o.id = $1 AND r.id = $2",
-    )
-    .bind(organisation_id)
-    .bind(record_id)
-    .fetch_optional(&state.db.pool)
-    .await?
-    .ok_or(ApiError::NotFound)?;
+/// The organisation's age bands, and the child's date of birth.
+async fn bands_and_birth(state: &AppState, organisation_id: &str, record_id: &str) -> ApiResult<(Bands, DateOfBirth)> {
+    let born: String = sqlx::query_scalar("SELECT date_of_birth FROM records WHERE id = $1")
+        .bind(record_id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let born = DateOfBirth::from_stored(&born).map_err(|e| anyhow::anyhow!("stored date of birth unreadable: {e}"))?;
-    Ok((u8::try_from(age).unwrap_or(16), born))
+    Ok((settings::bands_of(&state.db, organisation_id).await?, born))
 }
 
 #[utoipa::path(
@@ -126,7 +127,7 @@ async fn add(
         errors.push(FieldError::new("kind", "Choose parent or guardian, or carer of an adult who lacks capacity"));
     }
     let email = EmailAddress::parse(&body.email).map_err(|e| errors.push(FieldError::new("email", e))).ok();
-    let level = AccessLevel::parse(&body.access_level);
+    let mut level = AccessLevel::parse(&body.access_level);
     if level.is_none() {
         errors.push(FieldError::new("access_level", "Choose what they can see"));
     }
@@ -148,18 +149,25 @@ async fn add(
             if basis.is_none() {
                 errors.push(FieldError::new("legal_basis", "Choose the legal basis (and describe it if other)"));
             }
-            let (age, born) = age_and_birth(&state, &organisation_id, &record_id).await?;
-            let review_at = day_of_age(born.date(), age).ok_or_else(|| anyhow::anyhow!("no day of age"))?;
-            if born.age_on(state.now().date()) >= i32::from(age) {
+            let (bands, born) = bands_and_birth(&state, &organisation_id, &record_id).await?;
+            let end = bands.end();
+            let Some(standing) = bands.standing(born.date(), state.now()) else {
                 return Err(ApiError::refusal(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "child-already-of-age",
                     "This patient is not a child",
                     Some(format!(
-                        "Their date of birth shows they are {age} or older: they decide who sees their record."
+                        "Their date of birth shows they are {} or older: they decide who sees their record.",
+                        end.age
                     )),
                 ));
+            };
+            // Bands already past narrow what a new parent sees, as they did the others'.
+            if let (Some(cap), Some(asked)) = (standing.cap, level.as_mut()) {
+                *asked = narrower(*asked, cap);
             }
+            // The invitation carries the day access ends: accepting it later is refused.
+            let review_at = end.day(born.date()).ok_or_else(|| anyhow::anyhow!("no day of age"))?;
             match (relationship, basis) {
                 (Some(relationship), Some(basis)) => {
                     Some(Grounds::ParentGuardian { relationship, basis, organisation_id, review_at })
@@ -303,6 +311,68 @@ async fn end(
     if ended { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound) }
 }
 
+/// Keeps a parent's or guardian's access as it is past the next age band,
+/// until a later day, with a reason (audited; the parent is emailed).
+#[utoipa::path(
+    post,
+    path = "/staff/records/{record_id}/carers/{link_id}/extend",
+    operation_id = "carers_extend",
+    tag = "carers",
+    params(("record_id" = String, Path, description = "The record's id"), ("link_id" = String, Path, description = "The carer link's id")),
+    request_body = ExtendCarerLinkRequest,
+    responses((status = 204, description = "Done; no body")),
+    security(("session" = [], "csrf" = []))
+)]
+async fn extend(
+    State(state): State<AppState>,
+    professional: Professional,
+    ClientIp(ip): ClientIp,
+    Path((record_id, link_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<ExtendCarerLinkRequest>,
+) -> ApiResult<StatusCode> {
+    let roles = roles(&state, &professional, &record_id).await?;
+    if !may_manage_carers(&roles) {
+        return Err(ApiError::Forbidden);
+    }
+    let until = match parse_end_day(&body.until) {
+        Ok(Some(day)) => Ok(day.date()),
+        Ok(None) => Err(FieldError::new("until", "Enter the date their access stays as it is until")),
+        Err(_) => Err(FieldError::new("until", "Enter a real date, like 2027-03-31")),
+    };
+    let reason = text("reason", &body.reason, "Enter why their access stays as it is");
+    let (until, reason) = match (until, reason) {
+        (Ok(u), Ok(r)) => (u, r),
+        (u, r) => return Err(ApiError::Invalid(u.err().into_iter().chain(r.err()).collect())),
+    };
+    let request = Extension {
+        record_id: &record_id,
+        link_id: &link_id,
+        until,
+        reason: &reason,
+        by: &professional.account_id,
+        ip: &ip,
+    };
+    match extension::extend(&state, &request).await {
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+        Err(ExtendError::NotFound) => Err(ApiError::NotFound),
+        Err(ExtendError::NoBands) => Err(ApiError::refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no-age-bands",
+            "Only a parent's or guardian's access changes with the child's age",
+            None,
+        )),
+        Err(ExtendError::NotLater { after }) => Err(ApiError::Invalid(vec![FieldError::new(
+            "until",
+            format!("Enter a date after {}, when their access would change", long_date(after)),
+        )])),
+        Err(ExtendError::PastEighteen { latest }) => Err(ApiError::Invalid(vec![FieldError::new(
+            "until",
+            format!("Enter a date no later than {}, their 18th birthday", long_date(latest)),
+        )])),
+        Err(ExtendError::Internal(err)) => Err(err.into()),
+    }
+}
+
 #[utoipa::path(
     get,
     path = "/staff/organisation/carer-settings",
@@ -313,10 +383,11 @@ async fn end(
 )]
 async fn show_settings(State(state): State<AppState>, professional: Professional) -> ApiResult<Json<CarerSettings>> {
     let found = settings::of_organisation(&state.db, &professional.organisation_id).await?;
-    Ok(Json(found.ok_or(ApiError::NotFound)?))
+    Ok(Json(found.ok_or(ApiError::NotFound)?.to_api()))
 }
 
-/// An admin of any of the organisation's teams changes its carer settings.
+/// An admin of any of the organisation's teams changes its carer settings:
+/// the age bands and the young person's invitation age.
 #[utoipa::path(
     put,
     path = "/staff/organisation/carer-settings",
@@ -336,16 +407,7 @@ async fn change_settings(
     if !profile.teams.iter().any(|t| t.roles.contains(&Role::Admin)) {
         return Err(ApiError::Forbidden);
     }
-    let mut errors = Vec::new();
-    if !settings::AGES.contains(&body.review_age) {
-        errors.push(FieldError::new("review_age", "Enter an age from 12 to 18"));
-    }
-    if !matches!(body.at_review.as_str(), "end" | "review") {
-        errors.push(FieldError::new("at_review", "Choose whether access ends or is reviewed"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
-    settings::change(&state, &professional.organisation_id, &body, &professional.account_id, &ip).await?;
-    Ok(Json(body))
+    let parsed = settings::Settings::parse(&body).map_err(ApiError::Invalid)?;
+    settings::change(&state, &professional.organisation_id, &parsed, &professional.account_id, &ip).await?;
+    Ok(Json(parsed.to_api()))
 }

@@ -68,11 +68,12 @@ pub async fn seed(
 
     let leo = insert_record(tx, &LEO, next_number()?, team_id, now).await?;
     let born = now.date() - Duration::days(LEO.days_old);
+    // The default age band: a parent's access ends at 16.
     let sixteenth = born.replace_year(born.year() + 16).unwrap_or(born + Duration::days(16 * 365));
     sqlx::query(
         "INSERT INTO carer_links (id, record_id, carer_account_id, kind, access_level, relationship, legal_basis, \
-         organisation_id, starts_at, review_at, granted_by) \
-         VALUES ($1, $2, $3, 'parent_guardian', 'everything', 'Mother', 'parental_responsibility', $4, $5, $6, $7)",
+         organisation_id, starts_at, review_at, granted_by, next_band_age) \
+         VALUES ($1, $2, $3, 'parent_guardian', 'everything', 'Mother', 'parental_responsibility', $4, $5, $6, $7, 16)",
     )
     .bind(new_id())
     .bind(&leo)

@@ -323,6 +323,39 @@ pub fn carer_access(
     )
 }
 
+/// A parent's or guardian's notice about an age band: `Warning` that their
+/// access changes on `on` (three months ahead), or that a professional
+/// `Extended` it as it is until `on`. `becomes`: `not_private`, `review` or `end`.
+#[allow(clippy::too_many_arguments)] // every value names a different thing the email says
+pub fn carer_band(
+    base: &Url,
+    to: &EmailAddress,
+    given_name: &str,
+    patient: &str,
+    notice: CarerBandNotice,
+    becomes: &str,
+    on: time::Date,
+    footer: &Footer,
+) -> Email {
+    let notice = match notice {
+        CarerBandNotice::Warning => "warning",
+        CarerBandNotice::Extended => "extended",
+    };
+    compose_with_footer(
+        to,
+        "carer_band",
+        context! { given_name, patient, notice, becomes, on => long_date(on), sign_in_link => sign_in(base) },
+        footer,
+    )
+}
+
+/// Which notice [`carer_band`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CarerBandNotice {
+    Warning,
+    Extended,
+}
+
 /// The daily digest: one line per kind of thing that happened.
 /// To a carer invited by the patient (`organisation` none) or added by a
 /// professional of `organisation`: the single-use link to accept.

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::unsubscribe::{self, Scope};
 use super::{Delivery, Kind, pending, preferences};
 use crate::db::Tx;
-use crate::mail::templates::{self, CarerAccessChange, Footer};
+use crate::mail::templates::{self, CarerAccessChange, CarerBandNotice, Footer};
 use crate::mail::{self, Email};
 use crate::state::AppState;
 
@@ -108,6 +108,57 @@ pub async fn carer_access(
         notice,
         |footer| {
             let email = templates::carer_access(base, &to, &greeting, patient_given_name, change, footer);
+            Email { to_name: Some(mail::HeaderText::new(&name)), ..email }
+        },
+        now,
+    )
+    .await
+}
+
+/// A notice to a parent or guardian about an age band of a child's record
+/// (`crate::carers::bands`): what it is, and the outbox key that makes it one email.
+#[derive(Debug, Clone, Copy)]
+pub struct BandNotice<'a> {
+    pub carer_account_id: &'a str,
+    pub record_id: &'a str,
+    pub patient_given_name: &'a str,
+    pub notice: CarerBandNotice,
+    /// `not_private`, `review` or `end`.
+    pub becomes: &'a str,
+    pub on: time::Date,
+    pub key: &'a str,
+}
+
+/// Sends `band` as the parent chose for carer access notices.
+pub async fn carer_band(
+    tx: &mut Tx,
+    state: &AppState,
+    band: BandNotice<'_>,
+    now: OffsetDateTime,
+) -> Result<Sent, sqlx::Error> {
+    let Some((to, greeting, name)) = recipient(tx, band.carer_account_id).await? else { return Ok(Sent::TurnedOff) };
+    let notice = Notice {
+        account_id: band.carer_account_id,
+        kind: Kind::CarerAccess,
+        key: band.key,
+        record_id: Some(band.record_id),
+    };
+    let base = &state.settings.public_base_url;
+    notify(
+        tx,
+        state,
+        notice,
+        |footer| {
+            let email = templates::carer_band(
+                base,
+                &to,
+                &greeting,
+                band.patient_given_name,
+                band.notice,
+                band.becomes,
+                band.on,
+                footer,
+            );
             Email { to_name: Some(mail::HeaderText::new(&name)), ..email }
         },
         now,

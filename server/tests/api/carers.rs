@@ -61,7 +61,7 @@ async fn patient_with_record(app: &TestApp) -> (String, Client) {
 }
 
 /// The token in the newest carer email to `to`.
-async fn token_sent_to(app: &TestApp, to: &str) -> String {
+pub async fn token_sent_to(app: &TestApp, to: &str) -> String {
     let body: String = sqlx::query_scalar(
         "SELECT body_text FROM outbox WHERE to_address = $1 AND idempotency_key LIKE 'carer-invitation:%' \
          ORDER BY created_at DESC, id DESC LIMIT 1",
@@ -75,7 +75,7 @@ async fn token_sent_to(app: &TestApp, to: &str) -> String {
 }
 
 /// Registers a new carer account with the invitation sent to `email`; returns it signed in.
-async fn register_carer(app: &TestApp, email: &str, name: &str) -> Client {
+pub async fn register_carer(app: &TestApp, email: &str, name: &str) -> Client {
     let token = token_sent_to(app, email).await;
     let carer = browser();
     let body = json!({ "token": token, "display_name": name, "password": GOOD_PASSWORD, "accept_terms": true });
@@ -91,7 +91,7 @@ async fn count(app: &TestApp, table: &str) -> i64 {
         .unwrap()
 }
 
-async fn signed_in(app: &TestApp, email: &str) -> Client {
+pub async fn signed_in(app: &TestApp, email: &str) -> Client {
     let client = browser();
     assert_eq!(app.sign_in_as(&client, email, DEMO_PASSWORD).await.status(), 200);
     client
@@ -279,7 +279,7 @@ async fn carer_cannot_invite_to_a_record_they_hold_only_as_a_carer(engine: Engin
 }
 
 /// A Diabetes Clinic record made a child's: born `born`, with an email of its own.
-async fn child_record(app: &TestApp, nth: i64, born: &str) -> String {
+pub async fn child_record(app: &TestApp, nth: i64, born: &str) -> String {
     let (record_id, ..) = unregistered_record(app, nth).await;
     sqlx::query("UPDATE records SET date_of_birth = $2, email = 'young.person@patients.portico.example' WHERE id = $1")
         .bind(&record_id)
@@ -290,7 +290,7 @@ async fn child_record(app: &TestApp, nth: i64, born: &str) -> String {
     record_id
 }
 
-fn parent(email: &str) -> Value {
+pub fn parent(email: &str) -> Value {
     json!({ "kind": "parent_guardian", "email": email, "relationship": "mother",
             "legal_basis": "parental_responsibility", "access_level": "everything" })
 }
@@ -343,7 +343,7 @@ async fn carer_parent_refused_when_the_child_is_already_of_age(engine: Engine) {
     assert_eq!(count(&app, "carer_invitations").await, 0);
 }
 
-fn state_of(app: &TestApp) -> AppState {
+pub fn state_of(app: &TestApp) -> AppState {
     let settings = Settings { public_base_url: app.url("/").parse().unwrap(), ..Settings::default() };
     AppState::new(app.db.clone(), settings, Arc::new(app.clock.clone()), Keys::for_tests())
 }
@@ -367,7 +367,8 @@ async fn carer_links_come_of_age_once_with_two_jobs_at_once(engine: Engine) {
 
     let state = state_of(&app);
     let early = coming_of_age::run_once(&state).await.unwrap();
-    assert_eq!(early, coming_of_age::Outcome::default(), "nothing before the birthday");
+    let warned = coming_of_age::Outcome { warned: 2, ..Default::default() };
+    assert_eq!(early, warned, "before the birthday, each parent warned that it comes");
     app.clock.advance(time::Duration::minutes(11));
     let (a, b) = tokio::join!(coming_of_age::run_once(&state), coming_of_age::run_once(&state));
     let (a, b) = (a.unwrap(), b.unwrap());
@@ -592,7 +593,15 @@ async fn carer_invitation_is_bound_to_its_address_and_used_once(engine: Engine) 
 
 async fn carer_links_for_review_stay_open_until_a_professional_ends_them(engine: Engine) {
     let app = spawn_app(engine).await;
-    sqlx::query("UPDATE organisations SET carer_review_action = 'review'").execute(&app.db.pool).await.unwrap();
+    // The bands an organisation that reviewed at 16 has after migration 0018.
+    sqlx::query("DELETE FROM carer_age_bands").execute(&app.db.pool).await.unwrap();
+    sqlx::query(
+        "INSERT INTO carer_age_bands (organisation_id, age, access_becomes) \
+         SELECT id, 16, 'review' FROM organisations UNION ALL SELECT id, 18, 'end' FROM organisations",
+    )
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
     let child = child_record(&app, 3, "2010-12-05").await;
     app.clock.advance(time::Duration::days(9) + time::Duration::hours(14) + time::Duration::minutes(50));
     let asha = signed_in(&app, ASHA).await;
@@ -601,7 +610,7 @@ async fn carer_links_for_review_stay_open_until_a_professional_ends_them(engine:
     let mother = register_carer(&app, CARER, "Chris Carer").await;
     app.clock.advance(time::Duration::minutes(11));
     let done = coming_of_age::run_once(&state_of(&app)).await.unwrap();
-    assert_eq!(done, coming_of_age::Outcome { ended: 0, marked_for_review: 1, invited: 1 });
+    assert_eq!(done, coming_of_age::Outcome { marked_for_review: 1, invited: 1, ..Default::default() });
     let path = format!("/api/v1/me/records/{child}");
     assert_eq!(mother.get(app.url(&path)).send().await.unwrap().status(), 200, "open until reviewed");
     let listed: RecordCarersResponse =
@@ -688,19 +697,22 @@ async fn carer_settings_of_an_organisation_move_the_review_day(engine: Engine) {
     assert_eq!(carers.carers[0].review_at.as_deref(), Some("2026-12-05T00:00:00.000000Z"));
 
     let settings = "/api/v1/staff/organisation/carer-settings";
+    assert_eq!(carers.carers[0].next_change.as_deref(), Some("end"));
     let shown: Value = asha.get(app.url(settings)).send().await.unwrap().json().await.unwrap();
-    assert_eq!(shown, json!({ "review_age": 16, "at_review": "end" }));
+    assert_eq!(shown, json!({ "bands": [{ "age": 16, "access_becomes": "end" }], "invite_age": 16 }));
     let sam = signed_in(&app, crate::helpers::SAM).await;
-    let change = json!({ "review_age": 17, "at_review": "review" });
+    let change = json!({ "bands": [{ "age": 17, "access_becomes": "review" }, { "age": 18, "access_becomes": "end" }],
+                         "invite_age": 16 });
     assert_eq!(sam.put(app.url(settings)).json(&change).send().await.unwrap().status(), 403);
-    let response =
-        asha.put(app.url(settings)).json(&json!({ "review_age": 11, "at_review": "never" })).send().await.unwrap();
+    let bad = json!({ "bands": [{ "age": 11, "access_becomes": "never" }], "invite_age": 19 });
+    let response = asha.put(app.url(settings)).json(&bad).send().await.unwrap();
     let body = problem(response).await;
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["review_age", "at_review"]);
+    assert_eq!(fields, ["bands[0].age", "bands[0].access_becomes", "invite_age"]);
     assert_eq!(asha.put(app.url(settings)).json(&change).send().await.unwrap().status(), 200);
     let carers: RecordCarersResponse = asha.get(app.url(&listed)).send().await.unwrap().json().await.unwrap();
     assert_eq!(carers.carers[0].review_at.as_deref(), Some("2027-12-05T00:00:00.000000Z"));
+    assert_eq!(carers.carers[0].next_change.as_deref(), Some("review"));
 }
 
 /// A professional's invitation to a parent is among the record's emails

@@ -8,6 +8,7 @@ mod invitations;
 mod mail_catcher;
 
 mod account_basics;
+mod age_bands;
 mod bad_input;
 mod bulk_upsert;
 mod campaign_crash;

@@ -158,8 +158,20 @@ pub struct CarerLinkView {
     pub access_level: AccessLevel,
     pub since: String,
     pub ends_at: Option<String>,
+    /// When the next age band applies (a parent's or guardian's link): the
+    /// child's birthday, or the later day a professional extended it to.
     pub review_at: Option<String>,
     pub review_due_since: Option<String>,
+    /// What the next band does (`not_private`, `review`, `end`), and at what age.
+    #[serde(default)]
+    pub next_change: Option<String>,
+    #[serde(default)]
+    pub next_change_age: Option<u8>,
+    /// A professional's extension past the next band: until when, and why.
+    #[serde(default)]
+    pub extended_until: Option<String>,
+    #[serde(default)]
+    pub extension_reason: Option<String>,
 }
 
 /// `PUT /api/v1/me/record/carers/{link_id}`: the patient changes what a
@@ -287,16 +299,42 @@ pub struct RecordCarersResponse {
     pub invitations: Vec<CarerInvitationView>,
 }
 
-/// `GET`/`PUT /api/v1/staff/organisation/carer-settings`: when a child's
-/// parent/guardian links come up, and what happens then. The answer of both.
+/// `GET`/`PUT /api/v1/staff/organisation/carer-settings`: how a parent's or
+/// guardian's access to a child's record changes as the child grows up, and
+/// when the young person is invited to their own record. The answer of both.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CarerSettings {
-    /// The age (12 to 18) at which a child's parent/guardian links come up; 16 by default.
-    pub review_age: u8,
-    /// `end` (the links end) or `review` (they stay until a professional decides).
-    pub at_review: String,
+    /// The ages (12 to 18, each older than the one before) at which access
+    /// changes; the last ends it. By default one: access ends at 16.
+    pub bands: Vec<AgeBand>,
+    /// The age (12 to 18) at which the young person is invited to their own record; 16 by default.
+    pub invite_age: u8,
+}
+
+/// One age band: at `age`, a parent's or guardian's access becomes
+/// `not_private` (no entries marked private or sensitive), comes up for
+/// `review` by a professional (it stays as it is until then), or `end`s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AgeBand {
+    pub age: u8,
+    /// `not_private`, `review` or `end`.
+    pub access_becomes: String,
+}
+
+/// `POST /api/v1/staff/records/{record_id}/carers/{link_id}/extend`: keep a
+/// parent's or guardian's access as it is past the next age band, until a
+/// later day, for a reason kept in the audit log and shown to staff.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExtendCarerLinkRequest {
+    /// `YYYY-MM-DD`: the first day the band applies instead.
+    pub until: String,
+    pub reason: String,
 }
 
 /// `POST /api/v1/carer-invitations/lookup` (the `AcceptCarerInvitationRequest`

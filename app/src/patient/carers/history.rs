@@ -25,6 +25,8 @@ fn what(action: &str) -> Option<&'static str> {
         "carer_link_changed" => "Changed what a carer can see",
         "carer_link_ended" => "Access to your record ended",
         "carer_link_review_due" => "Access came up for review",
+        "carer_link_narrowed" => "A parent's access narrowed as you grew up",
+        "carer_link_extended" => "Your clinical team kept a parent's access as it is for longer",
         _ => return None,
     })
 }

@@ -21,6 +21,19 @@ pub fn access_words(level: AccessLevel) -> &'static str {
     }
 }
 
+/// What an age band does to a parent's access, as the server names it
+/// (`not_private`, `review`, `end`), in words.
+pub fn band_words(becomes: &str) -> String {
+    match becomes {
+        "review" => "a professional reviews their access".to_owned(),
+        "end" => "their access ends".to_owned(),
+        level => match AccessLevel::parse(level) {
+            Some(level) => format!("their access narrows to {}", access_words(level).to_lowercase()),
+            None => level.replace('_', " "),
+        },
+    }
+}
+
 /// A legal basis as the server names it, in words; one this page does not
 /// know reads as its own name.
 pub fn basis_words(basis: &str) -> String {
@@ -36,7 +49,7 @@ pub const KINDS: [RadioOption; 2] = [
         value: "parent_guardian",
         label: "A parent or guardian of a child",
         hint: Some(
-            "Their access ends, or is reviewed, when the child reaches your organisation's age for it (16 unless changed)",
+            "Their access narrows, is reviewed or ends at the ages your organisation sets (by default it ends at 16)",
         ),
     },
     RadioOption {

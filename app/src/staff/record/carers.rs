@@ -1,7 +1,8 @@
 //! "Carers and parents" on the record page: who holds the record on the
 //! patient's behalf, on what grounds and until when, the invitations not yet
-//! accepted, and, for the staff the server lets, "End access" with a reason
-//! and the way to add a parent, guardian or carer.
+//! accepted, and, for the staff the server lets, "End access" with a reason,
+//! "Keep access as it is" past a child's next age band (until a later day,
+//! with a reason) and the way to add a parent, guardian or carer.
 //!
 //! What a professional may do mirrors the server's rule (clinicians, admins
 //! and safeguarding leads manage carers; only a safeguarding lead ends a
@@ -13,7 +14,8 @@ use portico_types::api::{
     CarerInvitationView, CarerKind, CarerLinkView, EndCarerLinkRequest, RecordCarersResponse, Role, TeamsResponse,
 };
 
-use super::carer_words::{access_words, basis_words, kind_words};
+use super::carer_words::{access_words, band_words, basis_words, kind_words};
+use super::extend_carer::ExtendForm;
 use super::override_carer::OverrideForm;
 use crate::api::{self, ApiError};
 use crate::dates::local_long_date;
@@ -22,7 +24,7 @@ use crate::loader::load;
 use crate::summary_list::SummaryList;
 
 /// The longest reason the server keeps.
-const MAX_REASON_CHARS: usize = 2000;
+pub(super) const MAX_REASON_CHARS: usize = 2000;
 
 /// What the signed-in professional may do with the record's carers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -122,8 +124,9 @@ fn CarerList(
     changed: Callback<&'static str>,
 ) -> impl IntoView {
     let RecordCarersResponse { carers, invitations } = carers;
-    // The one link whose "End access" form is open.
+    // The one link whose "End access" form is open, and the one whose "Keep access" form is.
     let ending = RwSignal::new(None::<String>);
+    let extending = RwSignal::new(None::<String>);
     let record_id = StoredValue::new(record_id);
     let may_add = powers.manage && (!excluded || powers.safeguarding_lead);
     view! {
@@ -135,8 +138,10 @@ fn CarerList(
                 .into_iter()
                 .map(|link| {
                     let may_end = powers.may_end(link.kind);
+                    let may_extend = powers.manage && link.next_change.is_some();
+                    let open = Open { ending, extending };
                     view! {
-                        <Link link=link may_end=may_end ending=ending record_id=record_id.get_value() errors=errors changed=changed/>
+                        <Link link=link may_end=may_end may_extend=may_extend open=open record_id=record_id.get_value() errors=errors changed=changed/>
                     }
                 })
                 .collect_view()
@@ -172,19 +177,46 @@ fn link_rows(link: &CarerLinkView) -> Vec<(&'static str, String)> {
     if let Some(ends) = &link.ends_at {
         rows.push(("Access ends", local_long_date(ends)));
     }
-    if let Some(review) = &link.review_at {
-        let due = link.review_due_since.as_deref().map(|d| format!(" (due since {})", local_long_date(d)));
-        rows.push(("Ends or is reviewed", format!("{}{}", local_long_date(review), due.unwrap_or_default())));
+    match (&link.review_at, &link.next_change, link.next_change_age) {
+        (Some(at), Some(change), Some(age)) if link.extended_until.is_none() => {
+            rows.push(("Next change", format!("At {age}, on {}: {}", local_long_date(at), band_words(change))));
+        }
+        (Some(_), Some(change), Some(age)) => rows.push(("Next change", format!("At {age}: {}", band_words(change)))),
+        (Some(review), _, _) => rows.push(("Ends or is reviewed", local_long_date(review))),
+        _ => {}
+    }
+    if let Some(since) = &link.review_due_since {
+        rows.push(("Review due since", local_long_date(since)));
+    }
+    if let Some(until) = &link.extended_until {
+        rows.push(("Kept as it is until", local_long_date(until)));
+        rows.push(("Why it was kept", link.extension_reason.clone().unwrap_or_default()));
     }
     rows
 }
 
-/// One carer: who, on what grounds, until when; and "End access".
+/// Which link's form is open: at most one on the page.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Open {
+    pub ending: RwSignal<Option<String>>,
+    pub extending: RwSignal<Option<String>>,
+}
+
+impl Open {
+    pub fn close(self) {
+        self.ending.set(None);
+        self.extending.set(None);
+    }
+}
+
+/// One carer: who, on what grounds, until when; "End access", and for a
+/// child's parent "Keep access as it is" past the next age band.
 #[component]
 fn Link(
     link: CarerLinkView,
     may_end: bool,
-    ending: RwSignal<Option<String>>,
+    may_extend: bool,
+    open: Open,
     record_id: String,
     errors: RwSignal<Vec<ErrorItem>>,
     changed: Callback<&'static str>,
@@ -193,7 +225,41 @@ fn Link(
     let due = link.review_due_since.is_some();
     let link_id = StoredValue::new(link.id.clone());
     let name = StoredValue::new(link.carer_name.clone());
-    let open = move || ending.with(|e| e.as_deref() == Some(link_id.get_value().as_str()));
+    let record_id = StoredValue::new(record_id);
+    let ending = move || open.ending.with(|e| e.as_deref() == Some(link_id.get_value().as_str()));
+    let extending = move || open.extending.with(|e| e.as_deref() == Some(link_id.get_value().as_str()));
+    let buttons = move || {
+        view! {
+            <div class="nhsuk-button-group nhsuk-u-margin-bottom-0">
+                {may_extend.then(|| view! {
+                    <button
+                        type="button"
+                        class="nhsuk-button nhsuk-button--secondary"
+                        on:click=move |_| {
+                            errors.set(Vec::new());
+                            open.close();
+                            open.extending.set(Some(link_id.get_value()));
+                        }
+                    >
+                        "Keep access as it is"<span class="nhsuk-u-visually-hidden">{format!(" for {}", name.get_value())}</span>
+                    </button>
+                })}
+                {may_end.then(|| view! {
+                    <button
+                        type="button"
+                        class="nhsuk-button nhsuk-button--secondary"
+                        on:click=move |_| {
+                            errors.set(Vec::new());
+                            open.close();
+                            open.ending.set(Some(link_id.get_value()));
+                        }
+                    >
+                        "End access"<span class="nhsuk-u-visually-hidden">{format!(" for {}", name.get_value())}</span>
+                    </button>
+                })}
+            </div>
+        }
+    };
     view! {
         <div class="nhsuk-card">
             <div class="nhsuk-card__content">
@@ -202,30 +268,36 @@ fn Link(
                     {due.then(|| view! { " " <strong class="nhsuk-tag nhsuk-tag--orange">"Review due"</strong> })}
                 </h3>
                 <SummaryList rows=rows class="nhsuk-summary-list--no-border"/>
-                {may_end.then(|| view! {
+                {(may_end || may_extend).then(|| view! {
                     <Show
-                        when=open
-                        fallback=move || view! {
-                            <button
-                                type="button"
-                                class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
-                                on:click=move |_| {
-                                    errors.set(Vec::new());
-                                    ending.set(Some(link_id.get_value()));
-                                }
-                            >
-                                "End access"<span class="nhsuk-u-visually-hidden">{format!(" for {}", name.get_value())}</span>
-                            </button>
-                        }
+                        when=move || ending() || extending()
+                        fallback=buttons
                     >
-                        <EndForm
-                            record_id=record_id.clone()
-                            link_id=link_id.get_value()
-                            name=name.get_value()
-                            ending=ending
-                            errors=errors
-                            changed=changed
-                        />
+                        {move || if extending() {
+                            view! {
+                                <ExtendForm
+                                    record_id=record_id.get_value()
+                                    link_id=link_id.get_value()
+                                    name=name.get_value()
+                                    open=open
+                                    errors=errors
+                                    changed=changed
+                                />
+                            }
+                            .into_any()
+                        } else {
+                            view! {
+                                <EndForm
+                                    record_id=record_id.get_value()
+                                    link_id=link_id.get_value()
+                                    name=name.get_value()
+                                    ending=open.ending
+                                    errors=errors
+                                    changed=changed
+                                />
+                            }
+                            .into_any()
+                        }}
                     </Show>
                 })}
             </div>

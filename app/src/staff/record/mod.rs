@@ -7,11 +7,12 @@
 //! (`?team=…&q=…&page=…`), so the back link returns to the same results.
 
 mod add_carer;
-mod carer_words;
+pub(super) mod carer_words;
 mod carers;
 mod emails_sent;
 mod entries;
 mod exclusion;
+mod extend_carer;
 mod history;
 mod invite;
 mod override_carer;
