@@ -24,8 +24,6 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use portico_server::auth::passwords;
-use portico_server::demo::DEMO_PASSWORD;
 use reqwest::Client;
 use serde_json::{Value, json};
 
@@ -124,30 +122,6 @@ async fn measure(
     Ok(sides)
 }
 
-/// Accounts made straight in the database, with the demo password.
-async fn accounts(database: &str, identities: usize) -> anyhow::Result<Vec<String>> {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(database).await?;
-    let hash = tokio::task::spawn_blocking(|| passwords::hash_blocking(DEMO_PASSWORD)).await??;
-    let mut emails = Vec::new();
-    for n in 0..identities {
-        let email = format!("enumeration.{n}@bench.portico.example");
-        sqlx::query(
-            "INSERT INTO accounts (id, email, email_verified_at, password_hash, display_name, created_at) \
-             VALUES ($1, $2, '2026-01-01T00:00:00.000000Z', $3, $4, '2026-01-01T00:00:00.000000Z')",
-        )
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(&email)
-        .bind(&hash)
-        .bind(format!("Enumeration Person {n}"))
-        .execute(&pool)
-        .await?;
-        emails.push(email);
-    }
-    pool.close().await;
-    Ok(emails)
-}
-
 /// Letter invitations issued by the demo admin to the first team's records
 /// (as printed: the code in groups).
 fn invitation_codes(base: &str, identities: usize) -> anyhow::Result<Vec<String>> {
@@ -199,7 +173,7 @@ pub fn report(binary: &Path, short: bool) -> anyhow::Result<Vec<String>> {
     let codes = invitation_codes(&base, identities)?;
     let runtime = tokio::runtime::Runtime::new()?;
     let rows = runtime.block_on(async {
-        let known = accounts(&database, identities).await?;
+        let known = crate::registration::make_accounts(&database, "enumeration", identities).await?;
         let unknown: Vec<String> =
             (0..identities).map(|n| format!("nobody.{n}.{}@bench.portico.example", uuid::Uuid::new_v4())).collect();
         let mut addresses = Addresses(0);

@@ -141,12 +141,18 @@ fn cpu_split(pid: &str) -> anyhow::Result<(f64, f64)> {
 /// throttle (which counts attempts before the password is checked, so
 /// parallel guesses cannot pass it) is not what is being measured.
 async fn accounts(database: &str) -> anyhow::Result<Arc<Vec<String>>> {
+    Ok(Arc::new(make_accounts(database, "bench.person", CONCURRENCY).await?))
+}
+
+/// `count` accounts made straight in the database, with the demo password:
+/// `<prefix>.<n>@bench.portico.example`.
+pub(crate) async fn make_accounts(database: &str, prefix: &str, count: usize) -> anyhow::Result<Vec<String>> {
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(database).await?;
     let hash = tokio::task::spawn_blocking(|| passwords::hash_blocking(DEMO_PASSWORD)).await??;
     let mut emails = Vec::new();
-    for n in 0..CONCURRENCY {
-        let email = format!("bench.person.{n}@bench.portico.example");
+    for n in 0..count {
+        let email = format!("{prefix}.{n}@bench.portico.example");
         sqlx::query(
             "INSERT INTO accounts (id, email, email_verified_at, password_hash, display_name, created_at) \
              VALUES ($1, $2, '2026-01-01T00:00:00.000000Z', $3, $4, '2026-01-01T00:00:00.000000Z')",
@@ -160,7 +166,7 @@ async fn accounts(database: &str) -> anyhow::Result<Arc<Vec<String>>> {
         emails.push(email);
     }
     pool.close().await;
-    Ok(Arc::new(emails))
+    Ok(emails)
 }
 
 async fn code_checks(base: &str) -> anyhow::Result<()> {
