@@ -134,16 +134,11 @@ async fn run(url: &str, links: usize) -> anyhow::Result<(Duration, Duration)> {
 pub fn report(links: usize) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     let dir = tempfile::tempdir()?;
-    let admin = std::env::var("PORTICO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     println!("\n## Age bands: {links} parents' links narrowed at 13\n");
     println!("| engine | job (s) | links/s | plain UPDATE (ms) | ratio |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     for engine in [Engine::Sqlite, Engine::Postgres] {
-        let url = match engine {
-            Engine::Sqlite => format!("sqlite://{}", dir.path().join("bands.db").display()),
-            Engine::Postgres => runtime.block_on(baseline::fresh_postgres(&admin))?,
-        };
+        let url = baseline::fresh_database(&runtime, engine, dir.path(), "bands.db")?;
         let name = if engine == Engine::Sqlite { "SQLite" } else { "PostgreSQL" };
         let (job, plain) = runtime.block_on(run(&url, links))?;
         let rate = links as f64 / job.as_secs_f64();

@@ -40,6 +40,20 @@ pub fn patients(count: usize) -> Vec<Patient> {
         .collect()
 }
 
+/// A fresh database on `engine` for one measurement: a file named `file` in
+/// `dir` for SQLite, a new database on the test server for PostgreSQL.
+pub fn fresh_database(
+    runtime: &tokio::runtime::Runtime,
+    engine: Engine,
+    dir: &std::path::Path,
+    file: &str,
+) -> anyhow::Result<String> {
+    match engine {
+        Engine::Sqlite => Ok(format!("sqlite://{}", dir.join(file).display())),
+        Engine::Postgres => runtime.block_on(fresh_postgres(&crate::load::postgres_admin())),
+    }
+}
+
 /// A fresh database on `admin`'s server, for one measurement.
 pub async fn fresh_postgres(admin: &str) -> anyhow::Result<String> {
     sqlx::any::install_default_drivers();

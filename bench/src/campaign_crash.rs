@@ -40,8 +40,6 @@ struct Tally {
 pub fn report(binary: &Path, runs: usize) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     let notify = runtime.block_on(NotifyStandIn::start())?;
-    let admin = std::env::var("PORTICO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     println!("\n## kill -9 in the middle of a text-message campaign, {runs} runs per engine\n");
     println!("| engine | runs | invitations lost | invitations duplicated | texts sent twice | texts never sent |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
@@ -56,10 +54,7 @@ pub fn report(binary: &Path, runs: usize) -> anyhow::Result<()> {
             let kill_after = Duration::from_millis(50 + seed % 2_500);
             kills.push(kill_after.as_millis());
             let dir = tempfile::tempdir()?;
-            let url = match engine {
-                Engine::Sqlite => format!("sqlite://{}", dir.path().join("portico.db").display()),
-                Engine::Postgres => runtime.block_on(baseline::fresh_postgres(&admin))?,
-            };
+            let url = baseline::fresh_database(&runtime, engine, dir.path(), "portico.db")?;
             let tally = one_run(binary, &url, &notify, dir.path(), kill_after)?;
             total.lost += tally.lost;
             total.duplicated += tally.duplicated;

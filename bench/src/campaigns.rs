@@ -37,18 +37,13 @@ pub fn engines() -> Vec<Engine> {
 pub fn report(cohort_size: usize) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let dir = tempfile::tempdir()?;
-    let admin = std::env::var("PORTICO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     println!("\n## Campaign: text-message invitations over a cohort of {cohort_size} records\n");
     println!(
         "| engine | raw batched INSERT (rows/s) | campaign (invitations/s) | ratio | memory before / after 10% / peak (MB) |"
     );
     println!("| --- | ---: | ---: | ---: | --- |");
     for engine in engines() {
-        let url = match engine {
-            Engine::Sqlite => format!("sqlite://{}", dir.path().join("campaign.db").display()),
-            Engine::Postgres => runtime.block_on(baseline::fresh_postgres(&admin))?,
-        };
+        let url = baseline::fresh_database(&runtime, engine, dir.path(), "campaign.db")?;
         let figures = runtime.block_on(invitation_rate(&url, cohort_size))?;
         let name = if engine == Engine::Sqlite { "SQLite" } else { "PostgreSQL" };
         println!(

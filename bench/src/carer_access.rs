@@ -93,16 +93,11 @@ async fn run(url: &str) -> anyhow::Result<Vec<(usize, Duration, Duration)>> {
 pub fn report() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     let dir = tempfile::tempdir()?;
-    let admin = std::env::var("PORTICO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     println!("\n## Carer access check: a record read ({READS} reads each)\n");
     println!("| engine | carer links | read alone (µs) | check + read (µs) | ratio |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     for engine in [Engine::Sqlite, Engine::Postgres] {
-        let url = match engine {
-            Engine::Sqlite => format!("sqlite://{}", dir.path().join("carers.db").display()),
-            Engine::Postgres => runtime.block_on(baseline::fresh_postgres(&admin))?,
-        };
+        let url = baseline::fresh_database(&runtime, engine, dir.path(), "carers.db")?;
         let name = if engine == Engine::Sqlite { "SQLite" } else { "PostgreSQL" };
         for (links, without, with) in runtime.block_on(run(&url))? {
             let ratio = with.as_secs_f64() / without.as_secs_f64();

@@ -27,18 +27,13 @@ use crate::campaigns::{engines, seeded};
 pub fn report(cohort_size: usize) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let dir = tempfile::tempdir()?;
-    let admin = std::env::var("PORTICO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     println!("\n## Reminder escalation: a plan's text-message step over a cohort of {cohort_size} records\n");
     println!(
         "| engine | plain campaign (records/s) | first send with a plan (records/s) | ratio | reminder step (records/s) | ratio |"
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for engine in engines() {
-        let url = match engine {
-            Engine::Sqlite => format!("sqlite://{}", dir.path().join("escalation.db").display()),
-            Engine::Postgres => runtime.block_on(baseline::fresh_postgres(&admin))?,
-        };
+        let url = baseline::fresh_database(&runtime, engine, dir.path(), "escalation.db")?;
         let figures = runtime.block_on(rates(&url, cohort_size))?;
         let name = if engine == Engine::Sqlite { "SQLite" } else { "PostgreSQL" };
         println!(

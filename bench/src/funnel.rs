@@ -23,16 +23,11 @@ const RUNS: usize = 3;
 pub fn report(count: usize) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let dir = tempfile::tempdir()?;
-    let admin = std::env::var("PORTICO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     println!("\n## Uptake report with its drop-off funnel, over {count} invitations\n");
     println!("| engine | uptake report (ms, best of {RUNS}) | funnel (ms, best of {RUNS}) | ratio |");
     println!("| --- | ---: | ---: | ---: |");
     for engine in engines() {
-        let url = match engine {
-            Engine::Sqlite => format!("sqlite://{}", dir.path().join("funnel.db").display()),
-            Engine::Postgres => runtime.block_on(baseline::fresh_postgres(&admin))?,
-        };
+        let url = baseline::fresh_database(&runtime, engine, dir.path(), "funnel.db")?;
         let (uptake, funnel) = runtime.block_on(timings(&url, count))?;
         let name = if engine == Engine::Sqlite { "SQLite" } else { "PostgreSQL" };
         println!(
