@@ -163,16 +163,7 @@ async fn invitation_rate(url: &str, count: usize) -> anyhow::Result<Figures> {
         })
     };
     let started = Instant::now();
-    let request = CohortRequest {
-        channel: "sms".into(),
-        registration: "not_invited".into(),
-        min_age: None,
-        max_age: None,
-        nhs_numbers_csv: None,
-        invited_days_ago: None,
-        max_reminders: None,
-    };
-    let asked = cohort::parse(&request, now.date()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let asked = cohort::parse(&sms_cohort(None), now.date()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let id = campaigns::start(&state, &team, "Bench", &asked, &admin).await?;
     campaigns::worker::work_until_idle(&state).await?;
     let elapsed = started.elapsed();
@@ -191,6 +182,21 @@ async fn invitation_rate(url: &str, count: usize) -> anyhow::Result<Figures> {
         rss_early_mb: peak(early_until),
         rss_peak_mb: peak(Instant::now()),
     })
+}
+
+/// Text messages to every record never invited; `without_entries` says what
+/// becomes of records with no entry (`None`: the team's setting).
+pub(crate) fn sms_cohort(without_entries: Option<&str>) -> CohortRequest {
+    CohortRequest {
+        channel: "sms".into(),
+        registration: "not_invited".into(),
+        min_age: None,
+        max_age: None,
+        nhs_numbers_csv: None,
+        invited_days_ago: None,
+        max_reminders: None,
+        records_without_entries: without_entries.map(str::to_owned),
+    }
 }
 
 /// What a campaign writes for each record (an invitation, its text in the

@@ -19,10 +19,10 @@ use portico_server::config::Settings;
 use portico_server::db::{Db, Engine};
 use portico_server::secrets::Keys;
 use portico_server::state::AppState;
-use portico_types::api::{CohortRequest, PlanRequest, PlanStepRequest};
+use portico_types::api::{PlanRequest, PlanStepRequest};
 
 use crate::baseline;
-use crate::campaigns::{engines, seeded};
+use crate::campaigns::{engines, seeded, sms_cohort};
 
 pub fn report(cohort_size: usize) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -54,18 +54,6 @@ struct Rates {
     step: f64,
 }
 
-fn sms_cohort() -> CohortRequest {
-    CohortRequest {
-        channel: "sms".into(),
-        registration: "not_invited".into(),
-        min_age: None,
-        max_age: None,
-        nhs_numbers_csv: None,
-        invited_days_ago: None,
-        max_reminders: None,
-    }
-}
-
 async fn rates(url: &str, count: usize) -> anyhow::Result<Rates> {
     let now = SystemClock.now();
     let (db, team, admin) = seeded(url, count, now).await?;
@@ -77,7 +65,7 @@ async fn rates(url: &str, count: usize) -> anyhow::Result<Rates> {
     let clock = ManualClock::new(now);
     let keys = Keys::load(&db, None, now).await?;
     let state = AppState::new(db.clone(), settings, Arc::new(clock.clone()), keys);
-    let asked = cohort::parse(&sms_cohort(), now.date()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let asked = cohort::parse(&sms_cohort(None), now.date()).map_err(|e| anyhow::anyhow!("{e}"))?;
 
     let started = Instant::now();
     let plain = campaigns::start(&state, &team, "Plain", &asked, &admin).await?;

@@ -28,6 +28,8 @@
 //!   the same cohort, against a plain campaign over it in the same run.
 //! - Uptake report: its drop-off funnel over 1,000,000 invitations spread
 //!   over every step, against the uptake report over the same rows.
+//! - Held invitations: the release job over 100,000 held records, once each
+//!   has an entry, against the plain campaign run of the same count.
 //! - Carers: a record read behind the access check with 0, 1 and 50 carer
 //!   links, against the same read without it, on both engines.
 //! - Age bands: the coming-of-age job narrowing 100,000 parents' links
@@ -58,6 +60,7 @@ mod fault_postgres;
 mod faults;
 mod fhir_import;
 mod funnel;
+mod hold;
 mod journeys;
 mod letters;
 mod load;
@@ -118,6 +121,10 @@ fn main() -> anyhow::Result<()> {
     if only.as_deref().is_none_or(|o| o == "escalation") {
         let cohort = std::env::var("PORTICO_BENCH_COHORT").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
         escalation::report(cohort)?;
+    }
+    if only.as_deref().is_none_or(|o| o == "hold") {
+        let held = std::env::var("PORTICO_BENCH_HELD").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+        hold::report(held)?;
     }
     if only.as_deref().is_none_or(|o| o == "carers") {
         carer_access::report()?;

@@ -63,6 +63,8 @@ pub enum Action {
     ReminderOptOutSet,
     /// Staff lifted a patient's opt-out of reminders.
     ReminderOptOutLifted,
+    /// A team admin changed the team's defaults for its campaigns' invitations.
+    InvitationSettingsChanged,
     DeliveryReceipt,
     KioskRegistered,
     KioskRevoked,
@@ -170,6 +172,7 @@ impl Action {
             Action::ReminderStepStarted => "reminder_step_started",
             Action::ReminderOptOutSet => "reminder_opt_out_set",
             Action::ReminderOptOutLifted => "reminder_opt_out_lifted",
+            Action::InvitationSettingsChanged => "invitation_settings_changed",
             Action::DeliveryReceipt => "delivery_receipt",
             Action::KioskRegistered => "kiosk_registered",
             Action::KioskRevoked => "kiosk_revoked",

@@ -3,7 +3,8 @@
 
 use gloo_net::http::Request;
 use portico_types::api::{
-    API_PREFIX, CampaignView, CampaignsResponse, CohortPreview, CohortRequest, StartCampaignRequest, UptakeReport,
+    API_PREFIX, CampaignView, CampaignsResponse, CohortPreview, CohortRequest, InvitationSettings,
+    StartCampaignRequest, UptakeReport,
 };
 
 use super::{ApiError, encode, read, team_url, url, write};
@@ -69,4 +70,20 @@ pub fn api_file_href(path: &str) -> String {
 
 fn campaign_url(campaign_id: &str, rest: &str) -> String {
     url(&format!("/staff/campaigns/{}{rest}", encode(campaign_id)))
+}
+
+/// `GET /api/v1/staff/teams/{team_id}/invitation-settings`
+pub async fn invitation_settings(team_id: &str) -> Result<InvitationSettings, ApiError> {
+    read(Request::get(&team_url(team_id, "/invitation-settings")).send().await).await
+}
+
+/// `PUT /api/v1/staff/teams/{team_id}/invitation-settings`
+pub async fn save_invitation_settings(
+    team_id: &str,
+    body: &InvitationSettings,
+) -> Result<InvitationSettings, ApiError> {
+    let request = write(Request::put(&team_url(team_id, "/invitation-settings")))
+        .json(body)
+        .map_err(|_| ApiError::Unavailable)?;
+    read(request.send().await).await
 }

@@ -59,6 +59,7 @@ pub fn StaffRoot() -> impl IntoView {
                     <Route path=path!("/staff/teams/:team_id/imports/:import_id") view=upload::ImportPage/>
                     <Route path=path!("/staff/teams/:team_id/campaigns") view=campaigns::CampaignsPage/>
                     <Route path=path!("/staff/teams/:team_id/campaigns/new") view=campaigns::NewCampaignPage/>
+                    <Route path=path!("/staff/teams/:team_id/invitation-settings") view=campaigns::InvitationSettingsPage/>
                     <Route path=path!("/staff/teams/:team_id/uptake") view=uptake::UptakePage/>
                     <Route path=path!("/staff/teams/:team_id/sign-ups") view=sign_ups::SignUpsPage/>
                     <Route path=path!("/staff/campaigns/:campaign_id") view=campaigns::CampaignPage/>

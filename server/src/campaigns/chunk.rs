@@ -7,7 +7,7 @@ use portico_types::{EmailAddress, InvitationCode, MobileNumber};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::cohort::{CampaignChannel, Cohort, ListSource, Registration};
+use super::cohort::{CampaignChannel, Cohort, ListSource, Registration, WithoutEntries};
 use crate::audit::{self, Action, Event};
 use crate::clock::stored;
 use crate::db::{Db, Engine, Statement, Tx};
@@ -39,7 +39,7 @@ pub enum PlanRole {
 }
 
 impl PlanRole {
-    fn of(plan_of: Option<String>, plan_step: Option<i64>, max_messages: Option<i64>) -> Self {
+    pub(super) fn of(plan_of: Option<String>, plan_step: Option<i64>, max_messages: Option<i64>) -> Self {
         match (plan_of, plan_step, max_messages) {
             (Some(root), Some(step), Some(max_messages)) => Self::Step { root, step, max_messages },
             (None, _, Some(_)) => Self::First,
@@ -48,7 +48,7 @@ impl PlanRole {
     }
 
     /// Where its chunks' history goes: the plan's campaign and the step.
-    fn history_key<'a>(&'a self, campaign_id: &'a str) -> Option<(&'a str, i64)> {
+    pub(super) fn history_key<'a>(&'a self, campaign_id: &'a str) -> Option<(&'a str, i64)> {
         match self {
             Self::None => None,
             Self::First => Some((campaign_id, 0)),
@@ -62,6 +62,12 @@ impl Campaign {
         if self.cohort.listed { ListSource::Campaign(&self.id) } else { ListSource::None }
     }
 
+    /// Whether its chunks hold, rather than invite, records with no entry yet.
+    /// A plan's steps never do: their cohort is those the first send counted.
+    pub(super) fn holds_without_entries(&self) -> bool {
+        self.cohort.without_entries == WithoutEntries::Hold && !matches!(self.plan, PlanRole::Step { .. })
+    }
+
     /// A reminder (a plan's step, or a reminder cohort): a patient's opt-out stops it.
     fn is_reminder(&self) -> bool {
         matches!(self.plan, PlanRole::Step { .. }) || matches!(self.cohort.registration, Registration::Reminder { .. })
@@ -70,7 +76,7 @@ impl Campaign {
     /// The cohort's filters, plus (for reminders) leaving out those who have
     /// had all their reminders: they are not counted in the campaign at all.
     /// A plan's step takes the plan's cohort: every record its first send counted.
-    fn push_filters(&self, sql: &mut Statement) {
+    pub(super) fn push_filters(&self, sql: &mut Statement) {
         if let PlanRole::Step { root, .. } = &self.plan {
             sql.push(" AND tr.team_id = ")
                 .bind(self.team_id.as_str())
@@ -264,20 +270,22 @@ async fn finish_if_done(tx: &mut Tx, campaign: &Campaign, now: OffsetDateTime) -
 
 /// A cohort record in the chunk, with what decides whether it can be invited.
 #[derive(Debug, Clone)]
-struct Candidate {
-    record_id: String,
+pub(super) struct Candidate {
+    pub(super) record_id: String,
     given_name: String,
     family_name: String,
     address_lines: Option<String>,
     postcode: Option<String>,
     email: Option<String>,
     mobile: Option<String>,
-    registered: bool,
-    excluded: bool,
+    pub(super) registered: bool,
+    pub(super) excluded: bool,
     /// The patient asked for no more reminders.
     opted_out: bool,
     /// Messages the record's plan sent it so far (a plan's steps only).
     plan_sent: i64,
+    /// Whether the record has an entry (read only when the cohort holds those without).
+    has_entry: bool,
 }
 
 type CandidateRow = (
@@ -292,15 +300,31 @@ type CandidateRow = (
     Option<String>,
     Option<String>,
     i64,
+    Option<String>,
 );
 
 /// One record to invite, with where the message goes.
 #[derive(Debug, Clone)]
-struct Invitee {
-    candidate: Candidate,
+pub(super) struct Invitee {
+    pub(super) candidate: Candidate,
     send_to: Option<SendTo>,
     code: InvitationCode,
     invitation_id: String,
+}
+
+impl Invitee {
+    /// `candidate`, with a fresh code, if the record has what `channel` needs.
+    pub(super) fn of(channel: CampaignChannel, candidate: Candidate) -> Result<Self, Candidate> {
+        match contact_for(channel, &candidate) {
+            Some(send_to) => Ok(Self {
+                send_to,
+                code: invitations::new_code(),
+                invitation_id: uuid::Uuid::now_v7().to_string(),
+                candidate,
+            }),
+            None => Err(candidate),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -318,11 +342,14 @@ pub struct ChunkOutcome {
     pub skipped_no_contact: u64,
     pub skipped_opted_out: u64,
     pub skipped_cap: u64,
+    /// Held until the record has an entry (the cohort holds those without).
+    pub held: u64,
 }
 
-/// Why a record was not sent this time, as the plan's history keeps it.
+/// Why a record was not sent this time, as the plan's history (and a
+/// released hold) keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Skip {
+pub(super) enum Skip {
     Registered,
     Excluded,
     OptedOut,
@@ -331,7 +358,7 @@ enum Skip {
 }
 
 impl Skip {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Self::Registered => "registered",
             Self::Excluded => "excluded",
@@ -343,7 +370,7 @@ impl Skip {
 }
 
 impl ChunkOutcome {
-    fn count(&mut self, skip: Skip) {
+    pub(super) fn count(&mut self, skip: Skip) {
         match skip {
             Skip::Registered => self.skipped_registered += 1,
             Skip::Excluded => self.skipped_excluded += 1,
@@ -360,6 +387,43 @@ impl ChunkOutcome {
             + self.skipped_opted_out
             + self.skipped_cap
     }
+}
+
+/// Sorts `candidates` into those to invite now, those to hold until their
+/// record has an entry, and those a stop rule or a missing contact leaves out.
+pub(super) fn sort(campaign: &Campaign, candidates: Vec<Candidate>, outcome: &mut ChunkOutcome) -> Sorted {
+    let mut sorted = Sorted { invitees: Vec::with_capacity(candidates.len()), held: Vec::new(), skipped: Vec::new() };
+    for candidate in candidates {
+        let skip = match stop_rule(campaign, &candidate) {
+            Some(skip) => skip,
+            None => match Invitee::of(campaign.cohort.channel, candidate) {
+                Ok(invitee) if campaign.holds_without_entries() && !invitee.candidate.has_entry => {
+                    sorted.held.push(invitee.candidate.record_id);
+                    continue;
+                }
+                Ok(invitee) => {
+                    sorted.invitees.push(invitee);
+                    continue;
+                }
+                Err(candidate) => {
+                    outcome.count(Skip::NoContact);
+                    sorted.skipped.push((candidate.record_id, Skip::NoContact));
+                    continue;
+                }
+            },
+        };
+        outcome.count(skip);
+        sorted.skipped.push((candidate.record_id, skip));
+    }
+    outcome.held = sorted.held.len() as u64;
+    sorted
+}
+
+/// A chunk's records, sorted.
+pub(super) struct Sorted {
+    pub(super) invitees: Vec<Invitee>,
+    pub(super) held: Vec<String>,
+    pub(super) skipped: Vec<(String, Skip)>,
 }
 
 /// The first stop rule a record meets, before its contact is looked at:
@@ -389,31 +453,11 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
     let campaign = &claimed.campaign;
     let candidates = read_candidates(&state.db, claimed).await?;
     let mut outcome = ChunkOutcome::default();
-    let mut invitees = Vec::with_capacity(candidates.len());
-    let mut skipped: Vec<(String, Skip)> = Vec::new();
-    for candidate in candidates {
-        let skip = match stop_rule(campaign, &candidate) {
-            Some(skip) => skip,
-            None => match contact_for(campaign.cohort.channel, &candidate) {
-                Some(send_to) => {
-                    invitees.push(Invitee {
-                        send_to,
-                        code: invitations::new_code(),
-                        invitation_id: uuid::Uuid::now_v7().to_string(),
-                        candidate,
-                    });
-                    continue;
-                }
-                None => Skip::NoContact,
-            },
-        };
-        outcome.count(skip);
-        skipped.push((candidate.record_id, skip));
-    }
+    let Sorted { mut invitees, held, mut skipped } = sort(campaign, candidates, &mut outcome);
     let expires_at = now + state.settings.invitations.lifetime(campaign.cohort.channel.invitation_channel());
     let mut batch = match campaign.cohort.channel {
         CampaignChannel::Letter if !invitees.is_empty() => {
-            Some(render_batch(state, claimed, &invitees, expires_at).await?)
+            Some(render_batch(state, &campaign.team_id, &invitees, expires_at).await?)
         }
         _ => None,
     };
@@ -433,27 +477,13 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
         tx.rollback().await?;
         return Ok(None);
     }
-    // An exclusion set, or a registration finished, since the records were
-    // read: checked again under the transaction that issues.
-    let changed = changed_since_read(&mut tx, state.db.engine, &invitees).await?;
-    if !changed.is_empty() {
-        invitees.retain(|invitee| {
-            let skip = match changed.iter().find(|(id, _)| *id == invitee.candidate.record_id) {
-                Some((_, Change::Excluded)) => Skip::Excluded,
-                Some((_, Change::Registered)) => Skip::Registered,
-                None => return true,
-            };
-            outcome.count(skip);
-            skipped.push((invitee.candidate.record_id.clone(), skip));
-            false
-        });
-        if batch.is_some() {
-            batch = if invitees.is_empty() {
-                None
-            } else {
-                Some(render_batch(state, claimed, &invitees, expires_at).await?)
-            };
-        }
+    let dropped = drop_changed(&mut tx, state.db.engine, &mut invitees, &mut outcome, &mut skipped).await?;
+    if dropped > 0 && batch.is_some() {
+        batch = if invitees.is_empty() {
+            None
+        } else {
+            Some(render_batch(state, &campaign.team_id, &invitees, expires_at).await?)
+        };
     }
     outcome.issued = invitees.len() as u64;
     if !invitees.is_empty() {
@@ -464,39 +494,16 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
         history.write(&mut tx, state.db.engine, &invitees, &skipped).await?;
     }
     if let Some(batch) = batch {
-        sqlx::query(
-            "INSERT INTO letter_batches (campaign_id, seq, letters, pdf, manifest, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&campaign.id)
-        .bind(claimed.seq)
-        .bind(i64::try_from(invitees.len()).unwrap_or(i64::MAX))
-        .bind(batch.pdf)
-        .bind(batch.manifest)
-        .bind(stored(now))
-        .execute(&mut *tx)
-        .await?;
+        write_batch(&mut tx, &campaign.id, claimed.seq, batch, now).await?;
     }
-    let processed = outcome.issued + outcome.skipped();
-    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    if !held.is_empty() {
+        super::hold::hold(&mut tx, state.db.engine, &campaign.id, &held, now).await?;
+    }
+    let processed = outcome.issued + outcome.skipped() + outcome.held;
     // Last, so the campaign's row is locked only for the commit; and it says
     // whether the campaign was cancelled meanwhile (then nothing is written:
     // a cancel either saw this chunk's messages and gave them up, or waits).
-    let state_now: String = sqlx::query_scalar(
-        "UPDATE campaigns SET processed = processed + $2, issued = issued + $3, skipped_excluded = skipped_excluded + $4, \
-         skipped_registered = skipped_registered + $5, skipped_no_contact = skipped_no_contact + $6, updated_at = $7, \
-         skipped_opted_out = skipped_opted_out + $8, skipped_cap = skipped_cap + $9 WHERE id = $1 RETURNING state",
-    )
-    .bind(&campaign.id)
-    .bind(n(processed))
-    .bind(n(outcome.issued))
-    .bind(n(outcome.skipped_excluded))
-    .bind(n(outcome.skipped_registered))
-    .bind(n(outcome.skipped_no_contact))
-    .bind(stored(now))
-    .bind(n(outcome.skipped_opted_out))
-    .bind(n(outcome.skipped_cap))
-    .fetch_one(&mut *tx)
-    .await?;
+    let state_now = add_to_counts(&mut tx, &campaign.id, processed, &outcome, now).await?;
     if state_now == "cancelled" {
         tx.rollback().await?;
         return Ok(None);
@@ -505,8 +512,50 @@ pub async fn process(state: &AppState, claimed: &Claimed) -> anyhow::Result<Opti
     Ok(Some(outcome))
 }
 
+/// Adds `outcome` (and `processed` records worked through) to the
+/// campaign's counts; answers the campaign's state.
+pub(super) async fn add_to_counts(
+    tx: &mut Tx,
+    campaign_id: &str,
+    processed: u64,
+    outcome: &ChunkOutcome,
+    now: OffsetDateTime,
+) -> Result<String, sqlx::Error> {
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    sqlx::query_scalar(
+        "UPDATE campaigns SET processed = processed + $2, issued = issued + $3, skipped_excluded = skipped_excluded + $4, \
+         skipped_registered = skipped_registered + $5, skipped_no_contact = skipped_no_contact + $6, updated_at = $7, \
+         skipped_opted_out = skipped_opted_out + $8, skipped_cap = skipped_cap + $9 WHERE id = $1 RETURNING state",
+    )
+    .bind(campaign_id)
+    .bind(n(processed))
+    .bind(n(outcome.issued))
+    .bind(n(outcome.skipped_excluded))
+    .bind(n(outcome.skipped_registered))
+    .bind(n(outcome.skipped_no_contact))
+    .bind(stored(now))
+    .bind(n(outcome.skipped_opted_out))
+    .bind(n(outcome.skipped_cap))
+    .fetch_one(&mut **tx)
+    .await
+}
+
 async fn read_candidates(db: &Db, claimed: &Claimed) -> Result<Vec<Candidate>, sqlx::Error> {
-    let campaign = &claimed.campaign;
+    read_candidates_where(db, &claimed.campaign, |sql| {
+        sql.push("tr.record_id >= ")
+            .bind(claimed.first_record_id.as_str())
+            .push(" AND tr.record_id <= ")
+            .bind(claimed.last_record_id.as_str());
+    })
+    .await
+}
+
+/// The campaign's cohort records that `scope` (SQL on `tr` and `r`) picks, in record id order.
+pub(super) async fn read_candidates_where(
+    db: &Db,
+    campaign: &Campaign,
+    scope: impl FnOnce(&mut Statement),
+) -> Result<Vec<Candidate>, sqlx::Error> {
     let mut sql = Statement::for_engine(
         db.engine,
         "SELECT r.id, r.given_name, r.family_name, r.address_lines, r.postcode, r.email, r.mobile, r.owner_account_id, \
@@ -522,18 +571,24 @@ async fn read_candidates(db: &Db, claimed: &Claimed) -> Result<Vec<Candidate>, s
         PlanRole::Step { root, .. } => {
             sql.push("(SELECT count(*) FROM reminder_history s WHERE s.campaign_id = ")
                 .bind(root.as_str())
-                .push(" AND s.record_id = r.id AND s.outcome = 'sent')");
+                .push(" AND s.record_id = r.id AND s.outcome = 'sent'), ");
         }
         _ => {
-            sql.push("CAST(0 AS BIGINT)");
+            sql.push("CAST(0 AS BIGINT), ");
         }
     }
+    // Only a cohort that holds records without entries looks for one.
+    sql.push(if campaign.holds_without_entries() {
+        "(SELECT e.record_id FROM entries e WHERE e.record_id = r.id LIMIT 1)"
+    } else {
+        "CAST(NULL AS TEXT)"
+    });
     sql.push(
         " FROM team_records tr JOIN records r ON r.id = tr.record_id \
-         LEFT JOIN exclusions x ON x.record_id = r.id WHERE tr.record_id >= ",
+         LEFT JOIN exclusions x ON x.record_id = r.id WHERE ",
     );
-    sql.bind(claimed.first_record_id.as_str()).push(" AND tr.record_id <= ").bind(claimed.last_record_id.as_str());
-    claimed.campaign.push_filters(&mut sql);
+    scope(&mut sql);
+    campaign.push_filters(&mut sql);
     sql.push(" ORDER BY tr.record_id");
     let rows: Vec<CandidateRow> = sql.query_as()?.fetch_all(&db.pool).await?;
     Ok(rows
@@ -551,6 +606,7 @@ async fn read_candidates(db: &Db, claimed: &Claimed) -> Result<Vec<Candidate>, s
                 excluded,
                 opted_out,
                 plan_sent,
+                entry,
             )| {
                 Candidate {
                     opted_out: opted_out.is_some(),
@@ -564,6 +620,7 @@ async fn read_candidates(db: &Db, claimed: &Claimed) -> Result<Vec<Candidate>, s
                     mobile,
                     registered: owner.is_some(),
                     excluded: excluded.is_some(),
+                    has_entry: entry.is_some(),
                 }
             },
         )
@@ -592,6 +649,32 @@ enum Change {
     Registered,
 }
 
+/// Leaves out of `invitees` those excluded, or registered, since they were
+/// read (checked again under the transaction that issues), counted in
+/// `outcome` and added to `skipped`; answers how many.
+pub(super) async fn drop_changed(
+    tx: &mut Tx,
+    engine: Engine,
+    invitees: &mut Vec<Invitee>,
+    outcome: &mut ChunkOutcome,
+    skipped: &mut Vec<(String, Skip)>,
+) -> Result<usize, sqlx::Error> {
+    let changed = changed_since_read(tx, engine, invitees).await?;
+    if !changed.is_empty() {
+        invitees.retain(|invitee| {
+            let skip = match changed.iter().find(|(id, _)| *id == invitee.candidate.record_id) {
+                Some((_, Change::Excluded)) => Skip::Excluded,
+                Some((_, Change::Registered)) => Skip::Registered,
+                None => return true,
+            };
+            outcome.count(skip);
+            skipped.push((invitee.candidate.record_id.clone(), skip));
+            false
+        });
+    }
+    Ok(changed.len())
+}
+
 async fn changed_since_read(
     tx: &mut Tx,
     engine: Engine,
@@ -617,7 +700,7 @@ async fn changed_since_read(
 /// Writes the chunk's invitations, their audit events and their messages;
 /// live invitations of the same records on the same channel are replaced,
 /// as when one is issued at the desk.
-async fn issue(
+pub(super) async fn issue(
     tx: &mut Tx,
     state: &AppState,
     campaign: &Campaign,
@@ -752,17 +835,17 @@ async fn issue(
 }
 
 /// Where a chunk of a plan writes what it did for each record.
-struct History<'a> {
-    plan: &'a str,
-    step: i64,
-    channel: &'static str,
-    at: String,
+pub(super) struct History<'a> {
+    pub(super) plan: &'a str,
+    pub(super) step: i64,
+    pub(super) channel: &'static str,
+    pub(super) at: String,
 }
 
 impl History<'_> {
     /// One row per record of the chunk, keyed by plan, step and record: a
     /// chunk done twice fails here rather than doubling a row.
-    async fn write(
+    pub(super) async fn write(
         &self,
         tx: &mut Tx,
         engine: Engine,
@@ -806,21 +889,21 @@ struct OutboxRow {
     invitation_id: String,
 }
 
-/// A letter campaign's output for one chunk.
-struct Batch {
+/// A letter campaign's output for one chunk (or one release of held records).
+pub(super) struct Batch {
     pdf: Vec<u8>,
-    manifest: String,
+    letters: Vec<Letter>,
 }
 
-/// The chunk's letters as one PDF, and the manifest a print house takes.
-/// Rendering is CPU work: it runs on the blocking pool.
-async fn render_batch(
+/// The letters as one PDF. Rendering is CPU work: it runs on the blocking
+/// pool, before the transaction that writes it.
+pub(super) async fn render_batch(
     state: &AppState,
-    claimed: &Claimed,
+    team_id: &str,
     invitees: &[Invitee],
     expires_at: OffsetDateTime,
 ) -> anyhow::Result<Batch> {
-    let sender = letter::sender(state, &claimed.campaign.team_id).await?;
+    let sender = letter::sender(state, team_id).await?;
     let base = state.settings.public_base_url.clone();
     let today = state.now().date();
     let letters: Vec<Letter> = invitees
@@ -835,13 +918,35 @@ async fn render_batch(
             letter::letter_to(&base, to, &invitee.code, expires_at.date(), today)
         })
         .collect();
-    let seq = claimed.seq;
     tokio::task::spawn_blocking(move || {
         let pdf = portico_letters::render_batch(&sender, &letters)?;
-        let manifest = manifest(seq, &letters)?;
-        Ok(Batch { pdf, manifest })
+        Ok(Batch { pdf, letters })
     })
     .await?
+}
+
+/// Writes `batch` as the campaign's letter batch `seq`, with its manifest
+/// (which names the batch, so it is made here, once `seq` is known).
+pub(super) async fn write_batch(
+    tx: &mut Tx,
+    campaign_id: &str,
+    seq: i64,
+    batch: Batch,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let manifest = manifest(seq, &batch.letters)?;
+    sqlx::query(
+        "INSERT INTO letter_batches (campaign_id, seq, letters, pdf, manifest, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(campaign_id)
+    .bind(seq)
+    .bind(i64::try_from(batch.letters.len()).unwrap_or(i64::MAX))
+    .bind(batch.pdf)
+    .bind(manifest)
+    .bind(stored(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Address lines a manifest has room for (a UK address needs at most six with the name).
@@ -930,6 +1035,7 @@ mod tests {
             excluded: false,
             opted_out: false,
             plan_sent: 0,
+            has_entry: false,
         };
         assert!(contact_for(CampaignChannel::Letter, &candidate).is_none(), "no postcode");
         assert!(matches!(contact_for(CampaignChannel::Sms, &candidate), Some(Some(SendTo::Mobile(_)))));
@@ -937,8 +1043,8 @@ mod tests {
         assert!(contact_for(CampaignChannel::Sms, &landline).is_none());
     }
 
-    #[test]
-    fn a_step_stops_for_exclusion_registration_opt_out_then_the_cap_in_that_order() {
+    /// A text campaign of never-invited records, with `plan`.
+    fn sms_campaign(without_entries: WithoutEntries, plan: PlanRole) -> Campaign {
         let cohort = Cohort {
             channel: CampaignChannel::Sms,
             registration: Registration::NotInvited,
@@ -946,15 +1052,14 @@ mod tests {
             max_age: None,
             as_of: time::macros::date!(2026 - 11 - 27),
             listed: false,
+            without_entries,
         };
-        let campaign = |plan| Campaign {
-            id: "c".into(),
-            team_id: "t".into(),
-            team_name: "Team".into(),
-            cohort: cohort.clone(),
-            created_by: "a".into(),
-            plan,
-        };
+        Campaign { id: "c".into(), team_id: "t".into(), team_name: "Team".into(), cohort, created_by: "a".into(), plan }
+    }
+
+    #[test]
+    fn a_step_stops_for_exclusion_registration_opt_out_then_the_cap_in_that_order() {
+        let campaign = |plan| sms_campaign(WithoutEntries::Invite, plan);
         let step = campaign(PlanRole::Step { root: "p".into(), step: 1, max_messages: 2 });
         let first = campaign(PlanRole::First);
         let who = Candidate {
@@ -969,6 +1074,7 @@ mod tests {
             excluded: true,
             opted_out: true,
             plan_sent: 2,
+            has_entry: false,
         };
         assert_eq!(stop_rule(&step, &who), Some(Skip::Excluded));
         let who = Candidate { excluded: false, ..who };
@@ -979,5 +1085,47 @@ mod tests {
         let who = Candidate { opted_out: false, ..who };
         assert_eq!(stop_rule(&step, &who), Some(Skip::Cap));
         assert_eq!(stop_rule(&step, &Candidate { plan_sent: 1, ..who }), None);
+    }
+
+    #[test]
+    fn a_holding_cohort_holds_empty_records_after_the_stop_rules_and_its_plan_s_steps_never_hold() {
+        let campaign = |plan| sms_campaign(WithoutEntries::Hold, plan);
+        let person = |id: &str, has_entry: bool, excluded: bool, mobile: Option<&str>| Candidate {
+            record_id: id.into(),
+            given_name: "Ada".into(),
+            family_name: "L".into(),
+            address_lines: None,
+            postcode: None,
+            email: None,
+            mobile: mobile.map(str::to_owned),
+            registered: false,
+            excluded,
+            opted_out: false,
+            plan_sent: 0,
+            has_entry,
+        };
+        let people = || {
+            vec![
+                person("has-entry", true, false, Some("+447700900982")),
+                person("empty", false, false, Some("+447700900983")),
+                person("empty-excluded", false, true, Some("+447700900984")),
+                person("empty-no-mobile", false, false, None),
+            ]
+        };
+        let mut outcome = ChunkOutcome::default();
+        let sorted = sort(&campaign(PlanRole::First), people(), &mut outcome);
+        let invited: Vec<&str> = sorted.invitees.iter().map(|i| i.candidate.record_id.as_str()).collect();
+        assert_eq!(invited, ["has-entry"]);
+        assert_eq!(sorted.held, ["empty"]);
+        assert_eq!(
+            sorted.skipped,
+            [("empty-excluded".to_owned(), Skip::Excluded), ("empty-no-mobile".to_owned(), Skip::NoContact)]
+        );
+        assert_eq!((outcome.held, outcome.skipped()), (1, 2));
+
+        let step = campaign(PlanRole::Step { root: "p".into(), step: 1, max_messages: 3 });
+        assert!(!step.holds_without_entries());
+        let sorted = sort(&step, people(), &mut ChunkOutcome::default());
+        assert_eq!((sorted.invitees.len(), sorted.held.len()), (2, 0), "a step reminds whom the first send counted");
     }
 }

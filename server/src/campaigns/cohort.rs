@@ -51,7 +51,51 @@ pub struct Cohort {
     /// Whether the cohort is limited to a list of NHS numbers (kept apart:
     /// in `campaign_listed`, or in `Listed` for a preview).
     pub listed: bool,
+    /// Records with no entry yet (campaigns stored before this was asked invite them).
+    #[serde(default)]
+    pub without_entries: WithoutEntries,
 }
+
+/// What a cohort does with records that have no entry yet: patients expect
+/// to see their information when they sign up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithoutEntries {
+    /// Invited like any other record.
+    #[default]
+    Invite,
+    /// Not in the cohort.
+    LeaveOut,
+    /// Held, and invited by the release job once the record has an entry.
+    Hold,
+}
+
+impl WithoutEntries {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "invite" => Some(Self::Invite),
+            "leave_out" => Some(Self::LeaveOut),
+            "hold" => Some(Self::Hold),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invite => "invite",
+            Self::LeaveOut => "leave_out",
+            Self::Hold => "hold",
+        }
+    }
+
+    /// The team's setting, for a cohort that did not say.
+    pub fn team_default(hold_until_entries: bool) -> Self {
+        if hold_until_entries { Self::Hold } else { Self::Invite }
+    }
+}
+
+/// SQL that is true when record `r` has at least one entry.
+pub const HAS_ENTRY_SQL: &str = "EXISTS (SELECT 1 FROM entries e WHERE e.record_id = r.id)";
 
 /// The channels a campaign can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +164,19 @@ pub struct Listed {
 pub struct CohortAsked {
     pub cohort: Cohort,
     pub listed: Option<Listed>,
+    /// Whether the request said what to do with records without entries
+    /// (if not, `cohort.without_entries` is to be the team's setting).
+    pub without_entries_asked: bool,
+}
+
+impl CohortAsked {
+    /// Takes the team's setting for records without entries, unless asked.
+    pub fn with_team_default(mut self, hold_until_entries: bool) -> Self {
+        if !self.without_entries_asked {
+            self.cohort.without_entries = WithoutEntries::team_default(hold_until_entries);
+        }
+        self
+    }
 }
 
 /// Parses what staff asked for; every problem is a field error.
@@ -165,6 +222,16 @@ pub fn parse(request: &CohortRequest, today: Date) -> Result<CohortAsked, ApiErr
     {
         problems.push(FieldError::new("max_age", "The oldest age must be the same as or more than the youngest"));
     }
+    let without_entries = match request.records_without_entries.as_deref() {
+        None => Some(WithoutEntries::Invite),
+        Some(asked) => WithoutEntries::parse(asked),
+    };
+    if without_entries.is_none() {
+        problems.push(FieldError::new(
+            "records_without_entries",
+            "Select what happens to patients whose record has nothing in it yet",
+        ));
+    }
     let listed = match request.nhs_numbers_csv.as_deref() {
         Some(text) => match parse_listed(text) {
             Ok(listed) => Some(listed),
@@ -175,8 +242,8 @@ pub fn parse(request: &CohortRequest, today: Date) -> Result<CohortAsked, ApiErr
         },
         None => None,
     };
-    match (channel, registration) {
-        (Some(channel), Some(registration)) if problems.is_empty() => Ok(CohortAsked {
+    match (channel, registration, without_entries) {
+        (Some(channel), Some(registration), Some(without_entries)) if problems.is_empty() => Ok(CohortAsked {
             cohort: Cohort {
                 channel,
                 registration,
@@ -184,8 +251,10 @@ pub fn parse(request: &CohortRequest, today: Date) -> Result<CohortAsked, ApiErr
                 max_age: request.max_age,
                 as_of: today,
                 listed: listed.is_some(),
+                without_entries,
             },
             listed,
+            without_entries_asked: request.records_without_entries.is_some(),
         }),
         _ => Err(ApiError::Invalid(problems)),
     }
@@ -314,6 +383,9 @@ impl Cohort {
                 sql.push(" AND r.nhs_number IN ").bind_list(numbers.iter().map(String::as_str));
             }
         }
+        if self.without_entries == WithoutEntries::LeaveOut {
+            sql.push(" AND ").push(HAS_ENTRY_SQL);
+        }
     }
 
     /// SQL that is true when record `r` has had the most reminders allowed.
@@ -346,6 +418,13 @@ impl Cohort {
         if self.listed {
             words.push("Only the NHS numbers in the uploaded list".to_owned());
         }
+        match self.without_entries {
+            WithoutEntries::Invite => {}
+            WithoutEntries::LeaveOut => words.push("Only records with at least one entry".to_owned()),
+            WithoutEntries::Hold => {
+                words.push("Records with no entry yet: invitation held until their first entry arrives".to_owned())
+            }
+        }
         words.push(
             match self.channel {
                 CampaignChannel::Letter => "With a postal address",
@@ -371,12 +450,18 @@ pub async fn preview(db: &Db, team_id: &str, asked: &CohortAsked) -> Result<Coho
     let numbers: Vec<String> =
         asked.listed.as_ref().map(|l| l.numbers.iter().map(|(n, _)| n.as_digits()).collect()).unwrap_or_default();
     let mut totals = PreviewCounts::default();
+    // Left out: counted as if invited, to say how many are left out.
+    let unfiltered = Cohort { without_entries: WithoutEntries::Invite, ..asked.cohort.clone() };
     // A long list is counted in slices, so no statement binds too many values.
     let slices: Vec<&[String]> = if asked.listed.is_some() { numbers.chunks(500).collect() } else { vec![&[]] };
     for slice in slices {
         let list = if asked.listed.is_some() { ListSource::Numbers(slice) } else { ListSource::None };
         totals.add(count(db, team_id, &asked.cohort, &list).await?);
+        if asked.cohort.without_entries == WithoutEntries::LeaveOut {
+            totals.without_entries += count(db, team_id, &unfiltered, &list).await?.without_entries;
+        }
     }
+    let held = if asked.cohort.without_entries == WithoutEntries::Hold { totals.without_entries } else { 0 };
     let not_in_team = match &asked.listed {
         Some(listed) => Some(listed_not_in_team(db, team_id, listed).await?),
         None => None,
@@ -388,10 +473,12 @@ pub async fn preview(db: &Db, team_id: &str, asked: &CohortAsked) -> Result<Coho
         excluded: totals.excluded,
         lacking_contact: totals.lacking_contact,
         reminder_cap_reached: totals.capped,
-        to_invite: totals.matching - totals.excluded - totals.lacking_contact - totals.capped,
+        to_invite: totals.matching - totals.excluded - totals.lacking_contact - totals.capped - held,
         listed: asked.listed.as_ref().map(|l| l.numbers.len() as u64),
         not_in_team,
         shared_contacts,
+        records_without_entries: asked.cohort.without_entries.as_str().to_owned(),
+        without_entries: totals.without_entries,
     })
 }
 
@@ -448,6 +535,8 @@ struct PreviewCounts {
     excluded: u64,
     lacking_contact: u64,
     capped: u64,
+    /// Would be invited (not excluded, with contact, not capped), but have no entry.
+    without_entries: u64,
 }
 
 impl PreviewCounts {
@@ -456,6 +545,7 @@ impl PreviewCounts {
         self.excluded += other.excluded;
         self.lacking_contact += other.lacking_contact;
         self.capped += other.capped;
+        self.without_entries += other.without_entries;
     }
 }
 
@@ -469,14 +559,22 @@ async fn count(db: &Db, team_id: &str, cohort: &Cohort, list: &ListSource<'_>) -
         "SELECT count(*), \
          coalesce(sum(CASE WHEN x.record_id IS NOT NULL THEN 1 ELSE 0 END), 0), \
          coalesce(sum(CASE WHEN x.record_id IS NULL AND NOT {contact} THEN 1 ELSE 0 END), 0), \
-         coalesce(sum(CASE WHEN x.record_id IS NULL AND {contact} AND {capped} THEN 1 ELSE 0 END), 0) \
+         coalesce(sum(CASE WHEN x.record_id IS NULL AND {contact} AND {capped} THEN 1 ELSE 0 END), 0), \
+         coalesce(sum(CASE WHEN x.record_id IS NULL AND {contact} AND NOT {capped} AND NOT {HAS_ENTRY_SQL} THEN 1 ELSE 0 END), 0) \
          FROM team_records tr JOIN records r ON r.id = tr.record_id LEFT JOIN exclusions x ON x.record_id = r.id \
          WHERE 1 = 1"
     ));
     cohort.push_filters(&mut sql, team_id, list);
-    let (matching, excluded, lacking, capped): (i64, i64, i64, i64) = sql.query_as()?.fetch_one(&db.pool).await?;
+    let (matching, excluded, lacking, capped, without): (i64, i64, i64, i64, i64) =
+        sql.query_as()?.fetch_one(&db.pool).await?;
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
-    Ok(PreviewCounts { matching: n(matching), excluded: n(excluded), lacking_contact: n(lacking), capped: n(capped) })
+    Ok(PreviewCounts {
+        matching: n(matching),
+        excluded: n(excluded),
+        lacking_contact: n(lacking),
+        capped: n(capped),
+        without_entries: n(without),
+    })
 }
 
 /// The listed NHS numbers that are not records of the team.
@@ -511,6 +609,7 @@ mod tests {
             nhs_numbers_csv: None,
             invited_days_ago: None,
             max_reminders: None,
+            records_without_entries: None,
         }
     }
 
@@ -541,6 +640,45 @@ mod tests {
         let mut ages = request("letter", "not_invited");
         (ages.min_age, ages.max_age) = (Some(70), Some(65));
         assert!(parse(&ages, date!(2026 - 11 - 27)).is_err());
+    }
+
+    #[test]
+    fn records_without_entries_are_invited_left_out_or_held_and_unasked_takes_the_team_s_setting() {
+        let today = date!(2026 - 11 - 27);
+        let unasked = parse(&request("sms", "not_invited"), today).unwrap();
+        assert_eq!(unasked.cohort.without_entries, WithoutEntries::Invite);
+        assert_eq!(unasked.clone().with_team_default(true).cohort.without_entries, WithoutEntries::Hold);
+        assert_eq!(unasked.with_team_default(false).cohort.without_entries, WithoutEntries::Invite);
+        for (asked, meant) in [
+            ("invite", WithoutEntries::Invite),
+            ("leave_out", WithoutEntries::LeaveOut),
+            ("hold", WithoutEntries::Hold),
+        ] {
+            let cohort =
+                CohortRequest { records_without_entries: Some(asked.into()), ..request("email", "not_invited") };
+            let parsed = parse(&cohort, today).unwrap().with_team_default(asked != "hold");
+            assert_eq!(parsed.cohort.without_entries, meant, "asked wins over the team's setting");
+            assert_eq!(meant.as_str(), asked);
+        }
+        let bad = CohortRequest { records_without_entries: Some("later".into()), ..request("sms", "not_invited") };
+        let Err(ApiError::Invalid(problems)) = parse(&bad, today) else { panic!("accepted") };
+        assert_eq!(problems[0].field, "records_without_entries");
+    }
+
+    #[test]
+    fn a_cohort_stored_before_holds_existed_still_reads_and_invites_everyone() {
+        let held = parse(
+            &CohortRequest { records_without_entries: Some("hold".into()), ..request("sms", "not_invited") },
+            date!(2026 - 11 - 27),
+        )
+        .unwrap()
+        .cohort;
+        let mut before = serde_json::to_value(&held).unwrap();
+        before.as_object_mut().unwrap().remove("without_entries");
+        let cohort: Cohort = serde_json::from_value(before).unwrap();
+        assert_eq!(cohort.without_entries, WithoutEntries::Invite);
+        let again: Cohort = serde_json::from_str(&serde_json::to_string(&held).unwrap()).unwrap();
+        assert_eq!(again, held);
     }
 
     #[test]

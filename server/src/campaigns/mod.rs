@@ -19,6 +19,8 @@
 pub mod chunk;
 pub mod cohort;
 pub mod escalation;
+pub mod hold;
+pub mod invitation_settings;
 pub mod routes;
 pub mod worker;
 
@@ -30,7 +32,7 @@ use crate::audit::{self, Action, Event};
 use crate::clock::stored;
 use crate::db::{Db, Statement};
 use crate::state::AppState;
-use cohort::{Cohort, CohortAsked, Registration};
+use cohort::{Cohort, CohortAsked, Registration, WithoutEntries};
 
 /// A campaign's state. Stored as `as_str`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +94,8 @@ pub async fn start_with_plan(
     started_by: &str,
 ) -> Result<String, CampaignError> {
     let preview = cohort::preview(&state.db, team_id, asked).await?;
-    if preview.to_invite == 0 {
+    let held = if asked.cohort.without_entries == WithoutEntries::Hold { preview.without_entries } else { 0 };
+    if preview.to_invite == 0 && held == 0 {
         return Err(CampaignError::EmptyCohort);
     }
     let now = state.now();
@@ -141,6 +144,7 @@ pub async fn start_with_plan(
     let event = Event::new(Action::CampaignStarted, now).actor(started_by).team(team_id).detail(json!({
         "campaign_id": id, "channel": asked.cohort.channel.as_str(), "kind": kind, "total": preview.matching,
         "to_invite": preview.to_invite, "plan": steps, "max_messages": plan.map(|p| p.max_messages()),
+        "records_without_entries": asked.cohort.without_entries.as_str(), "without_entries": preview.without_entries,
     }));
     audit::record(&mut tx, event).await?;
     tx.commit().await?;
@@ -158,19 +162,34 @@ pub async fn resume(state: &AppState, id: &str, by: &str) -> Result<(), Campaign
 }
 
 /// Cancels a campaign: no more chunks; its messages not yet sent are given
-/// up and the invitations they carried revoked (nobody received them).
-/// Letters already in a batch stay: they may be in the post.
+/// up and the invitations they carried revoked (nobody received them), its
+/// held invitations never go, and its plan ends: a reminder step running
+/// now is cancelled with it and no later one starts. A finished campaign
+/// that still holds invitations, or whose plan has steps to come, can be
+/// cancelled for that. Letters already in a batch stay: they may be in the post.
 pub async fn cancel(state: &AppState, id: &str, by: &str) -> Result<(), CampaignError> {
-    change_state(
-        state,
-        id,
-        by,
-        &[State::Running, State::Paused],
-        State::Cancelled,
-        Action::CampaignCancelled,
-        "cancelled",
-    )
-    .await
+    let more_to_come = hold::counts(&state.db, id).await?.0 > 0 || escalation::steps_to_come(&state.db, id).await? > 0;
+    let from: &[State] =
+        if more_to_come { &[State::Running, State::Paused, State::Finished] } else { &[State::Running, State::Paused] };
+    change_state(state, id, by, from, State::Cancelled, Action::CampaignCancelled, "cancelled").await?;
+    for step in escalation::running_steps(&state.db, id).await? {
+        match change_state(
+            state,
+            &step,
+            by,
+            &[State::Running, State::Paused],
+            State::Cancelled,
+            Action::CampaignCancelled,
+            "cancelled",
+        )
+        .await
+        {
+            // It finished meanwhile.
+            Ok(()) | Err(CampaignError::WrongState(..)) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
 }
 
 async fn change_state(
@@ -213,6 +232,7 @@ async fn change_state(
         for invitation_id in unsent.iter().filter_map(|(_, i)| i.as_deref()) {
             crate::invitations::revoke_one(&mut tx, invitation_id, Some(by), now).await?;
         }
+        hold::drop_holds(&mut tx, id, now).await?;
     }
     let event = Event::new(action, now).actor(by).team(&team_id).detail(json!({ "campaign_id": id }));
     audit::record(&mut tx, event).await?;
@@ -287,6 +307,7 @@ pub async fn list(db: &Db, team_id: &str) -> Result<Vec<CampaignSummary>, sqlx::
     let mut campaigns: Vec<CampaignSummary> = rows.into_iter().map(summary_of).collect();
     for campaign in &mut campaigns {
         add_message_counts(db, &campaign.id, &campaign.channel, &mut campaign.progress, None).await?;
+        (campaign.progress.held, campaign.progress.released) = hold::counts(db, &campaign.id).await?;
     }
     Ok(campaigns)
 }
@@ -322,6 +343,7 @@ pub async fn view(db: &Db, id: &str, now: OffsetDateTime) -> Result<Option<Campa
     };
     let mut campaign = summary_of(row);
     add_message_counts(db, id, &campaign.channel, &mut campaign.progress, Some(now)).await?;
+    (campaign.progress.held, campaign.progress.released) = hold::counts(db, id).await?;
     let failures = failures(db, id).await?;
     let batches = batches(db, id).await?;
     let plan = escalation::plan_view(db, id, &campaign.channel, &campaign.state, &campaign.created_at, first).await?;

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use portico_types::api::{CampaignView, CampaignsResponse, CohortPreview, CohortRequest, StartCampaignRequest};
 
-use super::{CampaignError, cohort};
+use super::{CampaignError, cohort, invitation_settings};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::staff::{self, Professional};
@@ -52,7 +52,8 @@ async fn preview(
     ApiJson(body): ApiJson<CohortRequest>,
 ) -> ApiResult<Json<CohortPreview>> {
     staff::admin_of(&state, &professional, &team_id).await?;
-    let asked = cohort::parse(&body, state.now().date())?;
+    let asked = cohort::parse(&body, state.now().date())?
+        .with_team_default(invitation_settings::hold_until_entries(&state.db, &team_id).await?);
     Ok(Json(cohort::preview(&state.db, &team_id, &asked).await?))
 }
 
@@ -84,6 +85,7 @@ async fn start(
         }
         None => (cohort::parse(&body.cohort, state.now().date())?, None),
     };
+    let asked = asked.with_team_default(invitation_settings::hold_until_entries(&state.db, &team_id).await?);
     let id = super::start_with_plan(&state, &team_id, name, &asked, plan.as_ref(), &professional.account_id)
         .await
         .map_err(refusal)?;

@@ -60,10 +60,12 @@ async fn start_due_steps_until_stopped(state: AppState, mut stop: tokio::sync::w
     }
 }
 
-/// Claims and does one chunk; answers whether there was one.
+/// Claims and does one chunk, or else releases a batch of held invitations;
+/// answers whether there was one.
 pub async fn work_once(state: &AppState) -> anyhow::Result<bool> {
     match chunk::claim_next(state).await? {
-        Next::Idle => Ok(false),
+        // With no chunk to do, held invitations whose record now has an entry go.
+        Next::Idle => super::hold::release_next(state).await,
         Next::Chunk(claimed) => {
             match chunk::process(state, &claimed).await? {
                 Some(outcome) => tracing::info!(

@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(invitations::routes::routes())
         .merge(campaigns::routes::routes())
         .merge(campaigns::escalation::routes::routes())
+        .merge(campaigns::invitation_settings::routes())
         .merge(kiosk::routes::routes())
         .merge(registration::routes::routes())
         .merge(nhs_login::routes::routes())

@@ -94,6 +94,7 @@ pub fn document() -> Document {
         invitations::routes::Docs::openapi(),
         campaigns::routes::Docs::openapi(),
         campaigns::escalation::routes::Docs::openapi(),
+        campaigns::invitation_settings::Docs::openapi(),
         kiosk::routes::Docs::openapi(),
         registration::routes::Docs::openapi(),
         nhs_login::routes::Docs::openapi(),

@@ -395,7 +395,58 @@ async fn a_step_starts_once_and_a_worker_dying_mid_step_loses_and_doubles_nothin
     assert_eq!(steps, 1);
 }
 
+/// Cancelling the plan's campaign ends the plan: a step still sending is
+/// cancelled with it (its waiting texts never go, their codes are revoked),
+/// and no later step starts, though the first send had finished.
+async fn cancelling_a_planned_campaign_ends_its_running_step_and_those_to_come(engine: Engine) {
+    // One text a minute of the test's clock: the step stays running while its texts wait.
+    let (app, notify) = crate::campaigns::app_with_paced_notify(engine, 1).await;
+    let asha = admin(&app).await;
+    let people = fresh_records(&app, 3).await;
+    let id = start_planned(&app, &asha, &people).await;
+    until(&app, &asha, &id, |v| v.campaign.state == "finished").await;
+    app.clock.advance(time::Duration::days(14));
+    let asha = admin(&app).await;
+    let running = until(&app, &asha, &id, |v| {
+        v.plan.as_ref().is_some_and(|p| p.steps[1].counts.sent == 3 && p.steps[1].state.as_deref() == Some("running"))
+    })
+    .await;
+    let step = running.plan.unwrap().steps[1].campaign_id.clone().unwrap();
+    crate::helpers::eventually(|| async { (crate::campaigns::texts_sent(&notify).len() == 1).then_some(()) }).await;
+
+    let cancelled = post(&app, &asha, &format!("/staff/campaigns/{id}/cancel"), json!({})).await;
+    assert!(cancelled.status().is_success(), "a finished campaign whose plan has steps to come can be cancelled");
+    let view = campaign(&app, &asha, &id).await;
+    assert_eq!(view.campaign.state, "cancelled");
+    let steps: Vec<Option<&str>> = view.plan.as_ref().unwrap().steps.iter().map(|s| s.state.as_deref()).collect();
+    assert_eq!(steps, [Some("cancelled"), Some("cancelled"), None]);
+    let (given_up, revoked): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM outbox WHERE campaign_id = $1 AND gave_up_at IS NOT NULL), \
+         (SELECT count(*) FROM invitations WHERE campaign_id = $1 AND state = 'revoked')",
+    )
+    .bind(&step)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!((given_up, revoked), (2, 2), "the two texts still waiting never go");
+
+    // Days pass: neither the waiting texts nor the plan's last step go.
+    app.clock.advance(time::Duration::days(14));
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(crate::campaigns::texts_sent(&notify).len(), 1);
+    let started: i64 = sqlx::query_scalar("SELECT count(*) FROM campaigns WHERE plan_of = $1")
+        .bind(&id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(started, 1);
+    let asha = admin(&app).await;
+    let again = post(&app, &asha, &format!("/staff/campaigns/{id}/cancel"), json!({})).await;
+    assert_eq!(again.status(), 409, "once is enough");
+}
+
 crate::on_both_engines!(
+    cancelling_a_planned_campaign_ends_its_running_step_and_those_to_come,
     a_plan_escalates_across_channels_and_each_stop_rule_holds,
     bad_plans_are_refused_field_by_field_and_nothing_starts,
     a_step_starts_once_and_a_worker_dying_mid_step_loses_and_doubles_nothing,

@@ -21,6 +21,7 @@ mod face_to_face;
 mod fhir;
 mod funnel;
 mod health;
+mod hold_until_entries;
 mod hl7;
 mod kiosk;
 mod my_record;

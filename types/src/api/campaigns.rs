@@ -15,6 +15,9 @@
 //! - `GET /api/v1/staff/campaigns/{campaign_id}/batches/{seq}/letters.pdf`
 //!   and `…/batches/{seq}/manifest.csv`: a letter campaign's print-ready
 //!   batch and its print-house manifest (files, not JSON);
+//! - `GET`/`PUT /api/v1/staff/teams/{team_id}/invitation-settings`
+//!   ([`InvitationSettings`]): whether the team's campaigns hold
+//!   invitations until the record has an entry, by default;
 //! - `GET /api/v1/staff/reports/uptake` → [`UptakeReport`], and
 //!   `GET /api/v1/staff/reports/uptake.csv` the same as CSV.
 //!
@@ -50,6 +53,11 @@ pub struct CohortRequest {
     /// For reminders: a patient who has had this many reminders gets no more.
     #[serde(default)]
     pub max_reminders: Option<u32>,
+    /// What becomes of records with no entry yet: `invite` (as any other),
+    /// `leave_out` (not in the cohort), or `hold` (invited by themselves once
+    /// the record has its first entry). Absent: the team's setting decides.
+    #[serde(default)]
+    pub records_without_entries: Option<String>,
 }
 
 /// What a cohort holds, counted now.
@@ -81,6 +89,14 @@ pub struct CohortPreview {
     /// usually). Each still gets a message of their own naming whom it is for.
     #[serde(default)]
     pub shared_contacts: Option<SharedContacts>,
+    /// What the cohort does with records that have no entry yet (`invite`,
+    /// `leave_out` or `hold`): as asked, or the team's setting.
+    #[serde(default)]
+    pub records_without_entries: String,
+    /// Records that would be invited but whose record has no entry yet:
+    /// invited with the rest, left out, or held (not in `to_invite`).
+    #[serde(default)]
+    pub without_entries: u64,
 }
 
 /// Contact details on more than one record of a cohort.
@@ -99,6 +115,18 @@ pub struct ListedNotInTeam {
     pub count: u64,
     /// 1-based rows of the file, at most 20.
     pub rows: Vec<u64>,
+}
+
+/// `GET`/`PUT /api/v1/staff/teams/{team_id}/invitation-settings`: a team's
+/// defaults for its campaigns' invitations (its admins only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InvitationSettings {
+    /// Hold a campaign's invitation until the record has at least one entry
+    /// (patients expect to see something when they sign up). A campaign may
+    /// still choose otherwise.
+    pub hold_until_entries: bool,
 }
 
 /// `POST /api/v1/staff/teams/{team_id}/campaigns`
@@ -172,6 +200,12 @@ pub struct CampaignProgress {
     pub waiting: u64,
     /// Messages handed over in the last minute.
     pub per_minute: u64,
+    /// Held until their record has an entry (counted in `processed`, not yet invited).
+    #[serde(default)]
+    pub held: u64,
+    /// Held, then invited once their record had an entry (also counted in `issued`).
+    #[serde(default)]
+    pub released: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

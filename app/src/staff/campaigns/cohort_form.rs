@@ -18,7 +18,9 @@ pub const MAX_AGE: &str = "max_age";
 pub const CSV: &str = "nhs_numbers_csv";
 pub const INVITED_DAYS_AGO: &str = "invited_days_ago";
 pub const MAX_REMINDERS: &str = "max_reminders";
-pub const FIELDS: [&str; 8] = [NAME, CHANNEL, REGISTRATION, MIN_AGE, MAX_AGE, CSV, INVITED_DAYS_AGO, MAX_REMINDERS];
+pub const WITHOUT_ENTRIES: &str = "records_without_entries";
+pub const FIELDS: [&str; 9] =
+    [NAME, CHANNEL, REGISTRATION, MIN_AGE, MAX_AGE, CSV, INVITED_DAYS_AGO, MAX_REMINDERS, WITHOUT_ENTRIES];
 
 pub const CHANNELS: [RadioOption; 3] = [
     RadioOption {
@@ -52,6 +54,22 @@ pub const REGISTRATIONS: [RadioOption; 3] = [
     },
 ];
 
+/// What happens to patients whose record has nothing in it yet.
+pub const WITHOUTS: [RadioOption; 3] = [
+    RadioOption {
+        value: "hold",
+        label: "Wait until their record has something in it",
+        hint: Some("Their invitation goes out by itself when the first letter, result or appointment arrives"),
+    },
+    RadioOption { value: "invite", label: "Invite them now, like everyone else", hint: None },
+    RadioOption { value: "leave_out", label: "Leave them out of this campaign", hint: None },
+];
+
+/// The choice the team's setting makes (the form starts with it).
+pub fn team_default(hold_until_entries: bool) -> &'static str {
+    if hold_until_entries { "hold" } else { "invite" }
+}
+
 /// The oldest age the form takes.
 const OLDEST: u32 = 130;
 
@@ -65,6 +83,7 @@ pub struct CohortFields {
     pub max_age: RwSignal<String>,
     pub invited_days_ago: RwSignal<String>,
     pub max_reminders: RwSignal<String>,
+    pub without_entries: RwSignal<String>,
     /// The NHS numbers file input.
     pub csv: NodeRef<leptos::html::Input>,
 }
@@ -80,6 +99,7 @@ impl CohortFields {
             max_age: text(),
             invited_days_ago: text(),
             max_reminders: text(),
+            without_entries: text(),
             csv: NodeRef::new(),
         }
     }
@@ -109,6 +129,7 @@ impl CohortFields {
             max_age: self.max_age.get_untracked(),
             invited_days_ago: self.invited_days_ago.get_untracked(),
             max_reminders: self.max_reminders.get_untracked(),
+            without_entries: self.without_entries.get_untracked(),
             csv,
         })
     }
@@ -123,6 +144,8 @@ pub struct CohortInput {
     pub max_age: String,
     pub invited_days_ago: String,
     pub max_reminders: String,
+    /// Empty: the team's setting decides.
+    pub without_entries: String,
     pub csv: Option<String>,
 }
 
@@ -150,6 +173,9 @@ impl CohortInput {
         }
         if !REGISTRATIONS.iter().any(|r| r.value == self.registration) {
             errors.push(ErrorItem::field(REGISTRATION, "Select who to invite"));
+        }
+        if !self.without_entries.is_empty() && !WITHOUTS.iter().any(|w| w.value == self.without_entries) {
+            errors.push(ErrorItem::field(WITHOUT_ENTRIES, "Select what happens to patients whose record is empty"));
         }
         let min_age = whole_number(MIN_AGE, &self.min_age, "The youngest age", &mut errors);
         let max_age = whole_number(MAX_AGE, &self.max_age, "The oldest age", &mut errors);
@@ -186,6 +212,7 @@ impl CohortInput {
             nhs_numbers_csv: self.csv.clone(),
             invited_days_ago,
             max_reminders,
+            records_without_entries: (!self.without_entries.is_empty()).then(|| self.without_entries.clone()),
         })
     }
 }
@@ -221,6 +248,17 @@ mod tests {
         let request = input("letter", "not_invited").request().unwrap();
         assert_eq!((request.min_age, request.max_age, request.invited_days_ago), (None, None, None));
         assert_eq!(request.nhs_numbers_csv, None);
+    }
+
+    #[test]
+    fn records_without_entries_are_sent_as_chosen_or_left_to_the_team() {
+        assert_eq!(input("sms", "not_invited").request().unwrap().records_without_entries, None);
+        let mut typed = input("sms", "not_invited");
+        typed.without_entries = team_default(true).into();
+        assert_eq!(typed.request().unwrap().records_without_entries.as_deref(), Some("hold"));
+        typed.without_entries = "later".into();
+        assert_eq!(fields(typed.request()), [WITHOUT_ENTRIES]);
+        assert_eq!(team_default(false), "invite");
     }
 
     #[test]

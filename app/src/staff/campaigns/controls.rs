@@ -13,6 +13,9 @@ pub fn Controls(
     campaign_id: String,
     /// The campaign's state, which the buttons follow.
     state: Memo<String>,
+    /// Whether it still has work once finished: invitations held, or its
+    /// plan's reminder steps to come (a finished one can then be cancelled, to end them).
+    more_to_come: Memo<bool>,
     errors: RwSignal<Vec<ErrorItem>>,
     asked: RwSignal<u32>,
 ) -> impl IntoView {
@@ -54,24 +57,20 @@ pub fn Controls(
     move || {
         let state = state.get();
         let (running, paused) = (state == "running", state == "paused");
-        (running || paused).then(|| {
+        let still_working = state == "finished" && more_to_come.get();
+        (running || paused || still_working).then(|| {
             view! {
                 <div hidden=move || confirming.get() class="nhsuk-button-group">
-                    {if running {
-                        view! {
-                            <button type="button" class="nhsuk-button nhsuk-button--secondary" aria-disabled=waiting on:click=press(CampaignAction::Pause)>
-                                "Pause the campaign"
-                            </button>
-                        }
-                        .into_any()
-                    } else {
-                        view! {
-                            <button type="button" class="nhsuk-button" aria-disabled=waiting on:click=press(CampaignAction::Resume)>
-                                "Resume the campaign"
-                            </button>
-                        }
-                        .into_any()
-                    }}
+                    {running.then(|| view! {
+                        <button type="button" class="nhsuk-button nhsuk-button--secondary" aria-disabled=waiting on:click=press(CampaignAction::Pause)>
+                            "Pause the campaign"
+                        </button>
+                    })}
+                    {paused.then(|| view! {
+                        <button type="button" class="nhsuk-button" aria-disabled=waiting on:click=press(CampaignAction::Resume)>
+                            "Resume the campaign"
+                        </button>
+                    })}
                     <button type="button" class="nhsuk-button nhsuk-button--warning" on:click=ask>"Cancel the campaign"</button>
                 </div>
                 <div class="nhsuk-warning-callout" hidden=move || !confirming.get()>
@@ -79,7 +78,7 @@ pub fn Controls(
                         <span role="text"><span class="nhsuk-u-visually-hidden">"Important: "</span>"Cancel this campaign?"</span>
                     </h2>
                     <p>
-                        "Nobody else will be invited by it, and messages waiting to be sent will not go. "
+                        "Nobody else will be invited by it: messages waiting to be sent will not go, nor invitations held until the record has an entry, nor reminders of its plan still to come. "
                         "Invitations already made still work. This cannot be undone."
                     </p>
                     <div class="nhsuk-button-group">

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use portico_types::api::{CampaignSummary, TeamSummary};
 
+use super::invitation_settings::invitation_settings_href;
 use super::{AdminTeamPage, campaign_href, channel_words, new_campaign_href, progress_words, state_tag};
 use crate::api::{self, ApiError};
 use crate::dates::local_long_date_time;
@@ -38,6 +39,7 @@ fn Campaigns(team: TeamSummary) -> impl IntoView {
         </p>
         <a class="nhsuk-button" href=new_campaign_href(&team.id) role="button" draggable="false">"Start a new campaign"</a>
         <p><a href=uptake_href(&team.id)>"See how many registered (uptake report)"</a></p>
+        <p><a href=invitation_settings_href(&team.id)>"Invitation settings"</a>": hold invitations until the record has something to see"</p>
         {move || match campaigns.get() {
             None => view! { <p role="status">"Loading campaigns…"</p> }.into_any(),
             Some(Ok(answer)) if answer.campaigns.is_empty() => {

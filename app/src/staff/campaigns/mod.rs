@@ -1,7 +1,8 @@
 //! Mass registration, for a team's admins: the team's campaigns
 //! (`/staff/teams/:team_id/campaigns`), a new one counted before it starts
 //! (`…/campaigns/new`), and one campaign's live progress, controls and letter
-//! batches (`/staff/campaigns/:campaign_id`).
+//! batches (`/staff/campaigns/:campaign_id`), and the team's invitation
+//! settings (`/staff/teams/:team_id/invitation-settings`).
 //!
 //! The server does the work in the background and alone decides who is
 //! invited; these pages ask it, show what it says, and never name a patient.
@@ -9,6 +10,7 @@
 mod batches;
 mod cohort_form;
 mod controls;
+mod invitation_settings;
 mod list;
 mod new;
 mod page;
@@ -18,6 +20,7 @@ mod preview;
 mod progress;
 mod team_gate;
 
+pub use invitation_settings::InvitationSettingsPage;
 pub use list::CampaignsPage;
 pub use new::NewCampaignPage;
 pub use page::CampaignPage;

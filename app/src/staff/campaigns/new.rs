@@ -14,8 +14,9 @@ use portico_types::api::{
 
 use super::cohort_form::{
     CHANNEL, CHANNELS, CSV, CohortFields, INVITED_DAYS_AGO, MAX_AGE, MAX_REMINDERS, MIN_AGE, NAME, REGISTRATION,
-    REGISTRATIONS, server_field_errors,
+    REGISTRATIONS, WITHOUT_ENTRIES, WITHOUTS, server_field_errors, team_default,
 };
+use super::invitation_settings::invitation_settings_href;
 use super::plan_form::{PLAN_FIELDS, PlanCounts, PlanFields, PlanFieldset};
 use super::preview::CohortCounts;
 use super::{AdminTeamPage, campaign_href, campaigns_href};
@@ -56,6 +57,13 @@ fn NewCampaign(team: TeamSummary) -> impl IntoView {
     let team_id = StoredValue::new(team.id.clone());
     let session = StaffSession::get();
     let navigate = use_navigate();
+    // The team's setting is the choice the form starts with.
+    spawn_local(async move {
+        let hold = api::invitation_settings(&team_id.get_value()).await.is_ok_and(|s| s.hold_until_entries);
+        if fields.without_entries.get_untracked().is_empty() {
+            fields.without_entries.set(team_default(hold).to_owned());
+        }
+    });
 
     // Any change to the cohort makes the counts on the page stale.
     Effect::new(move |first: Option<()>| {
@@ -66,6 +74,7 @@ fn NewCampaign(team: TeamSummary) -> impl IntoView {
         fields.invited_days_ago.track();
         fields.max_reminders.track();
         plan_fields.track();
+        fields.without_entries.track();
         if first.is_some() {
             counted.set(None);
         }
@@ -197,6 +206,15 @@ fn NewCampaign(team: TeamSummary) -> impl IntoView {
                     <TextInput id=MAX_AGE label="To (years)" value=fields.max_age error=error_of(MAX_AGE) autocomplete="off" class="nhsuk-input--width-3"/>
                 </fieldset>
             </div>
+            <Radios
+                id=WITHOUT_ENTRIES
+                legend="Patients whose record has nothing in it yet"
+                hint="Patients expect to see their information when they sign up. The team's setting is chosen first."
+                options=&WITHOUTS
+                value=fields.without_entries
+                error=error_of(WITHOUT_ENTRIES)
+            />
+            <p><a href=invitation_settings_href(&team.id)>"Change the team's setting"</a></p>
             <div on:change=on_csv_change>
                 <FileInput
                     id=CSV
@@ -211,7 +229,8 @@ fn NewCampaign(team: TeamSummary) -> impl IntoView {
             <Button busy=busy class="nhsuk-button--secondary">"Count the cohort"</Button>
         </form>
         {move || counted.get().map(|Counted { cohort, preview, plan_preview, .. }| {
-            let to_invite = preview.to_invite;
+            let held = if preview.records_without_entries == "hold" { preview.without_entries } else { 0 };
+            let to_invite = preview.to_invite + held;
             let reminder = cohort.registration == "reminder";
             view! {
                 <h2 id="cohort-counts" tabindex="-1">"Who this campaign will invite"</h2>

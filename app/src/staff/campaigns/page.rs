@@ -123,6 +123,19 @@ fn Campaign(
 ) -> impl IntoView {
     let batches = Memo::new(move |_| latest.with(|v| v.as_ref().map(|v| v.batches.clone()).unwrap_or_default()));
     let state = Memo::new(move |_| latest.with(|v| v.as_ref().map(|v| v.campaign.state.clone()).unwrap_or_default()));
+    // A finished campaign still has work while it holds invitations or its plan has steps to come.
+    let more_to_come = Memo::new(move |_| {
+        latest.with(|v| {
+            v.as_ref().is_some_and(|v| {
+                v.campaign.progress.held > 0
+                    || v.plan.as_ref().is_some_and(|plan| {
+                        plan.steps
+                            .iter()
+                            .any(|s| s.step > 0 && !matches!(s.state.as_deref(), Some("finished" | "cancelled")))
+                    })
+            })
+        })
+    });
     let Some(first) = latest.with_untracked(|v| v.as_ref().map(|v| v.campaign.clone())) else { return ().into_any() };
     let letters = first.channel == "letter";
     let kind = if first.kind == "reminder" { "Reminder campaign" } else { "Campaign" };
@@ -140,7 +153,7 @@ fn Campaign(
             <p class="nhsuk-body-s" role="status">"Could not check for updates. Refresh the page to see the latest."</p>
         })}
         {move || latest.get().map(|view| view! { <Status view=view/> })}
-        <Controls campaign_id=first.id.clone() state=state errors=errors asked=asked/>
+        <Controls campaign_id=first.id.clone() state=state more_to_come=more_to_come errors=errors asked=asked/>
         {move || latest.with(|v| v.as_ref().and_then(|v| v.plan.clone()).map(|plan| view! { <PlanSteps plan=plan/> }))}
         {move || latest.with(|v| v.as_ref().map(|v| view! { <Failures failures=v.failures.clone()/> }))}
         {letters.then(|| view! { <Batches batches=batches asked=asked/> })}

@@ -47,6 +47,16 @@ fn rows_words(rows: &[u64], count: u64) -> String {
     }
 }
 
+/// Those whose record has no entry yet, by what the cohort does with them.
+fn without_entries_words(choice: &str, n: u64) -> Option<String> {
+    let are = if n == 1 { "record has" } else { "records have" };
+    (n > 0).then(|| match choice {
+        "hold" => format!("Held until their record has an entry: {} (their {are} nothing in it yet)", grouped(n)),
+        "leave_out" => format!("{} left out: their {are} nothing in it yet", grouped(n)),
+        _ => format!("{} will be invited although their {are} nothing in it yet", grouped(n)),
+    })
+}
+
 /// The counts, one line each; lines of nothing are left out, but for the
 /// count that matters most: how many will be invited.
 #[component]
@@ -62,6 +72,9 @@ pub fn CohortCounts(preview: CohortPreview, channel: String, reminder: bool) -> 
         let n = preview.reminder_cap_reached;
         let have = if n == 1 { "has" } else { "have" };
         lines.push(format!("{} {have} had the most reminders allowed", grouped(n)));
+    }
+    if let Some(line) = without_entries_words(&preview.records_without_entries, preview.without_entries) {
+        lines.push(line);
     }
     let listed = preview.listed.map(|n| count(n, "NHS number", "NHS numbers"));
     let not_in_team = preview.not_in_team.filter(|n| n.count > 0);
@@ -102,7 +115,17 @@ pub fn CohortCounts(preview: CohortPreview, channel: String, reminder: bool) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{SharedContacts, lacking_words, rows_words, shared_words};
+    use super::{SharedContacts, lacking_words, rows_words, shared_words, without_entries_words};
+
+    #[test]
+    fn held_left_out_or_invited_records_without_entries_are_counted_in_words() {
+        assert_eq!(without_entries_words("hold", 0), None);
+        assert!(
+            without_entries_words("hold", 1_200).unwrap().starts_with("Held until their record has an entry: 1,200")
+        );
+        assert!(without_entries_words("leave_out", 1).unwrap().contains("record has nothing"));
+        assert!(without_entries_words("invite", 2).unwrap().contains("will be invited"));
+    }
 
     #[test]
     fn what_is_lacking_agrees_with_how_many() {

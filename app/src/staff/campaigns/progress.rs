@@ -25,6 +25,13 @@ fn facts(progress: &CampaignProgress, letters: bool) -> Vec<(&'static str, Strin
     if progress.skipped_cap > 0 {
         facts.push(("Left out: had the plan's most messages", n(progress.skipped_cap)));
     }
+    // Only for a campaign that holds those whose record is empty.
+    if progress.held > 0 || progress.released > 0 {
+        facts.extend([
+            ("Held until their record has an entry", n(progress.held)),
+            ("Released (invited once their record had an entry)", n(progress.released)),
+        ]);
+    }
     if letters {
         facts.push(("Letters in batches", n(progress.sent)));
     } else {
@@ -47,6 +54,9 @@ pub fn Progress(progress: CampaignProgress, state: String, letters: bool) -> imp
     let status = match state.as_str() {
         "running" => "The campaign is running. This page updates every few seconds; you can leave it and come back.",
         "paused" => "The campaign is paused. Nothing more is sent until it is resumed.",
+        "finished" if progress.held > 0 => {
+            "Every record has been worked through. Invitations held until the record has an entry go out by themselves when it does."
+        }
         "finished" => "The campaign has finished.",
         _ => "The campaign was cancelled. Nothing more is sent.",
     };
@@ -103,5 +113,8 @@ mod tests {
         let texts = facts(&progress, false);
         assert!(texts.contains(&("Delivered", "900".to_owned())));
         assert!(texts.contains(&("Invitations made", "1,200".to_owned())));
+        assert!(!texts.iter().any(|(k, _)| k.starts_with("Held")), "nothing held: not shown");
+        let held = CampaignProgress { held: 3, released: 2, ..CampaignProgress::default() };
+        assert!(facts(&held, false).contains(&("Held until their record has an entry", "3".to_owned())));
     }
 }

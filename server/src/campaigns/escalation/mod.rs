@@ -87,6 +87,28 @@ pub async fn start_due_steps(state: &AppState) -> anyhow::Result<u64> {
     Ok(started)
 }
 
+/// Steps of `root`'s plan not finished or cancelled yet: waiting, running or paused.
+pub async fn steps_to_come(db: &Db, root: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM campaign_plan_steps s WHERE s.campaign_id = $1 AND NOT EXISTS \
+         (SELECT 1 FROM campaigns d WHERE d.plan_of = s.campaign_id AND d.plan_step = s.step \
+         AND d.state IN ('finished', 'cancelled'))",
+    )
+    .bind(root)
+    .fetch_one(&db.pool)
+    .await
+}
+
+/// The campaigns running (or paused) a step of `root`'s plan now.
+pub async fn running_steps(db: &Db, root: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM campaigns WHERE plan_of = $1 AND state IN ('running', 'paused') ORDER BY plan_step",
+    )
+    .bind(root)
+    .fetch_all(&db.pool)
+    .await
+}
+
 /// The state of the campaign that ran the step before `step` of `root`'s plan.
 async fn previous_state(db: &Db, root: &str, step: i64) -> Result<Option<String>, sqlx::Error> {
     if step == 1 {

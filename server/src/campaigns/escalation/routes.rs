@@ -66,6 +66,8 @@ async fn preview(
 ) -> ApiResult<Json<PlanPreview>> {
     staff::admin_of(&state, &professional, &team_id).await?;
     let (asked, plan) = parse_with_plan(&body.cohort, &body.plan, state.now().date())?;
+    let hold = crate::campaigns::invitation_settings::hold_until_entries(&state.db, &team_id).await?;
+    let asked = asked.with_team_default(hold);
     Ok(Json(super::preview(&state.db, &team_id, &asked, &plan).await?))
 }
 
