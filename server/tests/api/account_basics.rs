@@ -134,7 +134,41 @@ async fn signing_out_everywhere_ends_every_session(engine: Engine) {
     assert_eq!(anonymous.status(), 401);
 }
 
+/// Host-header poisoning (ASVS V5.1.x; the password-reset link attack): a
+/// request naming another host, in every header a proxy might pass on, still
+/// gets links to Portico's configured address, and Origin checks ignore Host.
+async fn a_forged_host_header_cannot_send_a_reset_link_elsewhere(engine: Engine) {
+    let (app, mail) = app_with_mail(engine).await;
+    let email = "hosted@example.com";
+    registered_patient(&app, &mail, email, 1).await;
+    let forged = browser()
+        .post(app.url("/api/v1/password-reset"))
+        .header("host", "evil.example")
+        .header("x-forwarded-host", "evil.example")
+        .header("x-forwarded-proto", "https")
+        .header("forwarded", "host=evil.example;proto=https")
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), reqwest::StatusCode::ACCEPTED);
+    let reset = mail.wait_for(email, "Reset your Portico password").await;
+    assert!(!reset.body.contains("evil.example"), "{}", reset.body);
+    assert!(reset.body.contains(&format!("{}/", app.base)), "the link names Portico's own address: {}", reset.body);
+    // An Origin that matches the forged Host is still another site's.
+    let cross = browser()
+        .post(app.url("/api/v1/password-reset"))
+        .header("host", "evil.example")
+        .header("origin", "http://evil.example")
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), reqwest::StatusCode::FORBIDDEN);
+}
+
 crate::on_both_engines!(
+    a_forged_host_header_cannot_send_a_reset_link_elsewhere,
     a_forgotten_password_is_reset_by_a_link_that_works_once,
     a_change_of_email_is_proved_at_the_new_address_and_told_to_the_old,
     signing_out_everywhere_ends_every_session,

@@ -39,6 +39,8 @@ pub struct TestApp {
     pub client: Client,
     /// Where the HL7 (MLLP) listener listens, when the settings turn it on.
     pub mllp_addr: Option<std::net::SocketAddr>,
+    /// Its settings, for a second instance on the same database.
+    settings: Settings,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     running: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: tempfile::TempDir,
@@ -80,28 +82,36 @@ pub async fn spawn_app_configured(engine: Engine, options: Options, configure: i
     };
     configure(&mut settings);
     let clock = ManualClock::new(datetime!(2026-11-25 09:00 UTC));
+    let kept = settings.clone();
     let server = Server::build_with_listener(settings, Arc::new(clock.clone()), listener).await.unwrap();
     let db = server.state().db.clone();
     demo::seed(&db, 40, datetime!(2026-11-25 09:00 UTC)).await.unwrap();
     demo::enrol_second_factors(&db, &server.state().keys, datetime!(2026-11-25 09:00 UTC)).await.unwrap();
     let mllp_addr = server.mllp_local_addr();
-    let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
-    // Runs until `shut_down` (a dropped sender stops nothing).
-    let running = tokio::spawn(server.run(async move {
-        if stop.await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }));
+    let (shutdown, running) = run(server);
     TestApp {
         base: format!("http://{addr}"),
         db,
         clock,
         client: browser(),
         mllp_addr,
+        settings: kept,
         shutdown: Some(shutdown),
         running: Some(running),
         _dir: dir,
     }
+}
+
+/// Runs `server` until the sender answered is used (`TestApp::shut_down`;
+/// a dropped sender stops nothing).
+fn run(server: Server) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<anyhow::Result<()>>) {
+    let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run(async move {
+        if stop.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }));
+    (shutdown, running)
 }
 
 /// A client like a browser on Portico's own page: cookies kept, CSRF header sent.
@@ -150,6 +160,31 @@ fn fake_site(dir: &std::path::Path) -> PathBuf {
 }
 
 impl TestApp {
+    /// A second instance on this one's database and clock, as two instances
+    /// behind one load balancer: its own address, every table shared.
+    pub async fn sibling(&self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let settings = Settings { bind: addr, site_dir: fake_site(&dir.path().join("site")), ..self.settings.clone() };
+        let kept = settings.clone();
+        let server = Server::build_with_listener(settings, Arc::new(self.clock.clone()), listener).await.unwrap();
+        let db = server.state().db.clone();
+        let mllp_addr = server.mllp_local_addr();
+        let (shutdown, running) = run(server);
+        TestApp {
+            base: format!("http://{addr}"),
+            db,
+            clock: self.clock.clone(),
+            client: browser(),
+            mllp_addr,
+            settings: kept,
+            shutdown: Some(shutdown),
+            running: Some(running),
+            _dir: dir,
+        }
+    }
+
     /// Starts a graceful shutdown of the server, and returns once it has stopped.
     pub async fn shut_down(&mut self) -> anyhow::Result<()> {
         if let Some(shutdown) = self.shutdown.take() {
