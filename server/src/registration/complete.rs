@@ -14,6 +14,7 @@ use portico_types::new_password::NewPasswordError;
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::refusals::Refusal;
 use super::{Invited, Purpose, Registration};
 use crate::audit::{self, Action, Event};
 use crate::auth::new_password;
@@ -147,7 +148,20 @@ pub async fn complete(
             .await?;
         if used.rows_affected() != 1 {
             tx.rollback().await?;
-            return Err(why_not_live(state, &invited.invitation_id).await?);
+            let why = why_not_live(state, &invited.invitation_id).await?;
+            // The funnel's "why": a code that expired while its patient was
+            // part way through counts as a stop for that reason.
+            let refusal = match why {
+                CompleteError::Expired => Some(Refusal::Expired),
+                CompleteError::NoLongerValid => Some(Refusal::NoLongerValid),
+                _ => None,
+            };
+            if let Some(refusal) = refusal {
+                let mut tx = state.db.begin_write().await?;
+                refusal.count(&mut tx, &invited.invitation_id).await?;
+                tx.commit().await?;
+            }
+            return Err(why);
         }
     }
     let made = sqlx::query(

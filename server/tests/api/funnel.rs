@@ -209,4 +209,40 @@ async fn the_funnel_is_for_team_admins_only(engine: Engine) {
     assert_eq!(browser().get(app.url("/api/v1/staff/reports/funnel.csv")).send().await.unwrap().status(), 401);
 }
 
-crate::on_both_engines!(patients_stop_at_each_step_and_fail_for_each_reason, the_funnel_is_for_team_admins_only);
+/// A code that expires while its patient is part way through: the funnel
+/// shows where they stopped, and "expired" as why.
+async fn a_code_expiring_part_way_counts_where_the_patient_stopped(engine: Engine) {
+    use portico_server::clock::{Clock as _, parse_stored};
+    let (app, mail) = app_with_mail(engine).await;
+    let (record_id, dob, _) = unregistered_record(&app, 0).await;
+    let issued = letter(&app, &record_id).await;
+    let expires_at = parse_stored(&issued.expires_at).unwrap();
+    // Begun five minutes before the code expires; the password set after.
+    app.clock.advance(expires_at - app.clock.now() - Duration::minutes(5));
+    let patient = browser();
+    assert_eq!(start(&app, &patient, &issued.code.unwrap(), &dob).await.status(), 201);
+    give_email(&app, &patient, "funnel.late@example.com").await;
+    confirm_email(&app, &mail, &patient, "funnel.late@example.com").await;
+    app.clock.advance(Duration::minutes(6));
+    let late = post(
+        &app,
+        &patient,
+        "/api/v1/registration/complete",
+        json!({ "password": GOOD_PASSWORD, "accept_terms": true }),
+    )
+    .await;
+    assert_eq!(late.status(), 410);
+    assert_eq!(late.json::<Value>().await.unwrap()["type"], "invitation-expired");
+
+    let asha = signed_in(&app, ASHA).await;
+    let report = funnel(&app, &asha, "").await;
+    let letters = &report.rows[0];
+    assert_eq!(reached(letters), [1, 1, 1, 1, 1, 0], "stopped with the email confirmed");
+    assert_eq!(refused(letters)[2], ("expired", 1));
+}
+
+crate::on_both_engines!(
+    patients_stop_at_each_step_and_fail_for_each_reason,
+    a_code_expiring_part_way_counts_where_the_patient_stopped,
+    the_funnel_is_for_team_admins_only
+);
