@@ -461,7 +461,8 @@ fn synthetic_patients(count: usize, today: Date) -> Vec<Patient> {
                 family,
                 date_of_birth,
                 email: (index % 4 != 3).then(|| format!("{handle}@patients.portico.example")),
-                mobile: (index % 5 != 4).then(|| format!("07700 9{:05}", index % 100_000)),
+                // Stored as the feeds store it (E.164), so contacts compare as equal.
+                mobile: (index % 5 != 4).then(|| format!("+4477009{:05}", index % 100_000)),
                 address: (index % 6 != 5).then(|| {
                     let (street, postcode) = STREETS[index % STREETS.len()];
                     (format!("{} {street}\nLeeds", 1 + index % 180), postcode)
