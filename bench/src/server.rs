@@ -119,7 +119,21 @@ pub fn start(binary: &Path, database_url: &str) -> anyhow::Result<(Running, Stri
 /// Portico takes once per 30-second step, so a code already used on this
 /// database (a bench that signs in again within the step) waits for the next.
 pub fn signed_in_admin(base: &str) -> anyhow::Result<(reqwest::blocking::Client, String)> {
-    let client = reqwest::blocking::Client::builder().cookie_store(true).timeout(Duration::from_secs(600)).build()?;
+    signed_in_admin_with(base, None)
+}
+
+/// [`signed_in_admin`], keeping the cookies in `jar` when one is given (to
+/// read them after).
+pub fn signed_in_admin_with(
+    base: &str,
+    jar: Option<std::sync::Arc<reqwest::cookie::Jar>>,
+) -> anyhow::Result<(reqwest::blocking::Client, String)> {
+    let builder = reqwest::blocking::Client::builder().timeout(Duration::from_secs(600));
+    let client = match jar {
+        Some(jar) => builder.cookie_provider(jar),
+        None => builder.cookie_store(true),
+    }
+    .build()?;
     let session: Value = client
         .post(format!("{base}/api/v1/session"))
         .header(CSRF.0, CSRF.1)

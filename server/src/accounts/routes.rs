@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, post};
-use axum::{Json, Router};
+use axum::{Json, Router, middleware};
 use axum_extra::extract::CookieJar;
 use portico_types::EmailAddress;
 use portico_types::api::{
@@ -17,13 +17,15 @@ use super::password_reset::{self, ResetError};
 use crate::audit::{self, Action, Event};
 use crate::auth::extract::{ClientIp, CurrentSession, removal_cookie};
 use crate::error::{ApiError, ApiResult};
+use crate::http::even_time;
 use crate::http::extract::ApiJson;
 use crate::secrets::OneTimeToken;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/password-reset", post(ask_for_reset))
+        // Asked for any address: answered in even time (see `crate::http::even_time`).
+        .route("/password-reset", post(ask_for_reset).layer(middleware::from_fn(even_time::no_sooner_than_the_floor)))
         .route("/password-reset/complete", post(reset))
         .route("/me/email", post(ask_for_email_change))
         .route("/me/email/confirm", post(confirm_email_change))

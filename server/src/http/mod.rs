@@ -1,6 +1,7 @@
 //! The HTTP surface: `/api/v1`, health checks and the browser app, with the
 //! layers every request passes through.
 
+pub mod even_time;
 pub mod extract;
 mod health;
 pub mod openapi;

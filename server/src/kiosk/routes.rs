@@ -15,7 +15,7 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::{Json, Router, middleware};
 use axum_extra::extract::CookieJar;
 use portico_types::api::{
     CreateKioskRequest, KioskCheckInRequest, KioskCheckInResponse, KioskInvitation, KioskInvitationRequest,
@@ -31,6 +31,7 @@ use super::{Found, IDLE_RESET_SECS, Kiosk};
 use crate::auth::extract::{ClientIp, CurrentSession, removal_cookie};
 use crate::clock::stored;
 use crate::error::{ApiError, ApiResult};
+use crate::http::even_time;
 use crate::http::extract::ApiJson;
 use crate::invitations;
 use crate::mail::templates;
@@ -43,7 +44,8 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/teams/{team_id}/kiosks", get(list).post(create))
         .route("/staff/teams/{team_id}/kiosks/{kiosk_id}", delete(revoke))
         .route("/kiosk", get(show))
-        .route("/kiosk/check-ins", post(check_in))
+        // Anyone at the screen types a name and a date: answered in even time.
+        .route("/kiosk/check-ins", post(check_in).layer(middleware::from_fn(even_time::no_sooner_than_the_floor)))
         .route("/kiosk/invitations", post(invitation))
 }
 

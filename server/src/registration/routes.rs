@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::{Json, Router, middleware};
 use axum_extra::extract::CookieJar;
 use portico_types::api::{
     CodeRenewalAnswer, CompleteRegistrationRequest, ConfirmEmailRequest, LinkAccountRequest, RegistrationCompleted,
@@ -23,6 +23,7 @@ use super::{Registration, by_token, cookie, removal_cookie, token, view_of};
 use crate::auth::extract::{ClientIp, session_cookie, session_token};
 use crate::auth::routes::{password_refusal, session_response, session_response_waiting};
 use crate::error::{ApiError, ApiResult};
+use crate::http::even_time;
 use crate::http::extract::ApiJson;
 use crate::invitations::handover;
 use crate::notifications::devices::{self, CookieAfterJar};
@@ -37,6 +38,9 @@ pub fn routes() -> Router<AppState> {
         .route("/registration/complete", post(finish))
         .route("/registration/link", post(link_account))
         .route("/registration/renewal", post(ask_for_renewal))
+        // Codes, dates of birth and addresses from anyone: each step answers
+        // in even time (see `crate::http::even_time`).
+        .route_layer(middleware::from_fn(even_time::no_sooner_than_the_floor))
 }
 
 /// This module's operations in the OpenAPI document (`crate::http::openapi`).

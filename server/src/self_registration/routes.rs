@@ -17,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Json, Router, middleware};
 use axum_extra::extract::CookieJar;
 use portico_types::api::{
     DeclineSignUpRequest, JoinPageSettings, JoinPageView, JoinRequest, LinkSignUpRequest, MySignUpsResponse,
@@ -32,6 +32,7 @@ use super::queue;
 use super::start::{self, StartError};
 use crate::auth::extract::{ClientIp, CurrentSession};
 use crate::error::{ApiError, ApiResult};
+use crate::http::even_time;
 use crate::http::extract::ApiJson;
 use crate::registration;
 use crate::staff::{self, Professional};
@@ -39,7 +40,8 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/join/{slug}", get(show).post(join))
+        // Any address may be typed on the form: answered in even time.
+        .route("/join/{slug}", get(show).post(join).layer(middleware::from_fn(even_time::no_sooner_than_the_floor)))
         .route("/me/sign-ups", get(mine))
         .route("/staff/teams/{team_id}/sign-ups", get(team_queue))
         .route("/staff/teams/{team_id}/join-page", get(settings).put(change_settings))

@@ -128,7 +128,7 @@ fn fn_body<'a>(text: &'a str, name: &str, file: &Path) -> &'a str {
 }
 
 /// The routes one `routes()` function serves: `Router::new()` then only
-/// `.route("/literal", method(handler)…)` and `.layer(…)`.
+/// `.route("/literal", method(handler)…[.layer(…)])`, `.layer(…)` and `.route_layer(…)`.
 fn routes_of(module: &Path, function: &str, into: &mut BTreeSet<(String, String)>) {
     let text = read(module);
     // `pub use routes::{Docs, routes};`: the function is in a submodule.
@@ -145,7 +145,7 @@ fn routes_of(module: &Path, function: &str, into: &mut BTreeSet<(String, String)
     let body = fn_body(&text, function, module);
     for (name, args) in chain(body, "Router::new()") {
         match name {
-            "layer" => {}
+            "layer" | "route_layer" => {}
             "route" => {
                 let (path, handlers) = args
                     .trim()
@@ -155,6 +155,10 @@ fn routes_of(module: &Path, function: &str, into: &mut BTreeSet<(String, String)
                 let handlers = handlers.trim().strip_prefix(',').unwrap_or_else(|| panic!("route {path}: {handlers}"));
                 for (method, handler) in chain(&format!(".{}", handlers.trim()), "") {
                     let method = method.rsplit("::").next().unwrap();
+                    // A layer on the route's methods serves no path of its own.
+                    if method == "layer" {
+                        continue;
+                    }
                     assert!(
                         METHODS.contains(&method) && handler.chars().all(|c| c.is_alphanumeric() || c == '_'),
                         "{}: route {path}: `{method}({handler})` is not a form this parser knows",
