@@ -118,6 +118,9 @@ pub enum Action {
     RecoveryCodeUsed,
     /// A patient turned their second factor off.
     SecondFactorRemoved,
+    /// The service's operators removed an account's second factor (lost with
+    /// its recovery codes), from the command line.
+    SecondFactorReset,
 }
 
 impl Action {
@@ -202,6 +205,7 @@ impl Action {
             Action::SecondFactorFailed => "second_factor_failed",
             Action::RecoveryCodeUsed => "recovery_code_used",
             Action::SecondFactorRemoved => "second_factor_removed",
+            Action::SecondFactorReset => "second_factor_reset",
         }
     }
 }

@@ -39,6 +39,26 @@ enum Command {
         #[command(subcommand)]
         command: NhsLoginCommand,
     },
+    /// Accounts' second factors, for the service desk.
+    SecondFactor {
+        #[command(subcommand)]
+        command: SecondFactorCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecondFactorCommand {
+    /// Remove the authenticator and recovery codes of the account with this
+    /// email, once the person's identity is checked: for one who lost both.
+    /// Their sessions end, they are emailed, and their next sign-in sets up
+    /// a new authenticator. Audited with the reason and $USER.
+    Reset {
+        #[arg(long)]
+        email: String,
+        /// Why, for the audit trail (e.g. a service desk ticket).
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -63,6 +83,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(Command::NhsLogin { command }) = &cli.command {
         return nhs_login_key(command, &settings);
     }
+    if let Some(Command::SecondFactor { command: SecondFactorCommand::Reset { email, reason } }) = &cli.command {
+        return reset_second_factor(&settings, email, reason).await;
+    }
     if let Some(Command::DemoCode) = &cli.command {
         // On the server's own clock, moved on as its settings say.
         let clock = portico_server::clock::AheadClock(time::Duration::days(settings.clock_offset_days));
@@ -76,7 +99,7 @@ async fn main() -> anyhow::Result<()> {
     let seed_records = match command {
         Command::Serve => None,
         Command::Demo { records } | Command::SeedDemo { records } => Some(records),
-        Command::NhsLogin { .. } | Command::DemoCode => None,
+        Command::NhsLogin { .. } | Command::DemoCode | Command::SecondFactor { .. } => None,
     };
     let server = Server::build(settings.clone()).await?;
     if let Some(records) = seed_records {
@@ -126,6 +149,31 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("  Press Ctrl+C to stop.\n");
     server.run(shutdown_signal()).await.context("server stopped with an error")
+}
+
+async fn reset_second_factor(settings: &Settings, email: &str, reason: &str) -> anyhow::Result<()> {
+    use portico_server::auth::second_factor::{self, Reset};
+    let email = portico_types::EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email {email}: {e}"))?;
+    anyhow::ensure!(!reason.trim().is_empty(), "--reason is needed: it is kept in the audit trail");
+    // The server's own clock, moved on as its settings say.
+    let clock = portico_server::clock::AheadClock(time::Duration::days(settings.clock_offset_days));
+    let now = portico_server::clock::Clock::now(&clock);
+    let db = portico_server::db::Db::connect(&settings.database_url, 2).await?;
+    let keys = portico_server::secrets::Keys::load(&db, settings.secret_key.as_deref(), now).await?;
+    let state = portico_server::state::AppState::new(db, settings.clone(), std::sync::Arc::new(clock), keys);
+    let operator = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into());
+    match second_factor::reset_by_operator(&state, &email, reason.trim(), &operator).await? {
+        Reset::Done { sessions_ended } => {
+            println!(
+                "Two-step sign-in reset for {}: {sessions_ended} session(s) ended, the owner emailed. \
+                 Their next sign-in sets up a new authenticator.",
+                email.as_str()
+            );
+            Ok(())
+        }
+        Reset::NoneSetUp => anyhow::bail!("{} has no two-step sign-in set up: nothing changed", email.as_str()),
+        Reset::NoSuchAccount => anyhow::bail!("no account has the email {}", email.as_str()),
+    }
 }
 
 fn nhs_login_key(command: &NhsLoginCommand, settings: &Settings) -> anyhow::Result<()> {

@@ -492,6 +492,53 @@ pub async fn remove(state: &AppState, account_id: &str, ip: &str) -> Result<bool
     Ok(removed.rows_affected() > 0)
 }
 
+/// What an operator's reset found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reset {
+    /// Removed, with this many sessions ended.
+    Done {
+        sessions_ended: u64,
+    },
+    /// The account has no second factor set up: nothing changed.
+    NoneSetUp,
+    NoSuchAccount,
+}
+
+/// Removes the second factor (and recovery codes) of the account with
+/// `email`, for a person who lost both: a professional cannot remove their
+/// own, and without it cannot sign in, so the service's operators do it on
+/// the command line (`portico second-factor reset`) once the person's
+/// identity is checked out of band. Every session of the account ends, the
+/// reset is audited with `reason` and `operator`, and the owner is emailed.
+/// The next sign-in then sets up a new authenticator before anything else.
+pub async fn reset_by_operator(
+    state: &AppState,
+    email: &portico_types::EmailAddress,
+    reason: &str,
+    operator: &str,
+) -> Result<Reset, sqlx::Error> {
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let account: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(account_id) = account else { return Ok(Reset::NoSuchAccount) };
+    let removed =
+        sqlx::query("DELETE FROM second_factors WHERE account_id = $1").bind(&account_id).execute(&mut *tx).await?;
+    if removed.rows_affected() == 0 {
+        return Ok(Reset::NoneSetUp);
+    }
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(&account_id).execute(&mut *tx).await?;
+    let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(&account_id).execute(&mut *tx).await?;
+    let event = Event::new(Action::SecondFactorReset, now)
+        .detail(serde_json::json!({ "account_id": account_id, "reason": reason, "operator": operator }));
+    audit::record(&mut tx, event).await?;
+    tell_owner(&mut tx, state, &account_id, SecondFactorChange::ResetByOperator, now).await?;
+    tx.commit().await?;
+    Ok(Reset::Done { sessions_ended: ended.rows_affected() })
+}
+
 /// Sets up the authenticator `secret` for `account_id` as confirmed, with no
 /// recovery codes: the demo's professionals share one, printed by `portico demo`.
 pub async fn enrol_confirmed(

@@ -259,6 +259,9 @@ pub enum SecondFactorChange {
     RecoveryCodeUsed {
         left: i64,
     },
+    /// Removed by the service's operators (the authenticator and its
+    /// recovery codes were lost): the next sign-in sets a new one up.
+    ResetByOperator,
 }
 
 /// A security notice, which cannot be turned off: two-step sign-in set up or
@@ -268,6 +271,7 @@ pub fn second_factor_changed(base: &Url, to: &EmailAddress, change: SecondFactor
         SecondFactorChange::TurnedOn => ("on", 0),
         SecondFactorChange::TurnedOff => ("off", 0),
         SecondFactorChange::RecoveryCodeUsed { left } => ("recovery_code_used", left),
+        SecondFactorChange::ResetByOperator => ("reset", 0),
     };
     compose(to, "second_factor_changed", context! { change, left, when, forgotten_link => forgotten_password(base) })
 }

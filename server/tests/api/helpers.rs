@@ -160,6 +160,11 @@ fn fake_site(dir: &std::path::Path) -> PathBuf {
 }
 
 impl TestApp {
+    /// The database this instance uses (for the `portico` command line).
+    pub fn database_url(&self) -> &str {
+        &self.settings.database_url
+    }
+
     /// A second instance on this one's database and clock, as two instances
     /// behind one load balancer: its own address, every table shared.
     pub async fn sibling(&self) -> TestApp {

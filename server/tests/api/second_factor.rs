@@ -262,7 +262,59 @@ async fn a_patient_may_turn_a_second_factor_on_and_off(engine: Engine) {
     );
 }
 
+/// `portico second-factor reset`, run as the service desk would, on this app's database.
+async fn reset_from_the_command_line(app: &TestApp, email: &str, reason: &str) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_portico"));
+    command
+        .args(["second-factor", "reset", "--email", email, "--reason", reason])
+        .env("DATABASE_URL", app.database_url())
+        .env("USER", "service-desk");
+    tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap()
+}
+
+/// A professional who lost their authenticator and its recovery codes
+/// cannot remove it themselves; the service desk resets it on the command
+/// line, which ends their sessions, tells them, and is audited with why.
+async fn the_service_desk_resets_a_lost_second_factor_from_the_command_line(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let sam = browser();
+    assert_eq!(app.sign_in_as(&sam, SAM, DEMO_PASSWORD).await.status(), 200);
+
+    let done = reset_from_the_command_line(&app, SAM, "Lost phone and recovery codes; ticket SD-1042").await;
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(String::from_utf8_lossy(&done.stdout).contains("1 session(s) ended"));
+    assert_eq!(get(&app, &sam, "/api/v1/staff/teams").await.status(), 401, "signed out everywhere");
+    let again: Value = app.password_only(&browser(), SAM, DEMO_PASSWORD).await.json().await.unwrap();
+    assert_eq!(again["second_factor"], "enrol", "the next sign-in sets a new authenticator up");
+    assert_eq!(notices(&app, SAM).await, ["Your Portico account's two-step sign-in has been reset"]);
+    let (detail,): (String,) =
+        sqlx::query_as("SELECT CAST(detail AS TEXT) FROM audit_events WHERE action = 'second_factor_reset'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    let detail: Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["operator"], "service-desk");
+    assert_eq!(detail["reason"], "Lost phone and recovery codes; ticket SD-1042");
+
+    // Nothing to reset now, an unknown address, no reason: refused, nothing changed.
+    for (email, reason, says) in [
+        (SAM, "again", "has no two-step sign-in set up"),
+        ("nobody@demo.portico.example", "typo", "no account has the email"),
+        (ASHA, " ", "--reason is needed"),
+    ] {
+        let refused = reset_from_the_command_line(&app, email, reason).await;
+        assert!(!refused.status.success());
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains(says),
+            "{}",
+            String::from_utf8_lossy(&refused.stderr)
+        );
+    }
+    assert_eq!(app.sign_in_as(&browser(), ASHA, DEMO_PASSWORD).await.status(), 200, "Asha's is untouched");
+}
+
 crate::on_both_engines!(
+    the_service_desk_resets_a_lost_second_factor_from_the_command_line,
     a_staff_session_is_good_for_nothing_until_its_code,
     each_code_signs_in_once_even_sent_twice_at_once,
     wrong_codes_are_throttled_per_account,
