@@ -313,8 +313,9 @@ pub(super) struct Invitee {
 }
 
 impl Invitee {
-    /// `candidate`, with a fresh code, if the record has what `channel` needs.
-    pub(super) fn of(channel: CampaignChannel, candidate: Candidate) -> Result<Self, Candidate> {
+    /// `candidate`, with a fresh code, if the record has what `channel`
+    /// needs; if not, the record's id.
+    pub(super) fn of(channel: CampaignChannel, candidate: Candidate) -> Result<Self, String> {
         match contact_for(channel, &candidate) {
             Some(send_to) => Ok(Self {
                 send_to,
@@ -322,7 +323,7 @@ impl Invitee {
                 invitation_id: uuid::Uuid::now_v7().to_string(),
                 candidate,
             }),
-            None => Err(candidate),
+            None => Err(candidate.record_id),
         }
     }
 }
@@ -405,9 +406,9 @@ pub(super) fn sort(campaign: &Campaign, candidates: Vec<Candidate>, outcome: &mu
                     sorted.invitees.push(invitee);
                     continue;
                 }
-                Err(candidate) => {
+                Err(record_id) => {
                     outcome.count(Skip::NoContact);
-                    sorted.skipped.push((candidate.record_id, Skip::NoContact));
+                    sorted.skipped.push((record_id, Skip::NoContact));
                     continue;
                 }
             },

@@ -473,7 +473,9 @@ pub async fn registration_of(
         .bind(record_id)
         .fetch_optional(&db.pool)
         .await?;
-    let newest: Option<(String, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+    // Channel, state, issued, expires, issued by, and the invitation it renewed.
+    type Newest = (String, String, String, String, Option<String>, Option<String>);
+    let newest: Option<Newest> = sqlx::query_as(
         "SELECT i.channel, i.state, i.issued_at, i.expires_at, a.display_name, i.renewal_of FROM invitations i \
          LEFT JOIN accounts a ON a.id = i.issued_by WHERE i.record_id = $1 AND i.state <> 'revoked' \
          ORDER BY i.issued_at DESC, i.id DESC LIMIT 1",
