@@ -87,31 +87,31 @@ pub async fn spawn_app_configured(engine: Engine, options: Options, configure: i
     let db = server.state().db.clone();
     demo::seed(&db, 40, datetime!(2026-11-25 09:00 UTC)).await.unwrap();
     demo::enrol_second_factors(&db, &server.state().keys, datetime!(2026-11-25 09:00 UTC)).await.unwrap();
-    let mllp_addr = server.mllp_local_addr();
-    let (shutdown, running) = run(server);
-    TestApp {
-        base: format!("http://{addr}"),
-        db,
-        clock,
-        client: browser(),
-        mllp_addr,
-        settings: kept,
-        shutdown: Some(shutdown),
-        running: Some(running),
-        _dir: dir,
-    }
+    running(server, kept, clock, dir)
 }
 
-/// Runs `server` until the sender answered is used (`TestApp::shut_down`;
-/// a dropped sender stops nothing).
-fn run(server: Server) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<anyhow::Result<()>>) {
+/// Runs `server` (built from `settings`, on `clock`) until `TestApp::shut_down`
+/// (a dropped sender stops nothing); `dir` lives as long as it.
+fn running(server: Server, settings: Settings, clock: ManualClock, dir: tempfile::TempDir) -> TestApp {
+    let db = server.state().db.clone();
+    let mllp_addr = server.mllp_local_addr();
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(server.run(async move {
         if stop.await.is_err() {
             std::future::pending::<()>().await;
         }
     }));
-    (shutdown, running)
+    TestApp {
+        base: format!("http://{}", settings.bind),
+        db,
+        clock,
+        client: browser(),
+        mllp_addr,
+        settings,
+        shutdown: Some(shutdown),
+        running: Some(running),
+        _dir: dir,
+    }
 }
 
 /// A client like a browser on Portico's own page: cookies kept, CSRF header sent.
@@ -174,20 +174,7 @@ impl TestApp {
         let settings = Settings { bind: addr, site_dir: fake_site(&dir.path().join("site")), ..self.settings.clone() };
         let kept = settings.clone();
         let server = Server::build_with_listener(settings, Arc::new(self.clock.clone()), listener).await.unwrap();
-        let db = server.state().db.clone();
-        let mllp_addr = server.mllp_local_addr();
-        let (shutdown, running) = run(server);
-        TestApp {
-            base: format!("http://{addr}"),
-            db,
-            clock: self.clock.clone(),
-            client: browser(),
-            mllp_addr,
-            settings: kept,
-            shutdown: Some(shutdown),
-            running: Some(running),
-            _dir: dir,
-        }
+        running(server, kept, self.clock.clone(), dir)
     }
 
     /// Starts a graceful shutdown of the server, and returns once it has stopped.
