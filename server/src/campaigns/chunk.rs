@@ -792,7 +792,15 @@ pub(super) async fn issue(
                 SendTo::Mobile(to) => {
                     let for_whom =
                         invitations::named_for(&invitee.candidate.given_name, &invitee.candidate.family_name);
-                    let text = sms::invitation(base, to, &for_whom, &campaign.team_name, &invitee.code, &expires);
+                    let text = sms::invitation(
+                        base,
+                        to,
+                        &for_whom,
+                        &campaign.team_name,
+                        &invitee.code,
+                        &expires,
+                        sms::Code::First,
+                    );
                     Some(OutboxRow {
                         key,
                         channel: "sms",

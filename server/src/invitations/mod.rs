@@ -369,7 +369,11 @@ pub async fn issue_for(
             }
         }
         Some(SendTo::Mobile(to)) => {
-            let text = sms::invitation(base, to, &for_whom, &team_name, &code, &expires);
+            let which = match occasion {
+                Occasion::Invitation => sms::Code::First,
+                Occasion::Renewal { .. } => sms::Code::Renewed,
+            };
+            let text = sms::invitation(base, to, &for_whom, &team_name, &code, &expires, which);
             sms::enqueue(tx, &format!("invitation:{id}"), &text, Some(&id), now).await?;
         }
         None => {}

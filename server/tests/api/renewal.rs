@@ -10,7 +10,8 @@ use reqwest::Client;
 use serde_json::json;
 use time::Duration;
 
-use crate::helpers::{TestApp, browser, problem};
+use crate::face_to_face::app_with_notify;
+use crate::helpers::{TestApp, browser, eventually, problem};
 use crate::invitations::{GOOD_PASSWORD, admin, app_with_mail, letter, post, start, wrong_date};
 use crate::mail_catcher::{link_param, six_digits};
 
@@ -123,6 +124,29 @@ async fn an_expired_code_is_renewed_to_the_email_on_the_record_and_the_new_code_
     )
     .await;
     assert_eq!(done.status(), 201);
+}
+
+async fn a_record_with_only_a_mobile_gets_its_new_code_by_text_saying_it_replaces_the_old(engine: Engine) {
+    let (app, notify) = app_with_notify(engine).await;
+    let (record_id, dob, _) = record_with_email(&app, 0).await;
+    sqlx::query("UPDATE records SET email = NULL, mobile = '+447700900982' WHERE id = $1")
+        .bind(&record_id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let old = letter(&app, &record_id).await.code.unwrap();
+    app.clock.advance(Duration::days(22));
+    renew_answered(&app, &old, &dob).await;
+    assert_eq!(outcomes(&app).await, ["sent"]);
+
+    let sent = eventually(|| async {
+        notify.requests().unwrap().into_iter().find(|r| r.path == "/v2/notifications/sms" && r.status == 201)
+    })
+    .await;
+    assert_eq!(sent.body["phone_number"], "+447700900982");
+    let said = &sent.body["personalisation"];
+    assert_eq!(said["replaces"], "yes", "the template's optional line shows: {said}");
+    assert_ne!(said["code"].as_str().unwrap().replace('-', ""), old.replace('-', ""));
 }
 
 async fn every_outcome_gets_the_same_answer_and_only_a_sent_one_sends(engine: Engine) {
@@ -256,6 +280,7 @@ async fn badly_formed_requests_are_field_errors(engine: Engine) {
 
 crate::on_both_engines!(
     an_expired_code_is_renewed_to_the_email_on_the_record_and_the_new_code_registers,
+    a_record_with_only_a_mobile_gets_its_new_code_by_text_saying_it_replaces_the_old,
     every_outcome_gets_the_same_answer_and_only_a_sent_one_sends,
     a_flood_from_one_address_is_stopped_and_sends_nothing,
     wrong_dates_on_the_renewal_path_lock_the_code_for_step_one_too,
