@@ -136,7 +136,11 @@ test('a campaign escalates from email to a text 14 days on, skipping the patient
         mimeType: 'text/csv',
         buffer: Buffer.from(csv),
       });
+      // Each further reminder appears once the one before it has a channel.
+      await expect(asha.getByLabel('Reminder 2 sent as')).toHaveCount(0);
       await asha.getByLabel('Reminder 1 sent as').selectOption('sms');
+      await expect(asha.getByLabel('Reminder 2 sent as')).toBeVisible();
+      await expect(asha.getByLabel('Reminder 3 sent as')).toHaveCount(0);
       await asha.getByLabel('Reminder 1: days after the campaign starts').fill('0');
       await asha.getByRole('button', { name: 'Count the cohort' }).click();
       await expect(asha.locator('.nhsuk-error-summary')).toContainText('1 or more');

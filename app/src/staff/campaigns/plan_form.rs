@@ -1,8 +1,12 @@
-//! The new-campaign form's reminder plan: up to three reminder steps after
+//! The new-campaign form's reminder plan: up to five reminder steps after
 //! the first send, each a channel and a number of days after the campaign
 //! starts, and the most messages one patient gets. The server checks the
 //! plan (no zero days, no step before the one it follows, no repeats); its
 //! field errors land on these fields, whose ids are its field names.
+//!
+//! Only the first step shows at first; each further one appears once the
+//! step before it has a channel, so a phone screen is not a wall of ten
+//! empty fields for the usual plan of one or two reminders.
 
 use leptos::prelude::*;
 use portico_types::api::{PlanPreview, PlanRequest, PlanStepRequest};
@@ -10,21 +14,42 @@ use portico_types::api::{PlanPreview, PlanRequest, PlanStepRequest};
 use crate::forms::{ErrorItem, TextInput, message_for};
 use crate::numbers::grouped;
 
-/// Reminder steps the form offers (the server takes up to five).
-pub const STEPS_SHOWN: usize = 3;
-pub const STEP_CHANNEL: [&str; STEPS_SHOWN] = ["plan_step_1_channel", "plan_step_2_channel", "plan_step_3_channel"];
-pub const STEP_DAYS: [&str; STEPS_SHOWN] =
-    ["plan_step_1_after_days", "plan_step_2_after_days", "plan_step_3_after_days"];
+/// Reminder steps the form offers: as many as the server takes.
+pub const STEPS_SHOWN: usize = 5;
+pub const STEP_CHANNEL: [&str; STEPS_SHOWN] =
+    ["plan_step_1_channel", "plan_step_2_channel", "plan_step_3_channel", "plan_step_4_channel", "plan_step_5_channel"];
+pub const STEP_DAYS: [&str; STEPS_SHOWN] = [
+    "plan_step_1_after_days",
+    "plan_step_2_after_days",
+    "plan_step_3_after_days",
+    "plan_step_4_after_days",
+    "plan_step_5_after_days",
+];
 pub const MAX_MESSAGES: &str = "max_messages";
 pub const PLAN: &str = "plan";
-pub const PLAN_FIELDS: [&str; 8] =
-    [PLAN, MAX_MESSAGES, STEP_CHANNEL[0], STEP_DAYS[0], STEP_CHANNEL[1], STEP_DAYS[1], STEP_CHANNEL[2], STEP_DAYS[2]];
+pub const PLAN_FIELDS: [&str; 2 + 2 * STEPS_SHOWN] = [
+    PLAN,
+    MAX_MESSAGES,
+    STEP_CHANNEL[0],
+    STEP_DAYS[0],
+    STEP_CHANNEL[1],
+    STEP_DAYS[1],
+    STEP_CHANNEL[2],
+    STEP_DAYS[2],
+    STEP_CHANNEL[3],
+    STEP_DAYS[3],
+    STEP_CHANNEL[4],
+    STEP_DAYS[4],
+];
 
-const STEP_LABELS: [&str; STEPS_SHOWN] = ["Reminder 1 sent as", "Reminder 2 sent as", "Reminder 3 sent as"];
+const STEP_LABELS: [&str; STEPS_SHOWN] =
+    ["Reminder 1 sent as", "Reminder 2 sent as", "Reminder 3 sent as", "Reminder 4 sent as", "Reminder 5 sent as"];
 const DAYS_LABELS: [&str; STEPS_SHOWN] = [
     "Reminder 1: days after the campaign starts",
     "Reminder 2: days after the campaign starts",
     "Reminder 3: days after the campaign starts",
+    "Reminder 4: days after the campaign starts",
+    "Reminder 5: days after the campaign starts",
 ];
 const CHANNEL_OPTIONS: [(&str, &str); 4] =
     [("", "No reminder"), ("letter", "Letter"), ("sms", "Text message"), ("email", "Email")];
@@ -40,7 +65,15 @@ pub struct PlanFields {
 impl PlanFields {
     pub fn new() -> Self {
         let text = || RwSignal::new(String::new());
-        Self { channels: [text(), text(), text()], days: [text(), text(), text()], max_messages: text() }
+        Self { channels: std::array::from_fn(|_| text()), days: std::array::from_fn(|_| text()), max_messages: text() }
+    }
+
+    /// Whether step `i` shows: the first always; a later one once the step
+    /// before it has a channel, or when it holds something itself (so a
+    /// value never hides when the step before is cleared).
+    pub fn shows(&self, i: usize) -> bool {
+        let has = |s: &RwSignal<String>| s.with(|v| !v.trim().is_empty());
+        i == 0 || has(&self.channels[i - 1]) || has(&self.channels[i]) || has(&self.days[i])
     }
 
     /// Subscribes the caller to every field (a change makes counts stale).
@@ -135,18 +168,20 @@ pub fn PlanFieldset(fields: PlanFields, errors: RwSignal<Vec<ErrorItem>>) -> imp
                 <div class="nhsuk-hint" id="plan-hint">
                     "Patients who have not registered are reminded, each time with a new code. For example, a text "
                     "message after 14 days, then an email after 28. Nobody who has registered, has a safeguarding "
-                    "exclusion or asked for no more reminders is reminded."
+                    "exclusion or asked for no more reminders is reminded. Choose a reminder to add another, up to five."
                 </div>
                 {(0..STEPS_SHOWN).map(|i| view! {
-                    <ChannelSelect id=STEP_CHANNEL[i] label=STEP_LABELS[i] value=fields.channels[i] error=error_of(STEP_CHANNEL[i])/>
-                    <TextInput
-                        id=STEP_DAYS[i]
-                        label=DAYS_LABELS[i]
-                        value=fields.days[i]
-                        error=error_of(STEP_DAYS[i])
-                        autocomplete="off"
-                        class="nhsuk-input--width-3"
-                    />
+                    <Show when=move || fields.shows(i)>
+                        <ChannelSelect id=STEP_CHANNEL[i] label=STEP_LABELS[i] value=fields.channels[i] error=error_of(STEP_CHANNEL[i])/>
+                        <TextInput
+                            id=STEP_DAYS[i]
+                            label=DAYS_LABELS[i]
+                            value=fields.days[i]
+                            error=error_of(STEP_DAYS[i])
+                            autocomplete="off"
+                            class="nhsuk-input--width-3"
+                        />
+                    </Show>
                 }).collect_view()}
                 <TextInput
                     id=MAX_MESSAGES
@@ -253,6 +288,14 @@ mod tests {
         assert_eq!(plan.steps.len(), 2);
         assert_eq!((plan.steps[1].channel.as_str(), plan.steps[1].after_days), ("email", 28));
         assert_eq!(plan.max_messages, Some(3));
+    }
+
+    #[test]
+    fn all_five_reminders_the_server_takes_can_be_typed() {
+        let rows = [("letter", "7"), ("sms", "14"), ("email", "21"), ("sms", "28"), ("email", "35")];
+        let plan = typed(&rows, "").request().unwrap().unwrap();
+        assert_eq!(plan.steps.len(), 5);
+        assert_eq!((plan.steps[4].channel.as_str(), plan.steps[4].after_days), ("email", 35));
     }
 
     #[test]
