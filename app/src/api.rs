@@ -42,10 +42,10 @@ pub use staff_carers::*;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use portico_types::api::{
-    API_PREFIX, CSRF_HEADER, CsvImportView, DevOutboxResponse, HandoverStarted, IssueInvitationRequest,
+    API_PREFIX, AccountSummary, CSRF_HEADER, CsvImportView, DevOutboxResponse, HandoverStarted, IssueInvitationRequest,
     IssuedInvitation, LiftExclusionRequest, MyRecordResponse, NhsLoginStatus, ProfessionalInvitationsSent,
     ProfessionalsAsPatientsResponse, RecordDetailResponse, RecordHistoryResponse, RecordSearchResponse,
-    ResumeSessionRequest, SecondFactorCodeRequest, SecondFactorConfirmed, SecondFactorEnrolment, SessionResponse,
+    ResumeSessionRequest, SecondFactorCodeRequest, SecondFactorEnrolment, SecondFactorStep, SessionResponse,
     SetExclusionRequest, SignInRequest, TeamsResponse,
 };
 use portico_types::problem::Problem;
@@ -72,14 +72,35 @@ impl ApiError {
     }
 }
 
-/// `POST /api/v1/session`: signs in and sets the session cookie.
-pub async fn sign_in(body: &SignInRequest) -> Result<SessionResponse, ApiError> {
+/// The patient pages' reading of a [`SessionResponse`] (`GET /session`,
+/// signing in, the second factor): the same JSON, with the staff profile read
+/// only as there or not. Those pages show no more of it than a link to the
+/// staff pages, and its reader (organisation, teams, roles) weighed about
+/// 13 KB in every patient bundle's wasm. The staff console reads it whole.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct PatientSessionResponse {
+    pub account: AccountSummary,
+    /// `Some` when the account is a professional's; what it holds is not read.
+    pub staff: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    pub has_record: bool,
+    pub idle_timeout_secs: u64,
+    pub ends_in_secs: u64,
+    #[serde(default)]
+    pub second_factor: Option<SecondFactorStep>,
+}
+
+/// `POST /api/v1/session`: signs in and sets the session cookie. The answer
+/// is a [`SessionResponse`], read as the staff console or the patient pages
+/// ([`PatientSessionResponse`]) need it.
+pub async fn sign_in<S: DeserializeOwned>(body: &SignInRequest) -> Result<S, ApiError> {
     let request = write(Request::post(&url("/session"))).json(body).map_err(|_| ApiError::Unavailable)?;
     read(request.send().await).await
 }
 
-/// `POST /api/v1/session/second-factor`: the code a signed-in session waits for.
-pub async fn second_factor(code: &str) -> Result<SessionResponse, ApiError> {
+/// `POST /api/v1/session/second-factor`: the code a signed-in session waits
+/// for; answered as [`sign_in`] is.
+pub async fn second_factor<S: DeserializeOwned>(code: &str) -> Result<S, ApiError> {
     let body = SecondFactorCodeRequest { code: code.to_owned() };
     let request =
         write(Request::post(&url("/session/second-factor"))).json(&body).map_err(|_| ApiError::Unavailable)?;
@@ -92,7 +113,8 @@ pub async fn begin_authenticator() -> Result<SecondFactorEnrolment, ApiError> {
 }
 
 /// `POST /api/v1/session/second-factor/enrolment/confirm`: its first code.
-pub async fn confirm_authenticator(code: &str) -> Result<SecondFactorConfirmed, ApiError> {
+/// The answer is a `SecondFactorConfirmed`, read as the caller needs it.
+pub async fn confirm_authenticator<C: DeserializeOwned>(code: &str) -> Result<C, ApiError> {
     let body = SecondFactorCodeRequest { code: code.to_owned() };
     let request = write(Request::post(&url("/session/second-factor/enrolment/confirm")))
         .json(&body)
@@ -100,8 +122,8 @@ pub async fn confirm_authenticator(code: &str) -> Result<SecondFactorConfirmed, 
     read(request.send().await).await
 }
 
-/// `GET /api/v1/session`: who is signed in.
-pub async fn session() -> Result<SessionResponse, ApiError> {
+/// `GET /api/v1/session`: who is signed in; answered as [`sign_in`] is.
+pub async fn session<S: DeserializeOwned>() -> Result<S, ApiError> {
     read(Request::get(&url("/session")).send().await).await
 }
 
@@ -329,5 +351,51 @@ fn fallback_title(status: u16) -> &'static str {
         404 => "Page not found",
         429 => "Too many attempts",
         _ => "Sorry, there is a problem with the service",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use portico_types::api::{OrganisationSummary, Role, StaffProfile, TeamMembership};
+
+    use super::*;
+
+    /// The patient pages' reading keeps up with the answer the server sends.
+    #[test]
+    fn a_patient_session_reads_the_whole_answer_with_the_staff_profile_only_as_there() {
+        let account = AccountSummary {
+            id: "a1".into(),
+            email: portico_types::EmailAddress::parse("asha.patel@example.com").unwrap(),
+            display_name: "Dr Asha Patel".into(),
+        };
+        let staff = StaffProfile {
+            organisation: OrganisationSummary {
+                id: "o1".into(),
+                ods_code: portico_types::OdsCode::parse("RX1").unwrap(),
+                name: "Demo Trust".into(),
+            },
+            teams: vec![TeamMembership {
+                team_id: "t1".into(),
+                team_name: "Diabetes".into(),
+                roles: vec![Role::Admin],
+            }],
+        };
+        let answer = SessionResponse {
+            account: account.clone(),
+            staff: Some(staff),
+            has_record: true,
+            idle_timeout_secs: 1800,
+            ends_in_secs: 43_200,
+            second_factor: Some(SecondFactorStep::Verify),
+        };
+        let read: PatientSessionResponse = serde_json::from_str(&serde_json::to_string(&answer).unwrap()).unwrap();
+        assert_eq!(read.account, account);
+        assert!(read.staff.is_some() && read.has_record);
+        assert_eq!((read.idle_timeout_secs, read.ends_in_secs), (1800, 43_200));
+        assert_eq!(read.second_factor, Some(SecondFactorStep::Verify));
+
+        let patient = SessionResponse { staff: None, second_factor: None, ..answer };
+        let read: PatientSessionResponse = serde_json::from_str(&serde_json::to_string(&patient).unwrap()).unwrap();
+        assert!(read.staff.is_none() && read.second_factor.is_none());
     }
 }

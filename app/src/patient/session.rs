@@ -7,14 +7,13 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_types::api::SessionResponse;
 
 use super::router::navigate;
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, PatientSessionResponse};
 
 #[derive(Debug, Clone, Copy)]
 pub struct PatientSession {
-    pub current: RwSignal<Option<SessionResponse>>,
+    pub current: RwSignal<Option<PatientSessionResponse>>,
 }
 
 impl PatientSession {
@@ -48,7 +47,7 @@ struct Limits {
 }
 
 impl Limits {
-    fn of(current: &SessionResponse) -> Self {
+    fn of(current: &PatientSessionResponse) -> Self {
         Self {
             idle_ms: (current.idle_timeout_secs as f64) * 1000.0,
             ends_at_ms: js_sys::Date::now() + (current.ends_in_secs as f64) * 1000.0,

@@ -3,13 +3,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_types::api::{SecondFactorStep, SessionResponse, SignInRequest};
+use portico_types::api::{SecondFactorStep, SignInRequest};
 
 use super::SERVICE;
 use super::nhs_login_button::ContinueWithNhsLogin;
 use super::router::{Link, navigate};
 use super::session::PatientSession;
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, PatientSessionResponse};
 use crate::forms::{Button, ErrorItem, ErrorSummary, PasswordInput, TextInput, message_for};
 use crate::page::{focus_heading, show_page};
 use crate::second_factor::CodeStep;
@@ -28,7 +28,7 @@ pub fn SignIn() -> impl IntoView {
     // (also when the page opens on a session already waiting for it).
     let waiting = RwSignal::new(false);
     spawn_local(async move {
-        match api::session().await.ok().and_then(|current| current.second_factor) {
+        match api::session::<PatientSessionResponse>().await.ok().and_then(|current| current.second_factor) {
             Some(SecondFactorStep::Verify) => waiting.set(true),
             // A professional yet to set their authenticator up does so in the staff console.
             Some(SecondFactorStep::Enrol) => navigate("/staff/set-up-authenticator"),
@@ -50,7 +50,7 @@ pub fn SignIn() -> impl IntoView {
         let request =
             SignInRequest { email: email.get_untracked().trim().to_owned(), password: password.get_untracked() };
         spawn_local(async move {
-            let answer = api::sign_in(&request).await;
+            let answer = api::sign_in::<PatientSessionResponse>(&request).await;
             busy.set(false);
             match answer {
                 Ok(current) => match current.second_factor {
@@ -77,7 +77,7 @@ pub fn SignIn() -> impl IntoView {
     let email_error = Signal::derive(move || errors.with(|e| message_for(e, "email")));
     let password_error = Signal::derive(move || errors.with(|e| message_for(e, "password")));
 
-    let signed_in = move |current: SessionResponse| {
+    let signed_in = move |current: PatientSessionResponse| {
         session.current.set(Some(current));
         navigate("/record");
     };
@@ -85,7 +85,7 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <div class="nhsuk-grid-row">
             <div class="nhsuk-grid-column-two-thirds">
-            <Show when=move || !waiting.get() fallback=move || view! { <CodeStep on_signed_in=signed_in/> }>
+            <Show when=move || !waiting.get() fallback=move || view! { <CodeStep on_signed_in=Callback::new(signed_in)/> }>
                 <ErrorSummary errors=errors/>
                 <h1 tabindex="-1">"Sign in"</h1>
                 <ContinueWithNhsLogin from="sign-in"/>

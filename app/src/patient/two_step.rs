@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_types::api::{SecondFactorConfirmed, SecondFactorEnrolment, SecondFactorStatus};
+use portico_types::api::{SecondFactorEnrolment, SecondFactorStatus};
 
 use crate::api;
 use crate::forms::{self, Button, ErrorItem, ErrorSummary, PasswordInput, message_for};
@@ -16,6 +16,14 @@ use crate::patient::SERVICE;
 use crate::patient::router::{Link, TWO_STEP_PATH};
 use crate::second_factor::{RecoveryCodes, ScanAndConfirm};
 use crate::success_banner::SuccessBanner;
+
+/// The part of the `SecondFactorConfirmed` answer this page reads: the
+/// session in it is the staff-shaped one, whose reader would weigh on this
+/// bundle's first load.
+#[derive(serde::Deserialize)]
+struct Confirmed {
+    recovery_codes: Vec<String>,
+}
 
 /// Where the page is: the account's state, setting up, or the recovery codes just made.
 #[derive(Clone)]
@@ -39,9 +47,9 @@ pub fn TwoStepSignIn() -> impl IntoView {
                         view! { <RecoveryCodes codes=codes on_done=done/> }.into_any()
                     }
                     (Step::SettingUp(enrolment), _) => {
-                        let confirmed = move |c: SecondFactorConfirmed| step.set(Step::RecoveryCodes(c.recovery_codes));
+                        let confirmed = move |c: Confirmed| step.set(Step::RecoveryCodes(c.recovery_codes));
                         view! {
-                            <ScanAndConfirm enrolment=enrolment on_confirmed=confirmed>
+                            <ScanAndConfirm enrolment=enrolment on_confirmed=Callback::new(confirmed)>
                                 <p>"From now on, signing in with your password will also ask for the code the app shows."</p>
                             </ScanAndConfirm>
                         }

@@ -4,16 +4,21 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_types::api::{SecondFactorConfirmed, SecondFactorEnrolment, SessionResponse};
+use portico_types::api::SecondFactorEnrolment;
+use serde::de::DeserializeOwned;
 
 use crate::api::{self, ApiError};
 use crate::forms::{Button, ErrorItem, ErrorSummary, TextInput, message_for};
 use crate::page::focus_heading;
 use crate::sign_in::wait_sentence;
 
-/// The code form. `on_signed_in` gets the session once the code is right.
+/// The code form. `on_signed_in` gets the session once the code is right,
+/// read as its side reads one (`SessionResponse`, or `api::PatientSessionResponse`).
 #[component]
-pub fn CodeStep(#[prop(into)] on_signed_in: Callback<SessionResponse>) -> impl IntoView {
+pub fn CodeStep<S>(on_signed_in: Callback<S>) -> impl IntoView
+where
+    S: DeserializeOwned + Send + Sync + 'static,
+{
     let code = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ErrorItem>::new());
     let busy = RwSignal::new(false);
@@ -24,7 +29,7 @@ pub fn CodeStep(#[prop(into)] on_signed_in: Callback<SessionResponse>) -> impl I
             return;
         };
         spawn_local(async move {
-            let answer = api::second_factor(&typed).await;
+            let answer = api::second_factor::<S>(&typed).await;
             busy.set(false);
             match answer {
                 Ok(session) => on_signed_in.run(session),
@@ -55,13 +60,17 @@ pub fn CodeStep(#[prop(into)] on_signed_in: Callback<SessionResponse>) -> impl I
 }
 
 /// Setting an authenticator up: scan the QR code (or type the key), then its
-/// first code. `children` say why, above the steps.
+/// first code. `children` say why, above the steps. `on_confirmed` gets the
+/// `SecondFactorConfirmed` answer, read as much as its side needs.
 #[component]
-pub fn ScanAndConfirm(
+pub fn ScanAndConfirm<C>(
     enrolment: SecondFactorEnrolment,
-    #[prop(into)] on_confirmed: Callback<SecondFactorConfirmed>,
+    on_confirmed: Callback<C>,
     children: Children,
-) -> impl IntoView {
+) -> impl IntoView
+where
+    C: DeserializeOwned + Send + Sync + 'static,
+{
     let code = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<ErrorItem>::new());
     let busy = RwSignal::new(false);
@@ -71,7 +80,7 @@ pub fn ScanAndConfirm(
             return;
         };
         spawn_local(async move {
-            let answer = api::confirm_authenticator(&typed).await;
+            let answer = api::confirm_authenticator::<C>(&typed).await;
             busy.set(false);
             match answer {
                 Ok(confirmed) => {

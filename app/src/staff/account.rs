@@ -5,9 +5,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_location, use_navigate};
+use portico_types::api::SessionResponse;
 
 use super::SIGN_IN_PATH;
 use super::session::{Notice, StaffSession};
+
 use crate::api::{self, ApiError};
 use crate::layout::AccountNav;
 
@@ -22,7 +24,7 @@ pub fn StaffAccount() -> impl IntoView {
         if !on_sign_in && session.current.with_untracked(Option::is_none) {
             // A 401 here is left to the page's own request, which redirects.
             spawn_local(async move {
-                if let Ok(current) = api::session().await {
+                if let Ok(current) = api::session::<SessionResponse>().await {
                     session.current.set(Some(current));
                 }
             });

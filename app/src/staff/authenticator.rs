@@ -37,7 +37,7 @@ pub fn SetUpAuthenticator() -> impl IntoView {
                             recovery_codes.set(Some(confirmed.recovery_codes));
                         };
                         view! {
-                            <ScanAndConfirm enrolment=enrolment on_confirmed=confirmed>
+                            <ScanAndConfirm enrolment=enrolment on_confirmed=Callback::new(confirmed)>
                                 <p>"Staff accounts reach many patients' records, so signing in takes a code from an app on your phone as well as your password."</p>
                             </ScanAndConfirm>
                         }

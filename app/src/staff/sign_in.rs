@@ -58,7 +58,7 @@ fn SignInForm(notice: Option<Notice>) -> impl IntoView {
     // (also when the page opens on a session already waiting for it).
     let waiting = RwSignal::new(false);
     spawn_local(async move {
-        if let Ok(current) = api::session().await
+        if let Ok(current) = api::session::<SessionResponse>().await
             && current.second_factor == Some(SecondFactorStep::Verify)
         {
             waiting.set(true);
@@ -82,7 +82,7 @@ fn SignInForm(notice: Option<Notice>) -> impl IntoView {
             SignInRequest { email: email.get_untracked().trim().to_owned(), password: password.get_untracked() };
         let navigate = navigate.clone();
         spawn_local(async move {
-            let answer = api::sign_in(&request).await;
+            let answer = api::sign_in::<SessionResponse>(&request).await;
             busy.set(false);
             match answer {
                 Ok(current) => match current.second_factor {
@@ -119,7 +119,7 @@ fn SignInForm(notice: Option<Notice>) -> impl IntoView {
             <div class="nhsuk-grid-column-two-thirds">
             <Show
                 when=move || !waiting.get()
-                fallback=move || view! { <CodeStep on_signed_in=signed_in.clone()/> }
+                fallback=move || view! { <CodeStep on_signed_in=Callback::new(signed_in.clone())/> }
             >
                 {move || notice.get().map(|n| view! { <NoticeBanner notice=n/> })}
                 <ErrorSummary errors=errors/>

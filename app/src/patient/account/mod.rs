@@ -11,9 +11,9 @@ pub use password_reset::{ForgottenPassword, ResetPassword};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_types::EmailAddress;
-use portico_types::api::{ChangeEmailRequest, SessionResponse};
+use portico_types::api::ChangeEmailRequest;
 
-use crate::api;
+use crate::api::{self, PatientSessionResponse};
 use crate::forms::{self, Button, ErrorItem, ErrorSummary, PasswordInput, TextInput, message_for};
 use crate::page::show_page;
 use crate::patient::SERVICE;
@@ -26,7 +26,7 @@ use crate::summary_list::SummaryList;
 pub fn Account() -> impl IntoView {
     show_page("Your account", SERVICE);
     let session = PatientSession::get();
-    let current = crate::loader::load(api::session);
+    let current = crate::loader::load(api::session::<PatientSessionResponse>);
     Effect::new(move |_| {
         if let Some(Ok(mine)) = current.get() {
             session.current.set(Some(mine));
@@ -50,7 +50,7 @@ pub fn Account() -> impl IntoView {
 }
 
 #[component]
-fn Details(mine: SessionResponse) -> impl IntoView {
+fn Details(mine: PatientSessionResponse) -> impl IntoView {
     let rows =
         vec![("Name", mine.account.display_name.clone()), ("Email address", mine.account.email.as_str().to_owned())];
     view! {

@@ -7,12 +7,10 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_types::api::{
-    AccessLevel, CarerInvitationLookup, CarerKind, RegisterCarerRequest, SessionResponse, SignInRequest,
-};
+use portico_types::api::{AccessLevel, CarerInvitationLookup, CarerKind, RegisterCarerRequest, SignInRequest};
 
 use super::day;
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, PatientSessionResponse};
 use crate::forms::{self, Button, ErrorItem, ErrorSummary, PasswordInput, TextInput, message_for};
 use crate::loader::load;
 use crate::page::show_page;
@@ -29,7 +27,7 @@ const TITLE: &str = "Accept an invitation to see a record";
 struct Found {
     invitation: CarerInvitationLookup,
     /// Who is signed in on this browser, if anyone.
-    signed_in: Option<SessionResponse>,
+    signed_in: Option<PatientSessionResponse>,
 }
 
 #[component]
