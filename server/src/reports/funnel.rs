@@ -30,20 +30,28 @@ type CountRow = (String, String, String, i64, i64, i64, i64, i64, i64, i64, i64,
 /// The funnel rows of `scope`: one per team and channel that has
 /// invitations, in the uptake report's order.
 pub async fn funnel(db: &Db, scope: &Scope) -> anyhow::Result<Vec<FunnelRow>> {
+    // Each record's furthest step first (one grouping), then plain sums: six
+    // COUNT(DISTINCT …) over every invitation took 3 to 4 times the uptake
+    // report's own time over a million invitations.
     let reached = (0..FUNNEL_STEPS.len())
-        .map(|step| format!("COUNT(DISTINCT CASE WHEN step >= {step} THEN record_id END)"))
+        .map(|step| format!("CAST(SUM(CASE WHEN step >= {step} THEN 1 ELSE 0 END) AS BIGINT)"))
         .collect::<Vec<_>>()
         .join(", ");
     let refused = REFUSAL_REASONS.map(|reason| format!("CAST(SUM({reason}) AS BIGINT)")).join(", ");
+    let per_record = REFUSAL_REASONS.map(|reason| format!("SUM({reason}) AS {reason}")).join(", ");
     let per_invitation = REFUSAL_REASONS.map(|reason| format!("COALESCE(a.{reason}, 0) AS {reason}")).join(", ");
     let mut counts = scoped(
         &format!(
             "SELECT team_id, team_name, channel, {reached}, {refused} FROM (\
+             SELECT team_id, team_name, channel, MAX(step) AS step, {per_record} FROM (\
              SELECT i.team_id, t.name AS team_name, i.channel, i.record_id, {FURTHEST_STEP} AS step, {per_invitation}"
         ),
         scope,
     );
-    counts.push(" LEFT JOIN invitation_refusals a ON a.invitation_id = i.id) s GROUP BY team_id, team_name, channel");
+    counts.push(
+        " LEFT JOIN invitation_refusals a ON a.invitation_id = i.id) s \
+         GROUP BY team_id, team_name, channel, record_id) per_record GROUP BY team_id, team_name, channel",
+    );
     let counts: Vec<CountRow> = counts.query_as()?.fetch_all(&db.pool).await?;
 
     let mut rows: Vec<FunnelRow> = counts
