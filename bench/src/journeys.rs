@@ -215,14 +215,29 @@ impl Site {
         Ok(Some(Account { email: email.to_owned() }))
     }
 
-    /// The six digits of the newest confirmation email to `email`.
+    /// The six digits of the newest confirmation email to `email`. Read
+    /// from the outbox: the battery's stand-in for the patient's inbox. When
+    /// the faults part restarts PostgreSQL, this read of the battery's own
+    /// can meet a connection the restart reset; it tries again for a few
+    /// seconds, since the patient's email was not lost, only the reading of it.
     async fn emailed_code(&self, email: &str) -> anyhow::Result<Option<String>> {
-        let body: Option<String> = sqlx::query_scalar(
-            "SELECT body_text FROM outbox WHERE to_address = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
-        )
-        .bind(email)
-        .fetch_optional(&self.db)
-        .await?;
+        let mut tries = 0;
+        let body: Option<String> = loop {
+            let read = sqlx::query_scalar(
+                "SELECT body_text FROM outbox WHERE to_address = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+            )
+            .bind(email)
+            .fetch_optional(&self.db)
+            .await;
+            match read {
+                Ok(body) => break body,
+                Err(_) if tries < 20 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                }
+                Err(err) => return Err(err.into()),
+            }
+        };
         Ok(body.as_deref().and_then(six_digits))
     }
 
