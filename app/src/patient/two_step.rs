@@ -17,9 +17,9 @@ use crate::patient::router::{Link, TWO_STEP_PATH};
 use crate::second_factor::{RecoveryCodes, ScanAndConfirm};
 use crate::success_banner::SuccessBanner;
 
-/// The part of the `SecondFactorConfirmed` answer this page reads: the
-/// session in it is the staff-shaped one, whose reader would weigh on this
-/// bundle's first load.
+/// The part of the `SecondFactorConfirmed` answer this page reads: it also
+/// holds the whole session, staff profile and all, whose reader would weigh
+/// on this bundle's first load (see `api::PatientSessionResponse`).
 #[derive(serde::Deserialize)]
 struct Confirmed {
     recovery_codes: Vec<String>,
