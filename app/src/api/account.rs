@@ -8,18 +8,18 @@ use portico_types::api::{
     StartRegistrationRequest,
 };
 
-use super::{ApiError, accepted, read, url, write};
+use super::{ApiError, JsonBody, accepted, read, url, write};
 
 /// `POST /api/v1/registration`: the code and date of birth, together.
 pub async fn start_registration(body: &StartRegistrationRequest) -> Result<RegistrationView, ApiError> {
-    let request = write(Request::post(&url("/registration"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/registration"))).json_body(body)?;
     read(request.send().await).await
 }
 
 /// `POST /api/v1/registration/renewal`: asks for a new code in place of an
 /// expired one; the answer is the same whatever happened.
 pub async fn ask_for_new_code(body: &StartRegistrationRequest) -> Result<CodeRenewalAnswer, ApiError> {
-    let request = write(Request::post(&url("/registration/renewal"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/registration/renewal"))).json_body(body)?;
     read(request.send().await).await
 }
 
@@ -31,14 +31,13 @@ pub async fn registration() -> Result<RegistrationView, ApiError> {
 /// `POST /api/v1/registration/email`: sends (or sends again) the proof of the address.
 pub async fn registration_email(email: &str) -> Result<RegistrationView, ApiError> {
     let body = RegistrationEmailRequest { email: email.to_owned() };
-    let request = write(Request::post(&url("/registration/email"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/registration/email"))).json_body(&body)?;
     read(request.send().await).await
 }
 
 /// `POST /api/v1/registration/email/confirm`, by the six-digit code or the link's token.
 pub async fn confirm_registration_email(body: &ConfirmEmailRequest) -> Result<RegistrationView, ApiError> {
-    let request =
-        write(Request::post(&url("/registration/email/confirm"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/registration/email/confirm"))).json_body(body)?;
     read(request.send().await).await
 }
 
@@ -47,7 +46,7 @@ pub async fn confirm_registration_email(body: &ConfirmEmailRequest) -> Result<Re
 /// or, on a device handed over at the desk, only makes the account.
 /// Answers whether the device goes back to the professional who handed it over.
 pub async fn complete_registration(body: &CompleteRegistrationRequest) -> Result<bool, ApiError> {
-    let request = write(Request::post(&url("/registration/complete"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/registration/complete"))).json_body(body)?;
     let completed: Completed = read(request.send().await).await?;
     Ok(completed.hand_back)
 }
@@ -64,7 +63,7 @@ struct Completed {
 /// account they have, by its password; signs in.
 pub async fn link_account(password: &str) -> Result<(), ApiError> {
     let body = LinkAccountRequest { password: password.to_owned() };
-    let request = write(Request::post(&url("/registration/link"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/registration/link"))).json_body(&body)?;
     accepted(request.send().await).await
 }
 
@@ -88,27 +87,26 @@ pub async fn handed_over_by() -> Result<String, ApiError> {
 /// `POST /api/v1/password-reset`: always accepted, account or not.
 pub async fn ask_for_password_reset(email: &str) -> Result<(), ApiError> {
     let body = PasswordResetRequest { email: email.to_owned() };
-    let request = write(Request::post(&url("/password-reset"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/password-reset"))).json_body(&body)?;
     accepted(request.send().await).await
 }
 
 /// `POST /api/v1/password-reset/complete`
 pub async fn reset_password(body: &CompletePasswordResetRequest) -> Result<(), ApiError> {
-    let request =
-        write(Request::post(&url("/password-reset/complete"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/password-reset/complete"))).json_body(body)?;
     accepted(request.send().await).await
 }
 
 /// `POST /api/v1/me/email`: asks to move the account to a new address.
 pub async fn change_email(body: &ChangeEmailRequest) -> Result<(), ApiError> {
-    let request = write(Request::post(&url("/me/email"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/me/email"))).json_body(body)?;
     accepted(request.send().await).await
 }
 
 /// `POST /api/v1/me/email/confirm`: the link from the new address.
 pub async fn confirm_email_change(token: &str) -> Result<(), ApiError> {
     let body = ConfirmEmailChangeRequest { token: token.to_owned() };
-    let request = write(Request::post(&url("/me/email/confirm"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/me/email/confirm"))).json_body(&body)?;
     accepted(request.send().await).await
 }
 
@@ -125,6 +123,6 @@ pub async fn second_factor_status() -> Result<SecondFactorStatus, ApiError> {
 /// `DELETE /api/v1/me/second-factor`: a patient turns two-step sign-in off, with their password.
 pub async fn turn_off_second_factor(password: &str) -> Result<(), ApiError> {
     let body = RemoveSecondFactorRequest { password: password.to_owned() };
-    let request = write(Request::delete(&url("/me/second-factor"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::delete(&url("/me/second-factor"))).json_body(&body)?;
     accepted(request.send().await).await
 }

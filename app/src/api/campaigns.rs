@@ -7,19 +7,17 @@ use portico_types::api::{
     StartCampaignRequest, UptakeReport,
 };
 
-use super::{ApiError, encode, read, team_url, url, write};
+use super::{ApiError, JsonBody, encode, read, team_url, url, write};
 
 /// `POST /api/v1/staff/teams/{team_id}/campaigns/preview`: counts a cohort, sending nothing.
 pub async fn preview_cohort(team_id: &str, body: &CohortRequest) -> Result<CohortPreview, ApiError> {
-    let request =
-        write(Request::post(&team_url(team_id, "/campaigns/preview"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&team_url(team_id, "/campaigns/preview"))).json_body(body)?;
     read(request.send().await).await
 }
 
 /// `POST /api/v1/staff/teams/{team_id}/campaigns`: starts a campaign; it runs in the background.
 pub async fn start_campaign(team_id: &str, body: &StartCampaignRequest) -> Result<CampaignView, ApiError> {
-    let request =
-        write(Request::post(&team_url(team_id, "/campaigns"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&team_url(team_id, "/campaigns"))).json_body(body)?;
     read(request.send().await).await
 }
 
@@ -82,8 +80,6 @@ pub async fn save_invitation_settings(
     team_id: &str,
     body: &InvitationSettings,
 ) -> Result<InvitationSettings, ApiError> {
-    let request = write(Request::put(&team_url(team_id, "/invitation-settings")))
-        .json(body)
-        .map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::put(&team_url(team_id, "/invitation-settings"))).json_body(body)?;
     read(request.send().await).await
 }

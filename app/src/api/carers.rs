@@ -9,7 +9,7 @@ use portico_types::api::{
     MyRecordsResponse, OpenedRecordResponse, RegisterCarerRequest,
 };
 
-use super::{ApiError, accepted, encode, read, url, write};
+use super::{ApiError, JsonBody, accepted, encode, read, url, write};
 
 /// `GET /api/v1/me/records`: the account's own record (if any), then each it holds as a carer.
 pub async fn my_records() -> Result<MyRecordsResponse, ApiError> {
@@ -28,7 +28,7 @@ pub async fn my_carers() -> Result<MyCarersResponse, ApiError> {
 
 /// `POST /api/v1/me/record/carers`: the patient invites a carer by email.
 pub async fn invite_carer(body: &InviteCarerRequest) -> Result<CarerInvitationView, ApiError> {
-    let request = write(Request::post(&url("/me/record/carers"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/me/record/carers"))).json_body(body)?;
     read(request.send().await).await
 }
 
@@ -40,7 +40,7 @@ pub async fn end_carer(link_id: &str) -> Result<(), ApiError> {
 /// `PUT /api/v1/me/record/carers/{link_id}`: the patient changes what a carer sees, and until when.
 pub async fn change_carer(link_id: &str, body: &ChangeCarerAccessRequest) -> Result<(), ApiError> {
     let path = format!("/me/record/carers/{}", encode(link_id));
-    let request = write(Request::put(&url(&path))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::put(&url(&path))).json_body(body)?;
     accepted(request.send().await).await
 }
 
@@ -58,31 +58,26 @@ pub async fn access_history() -> Result<AccessHistoryResponse, ApiError> {
 /// `PUT /api/v1/me/record/entries/{id}/private`: hides an entry from carers with limited access, or shows it again.
 pub async fn mark_entry_private(entry_id: &str, private: bool) -> Result<(), ApiError> {
     let path = format!("/me/record/entries/{}/private", encode(entry_id));
-    let request = write(Request::put(&url(&path)))
-        .json(&MarkEntryPrivateRequest { private })
-        .map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::put(&url(&path))).json_body(&MarkEntryPrivateRequest { private })?;
     accepted(request.send().await).await
 }
 
 /// `POST /api/v1/carer-invitations/lookup`: what an invitation's link offers (uses nothing).
 pub async fn look_up_carer_invitation(token: &str) -> Result<CarerInvitationLookup, ApiError> {
     let body = AcceptCarerInvitationRequest { token: token.to_owned() };
-    let request =
-        write(Request::post(&url("/carer-invitations/lookup"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/carer-invitations/lookup"))).json_body(&body)?;
     read(request.send().await).await
 }
 
 /// `POST /api/v1/carer-invitations/accept`: the signed-in account accepts.
 pub async fn accept_carer_invitation(token: &str) -> Result<AcceptedCarerInvitation, ApiError> {
     let body = AcceptCarerInvitationRequest { token: token.to_owned() };
-    let request =
-        write(Request::post(&url("/carer-invitations/accept"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/carer-invitations/accept"))).json_body(&body)?;
     read(request.send().await).await
 }
 
 /// `POST /api/v1/carer-invitations/register`: a new account for the invited address accepts, signed in.
 pub async fn register_carer(body: &RegisterCarerRequest) -> Result<AcceptedCarerInvitation, ApiError> {
-    let request =
-        write(Request::post(&url("/carer-invitations/register"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/carer-invitations/register"))).json_body(body)?;
     read(request.send().await).await
 }

@@ -7,7 +7,7 @@ use portico_types::api::{
     KioskInviteVia, KioskSummary, KioskView, KiosksResponse,
 };
 
-use super::{ApiError, accepted, encode, read, team_url, url, write};
+use super::{ApiError, JsonBody, accepted, encode, read, team_url, url, write};
 
 /// `GET /api/v1/staff/teams/{team_id}/kiosks`: for the team's admins and receptionists.
 pub async fn team_kiosks(team_id: &str) -> Result<KiosksResponse, ApiError> {
@@ -18,7 +18,7 @@ pub async fn team_kiosks(team_id: &str) -> Result<KiosksResponse, ApiError> {
 /// team's kiosk; the staff session on it ends.
 pub async fn set_up_kiosk(team_id: &str, name: &str) -> Result<KioskSummary, ApiError> {
     let body = CreateKioskRequest { name: name.to_owned() };
-    let request = write(Request::post(&team_url(team_id, "/kiosks"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&team_url(team_id, "/kiosks"))).json_body(&body)?;
     read(request.send().await).await
 }
 
@@ -35,13 +35,13 @@ pub async fn kiosk() -> Result<KioskView, ApiError> {
 
 /// `POST /api/v1/kiosk/check-ins`: a patient identifies themselves.
 pub async fn kiosk_check_in(body: &KioskCheckInRequest) -> Result<KioskCheckInResponse, ApiError> {
-    let request = write(Request::post(&url("/kiosk/check-ins"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/kiosk/check-ins"))).json_body(body)?;
     read(request.send().await).await
 }
 
 /// `POST /api/v1/kiosk/invitations`: and chooses how to get their invitation.
 pub async fn kiosk_invitation(token: &str, via: KioskInviteVia) -> Result<KioskInvitation, ApiError> {
     let body = KioskInvitationRequest { token: token.to_owned(), via: via.as_str().to_owned() };
-    let request = write(Request::post(&url("/kiosk/invitations"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url("/kiosk/invitations"))).json_body(&body)?;
     read(request.send().await).await
 }

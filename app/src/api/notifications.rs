@@ -3,7 +3,7 @@
 use gloo_net::http::Request;
 use portico_types::api::{NotificationPreferencesResponse, UnsubscribeView, UpdateNotificationPreferencesRequest};
 
-use super::{ApiError, read, url, write};
+use super::{ApiError, JsonBody, read, url, write};
 
 /// `GET /api/v1/me/notification-preferences`: the signed-in person's choices.
 pub async fn notification_preferences() -> Result<NotificationPreferencesResponse, ApiError> {
@@ -14,8 +14,7 @@ pub async fn notification_preferences() -> Result<NotificationPreferencesRespons
 pub async fn update_notification_preferences(
     body: &UpdateNotificationPreferencesRequest,
 ) -> Result<NotificationPreferencesResponse, ApiError> {
-    let request =
-        write(Request::put(&url("/me/notification-preferences"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::put(&url("/me/notification-preferences"))).json_body(body)?;
     read(request.send().await).await
 }
 

@@ -10,7 +10,7 @@ use portico_types::api::{JoinPageView, JoinRequest, MySignUpsResponse, Registrat
 
 #[cfg(feature = "staff")]
 use super::team_url;
-use super::{ApiError, encode, read, url, write};
+use super::{ApiError, JsonBody, encode, read, url, write};
 
 /// `GET /api/v1/join/{slug}`: a team's open join page, with its proof-of-work challenge.
 pub async fn join_page(slug: &str) -> Result<JoinPageView, ApiError> {
@@ -19,8 +19,7 @@ pub async fn join_page(slug: &str) -> Result<JoinPageView, ApiError> {
 
 /// `POST /api/v1/join/{slug}`: the form; begins a registration (its cookie) and sends the email.
 pub async fn join(slug: &str, body: &JoinRequest) -> Result<RegistrationView, ApiError> {
-    let request =
-        write(Request::post(&url(&format!("/join/{}", encode(slug))))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&url(&format!("/join/{}", encode(slug))))).json_body(body)?;
     read(request.send().await).await
 }
 
@@ -44,7 +43,7 @@ fn sign_up_url(id: &str, action: &str) -> String {
 #[cfg(feature = "staff")]
 pub async fn link_sign_up(id: &str, record_id: &str) -> Result<SignUpDecided, ApiError> {
     let body = LinkSignUpRequest { record_id: record_id.to_owned() };
-    let request = write(Request::post(&sign_up_url(id, "link"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&sign_up_url(id, "link"))).json_body(&body)?;
     read(request.send().await).await
 }
 
@@ -58,7 +57,7 @@ pub async fn new_record_for_sign_up(id: &str) -> Result<SignUpDecided, ApiError>
 #[cfg(feature = "staff")]
 pub async fn decline_sign_up(id: &str, reason: &str) -> Result<SignUpDecided, ApiError> {
     let body = DeclineSignUpRequest { reason: reason.to_owned() };
-    let request = write(Request::post(&sign_up_url(id, "decline"))).json(&body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&sign_up_url(id, "decline"))).json_body(&body)?;
     read(request.send().await).await
 }
 
@@ -71,7 +70,6 @@ pub async fn join_page_settings(team_id: &str) -> Result<JoinPageSettings, ApiEr
 /// `PUT /api/v1/staff/teams/{team_id}/join-page`
 #[cfg(feature = "staff")]
 pub async fn save_join_page_settings(team_id: &str, body: &JoinPageSettings) -> Result<JoinPageSettings, ApiError> {
-    let request =
-        write(Request::put(&team_url(team_id, "/join-page"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::put(&team_url(team_id, "/join-page"))).json_body(body)?;
     read(request.send().await).await
 }

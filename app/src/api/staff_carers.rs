@@ -10,7 +10,7 @@ use portico_types::api::{
     OverrideCarerInvitationRequest, RecordCarersResponse, RecordNotificationsResponse,
 };
 
-use super::{ApiError, accepted, encode, read, record_url, url, write};
+use super::{ApiError, JsonBody, accepted, encode, read, record_url, url, write};
 
 /// `GET /api/v1/staff/records/{record_id}/carers`: links, and invitations not yet accepted.
 pub async fn record_carers(record_id: &str) -> Result<RecordCarersResponse, ApiError> {
@@ -20,8 +20,7 @@ pub async fn record_carers(record_id: &str) -> Result<RecordCarersResponse, ApiE
 /// `POST /api/v1/staff/records/{record_id}/carers`: invites a parent/guardian
 /// or the carer of an adult who lacks capacity, by email.
 pub async fn add_carer(record_id: &str, body: &AddCarerRequest) -> Result<CarerInvitationView, ApiError> {
-    let request =
-        write(Request::post(&record_url(record_id, "/carers"))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&record_url(record_id, "/carers"))).json_body(body)?;
     read(request.send().await).await
 }
 
@@ -31,16 +30,14 @@ pub async fn override_carer_invitation(
     record_id: &str,
     body: &OverrideCarerInvitationRequest,
 ) -> Result<CarerInvitationView, ApiError> {
-    let request = write(Request::post(&record_url(record_id, "/carers/override")))
-        .json(body)
-        .map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&record_url(record_id, "/carers/override"))).json_body(body)?;
     read(request.send().await).await
 }
 
 /// `POST /api/v1/staff/records/{record_id}/carers/{link_id}/end`: ends a link now, with a reason.
 pub async fn end_carer_link(record_id: &str, link_id: &str, body: &EndCarerLinkRequest) -> Result<(), ApiError> {
     let rest = format!("/carers/{}/end", encode(link_id));
-    let request = write(Request::post(&record_url(record_id, &rest))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&record_url(record_id, &rest))).json_body(body)?;
     accepted(request.send().await).await
 }
 
@@ -48,7 +45,7 @@ pub async fn end_carer_link(record_id: &str, link_id: &str, body: &EndCarerLinkR
 /// parent's access as it is past the next age band, with a reason.
 pub async fn extend_carer_link(record_id: &str, link_id: &str, body: &ExtendCarerLinkRequest) -> Result<(), ApiError> {
     let rest = format!("/carers/{}/extend", encode(link_id));
-    let request = write(Request::post(&record_url(record_id, &rest))).json(body).map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::post(&record_url(record_id, &rest))).json_body(body)?;
     accepted(request.send().await).await
 }
 
@@ -59,9 +56,7 @@ pub async fn carer_settings() -> Result<CarerSettings, ApiError> {
 
 /// `PUT /api/v1/staff/organisation/carer-settings`: for the organisation's admins.
 pub async fn save_carer_settings(body: &CarerSettings) -> Result<CarerSettings, ApiError> {
-    let request = write(Request::put(&url("/staff/organisation/carer-settings")))
-        .json(body)
-        .map_err(|_| ApiError::Unavailable)?;
+    let request = write(Request::put(&url("/staff/organisation/carer-settings"))).json_body(body)?;
     read(request.send().await).await
 }
 
